@@ -1,0 +1,41 @@
+// Formatting of findings.
+#include "core/finding.h"
+
+#include <algorithm>
+
+namespace regsweep {
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "info";
+  }
+  return "error";
+}
+
+std::string Finding::ToLine() const {
+  std::string line(SeverityName(severity));
+  line += ' ';
+  line += kind;
+  if (!path.empty()) {
+    line += ' ';
+    line += path;
+  } else if (!repository.empty()) {
+    line += " repository ";
+    line += repository;
+  }
+  line += ": ";
+  line += reason;
+  return line;
+}
+
+bool HasErrors(const Findings& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.severity == Severity::kError; });
+}
+
+}  // namespace regsweep

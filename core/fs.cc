@@ -1,0 +1,243 @@
+// POSIX implementation of the safe file access primitives.
+#include "core/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace regsweep {
+namespace {
+
+int64_t ToNs(const struct timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+EntryType TypeFromMode(mode_t mode) {
+  if (S_ISREG(mode)) return EntryType::kRegular;
+  if (S_ISDIR(mode)) return EntryType::kDirectory;
+  if (S_ISLNK(mode)) return EntryType::kSymlink;
+  return EntryType::kOther;
+}
+
+// openat2 is available from Linux 5.6; remember when it is not.
+std::atomic<bool> g_openat2_missing{false};
+
+int OpenWithOpenat2(int dirfd, const std::string& path, int flags) {
+  struct open_how how;
+  std::memset(&how, 0, sizeof how);
+  how.flags = static_cast<uint64_t>(flags);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
+}
+
+// Fallback: walk one component at a time with O_NOFOLLOW.
+int OpenByComponents(int dirfd, std::string_view path, int flags) {
+  UniqueFd current;
+  int base = dirfd;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const std::string component(path.substr(start, slash - start));
+    if (component.empty() || component == "." || component == "..") {
+      errno = EXDEV;
+      return -1;
+    }
+    if (slash == std::string_view::npos) {
+      return openat(base, component.c_str(), flags | O_NOFOLLOW);
+    }
+    UniqueFd next(openat(base, component.c_str(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid()) return -1;
+    current = std::move(next);
+    base = current.get();
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) close(fd_);
+}
+
+int UniqueFd::release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags) {
+  flags |= O_CLOEXEC | O_NOFOLLOW;
+  if (relative.empty() || relative.front() == '/') {
+    errno = EXDEV;
+    return UniqueFd();
+  }
+  if (!g_openat2_missing) {
+    const int fd = OpenWithOpenat2(dirfd, std::string(relative), flags);
+    if (fd >= 0 || errno != ENOSYS) return UniqueFd(fd);
+    g_openat2_missing = true;
+  }
+  return UniqueFd(OpenByComponents(dirfd, relative, flags));
+}
+
+UniqueFd OpenDirBeneath(int dirfd, std::string_view relative) {
+  return OpenBeneath(dirfd, relative, O_RDONLY | O_DIRECTORY);
+}
+
+bool ListDir(int dirfd, std::vector<DirEntry>* entries) {
+  entries->clear();
+  const int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return false;
+  DIR* dir = fdopendir(dup_fd);
+  if (dir == nullptr) {
+    const int saved = errno;
+    close(dup_fd);
+    errno = saved;
+    return false;
+  }
+  rewinddir(dir);
+  errno = 0;
+  while (struct dirent* entry = readdir(dir)) {
+    const char* name = entry->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    EntryType type;
+    switch (entry->d_type) {
+      case DT_REG:
+        type = EntryType::kRegular;
+        break;
+      case DT_DIR:
+        type = EntryType::kDirectory;
+        break;
+      case DT_LNK:
+        type = EntryType::kSymlink;
+        break;
+      case DT_UNKNOWN: {
+        struct stat st;
+        type = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? TypeFromMode(st.st_mode)
+                                                                   : EntryType::kOther;
+        break;
+      }
+      default:
+        type = EntryType::kOther;
+    }
+    entries->push_back(DirEntry{name, type});
+  }
+  const int saved = errno;
+  closedir(dir);
+  errno = saved;
+  return saved == 0;
+}
+
+SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
+  SmallFile result;
+  UniqueFd fd = OpenBeneath(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.valid()) {
+    result.error = errno;
+    result.status = errno == ENOENT  ? ReadStatus::kNotFound
+                    : errno == ELOOP ? ReadStatus::kSymlink
+                                     : ReadStatus::kIoError;
+    return result;
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) {
+    result.error = errno;
+    return result;
+  }
+  result.mtime_ns = ToNs(st.st_mtim);
+  if (!S_ISREG(st.st_mode)) {
+    result.status = ReadStatus::kNotRegular;
+    return result;
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    result.status = ReadStatus::kTooLarge;
+    return result;
+  }
+  result.content.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < result.content.size()) {
+    const ssize_t n = read(fd.get(), result.content.data() + done, result.content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result.error = errno;
+      return result;
+    }
+    if (n == 0) break;  // shrank while reading
+    done += static_cast<size_t>(n);
+  }
+  result.content.resize(done);
+  result.status = ReadStatus::kOk;
+  return result;
+}
+
+std::string_view ReadStatusText(ReadStatus status) {
+  switch (status) {
+    case ReadStatus::kOk:
+      return "ok";
+    case ReadStatus::kNotFound:
+      return "missing";
+    case ReadStatus::kNotRegular:
+      return "not a regular file";
+    case ReadStatus::kSymlink:
+      return "a symbolic link (never followed)";
+    case ReadStatus::kTooLarge:
+      return "too large";
+    case ReadStatus::kIoError:
+      return "unreadable";
+  }
+  return "unreadable";
+}
+
+FileStat StatBeneath(int dirfd, std::string_view relative, int* error) {
+  FileStat result;
+  *error = 0;
+  // Open the parent safely, then lstat the last component relative to it.
+  const size_t slash = relative.rfind('/');
+  UniqueFd parent;
+  int base = dirfd;
+  std::string last(relative);
+  if (slash != std::string_view::npos) {
+    parent = OpenDirBeneath(dirfd, relative.substr(0, slash));
+    if (!parent.valid()) {
+      if (errno != ENOENT) *error = errno;
+      return result;
+    }
+    base = parent.get();
+    last = std::string(relative.substr(slash + 1));
+  }
+  struct stat st;
+  if (fstatat(base, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno != ENOENT) *error = errno;
+    return result;
+  }
+  result.exists = true;
+  result.type = TypeFromMode(st.st_mode);
+  result.size = static_cast<uint64_t>(st.st_size);
+  result.mtime_ns = ToNs(st.st_mtim);
+  result.inode = st.st_ino;
+  result.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
+  return result;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace regsweep

@@ -1,0 +1,87 @@
+// Thin, safe wrappers over the POSIX calls the scanner and the storage use.
+//
+// Every path handed to these functions is relative to an open directory and is resolved
+// without following any symbolic link and without leaving that directory (openat2 with
+// RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or a component-by-component O_NOFOLLOW walk where the
+// kernel lacks openat2). Files are opened non-blocking, so a FIFO in place of a file never
+// hangs a run, and only regular files are ever read.
+#ifndef REGSWEEP_CORE_FS_H_
+#define REGSWEEP_CORE_FS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace regsweep {
+
+// Owns a file descriptor; closes it on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release();
+
+ private:
+  int fd_ = -1;
+};
+
+enum class EntryType : uint8_t { kRegular, kDirectory, kSymlink, kOther };
+
+struct DirEntry {
+  std::string name;
+  EntryType type;
+};
+
+// Opens `relative` beneath `dirfd` (never following symlinks). Returns an invalid fd and sets
+// errno on failure (ELOOP or EXDEV when a symlink or an escape was refused).
+UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags);
+// Opens a directory beneath `dirfd` for listing and further *at calls.
+UniqueFd OpenDirBeneath(int dirfd, std::string_view relative);
+
+// Lists a directory (without "." and ".."), types from d_type or lstat when unknown.
+// Returns false and sets errno on failure. Takes its own duplicate of `dirfd`.
+bool ListDir(int dirfd, std::vector<DirEntry>* entries);
+
+// Result of reading a small file that must be a regular file.
+enum class ReadStatus { kOk, kNotFound, kNotRegular, kSymlink, kTooLarge, kIoError };
+
+struct SmallFile {
+  ReadStatus status = ReadStatus::kIoError;
+  std::string content;
+  int64_t mtime_ns = 0;
+  int error = 0;  // errno for kIoError
+};
+
+// Reads `name` beneath `dirfd` if it is a regular file of at most `max_bytes` bytes.
+SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes);
+
+std::string_view ReadStatusText(ReadStatus status);
+
+struct FileStat {
+  bool exists = false;
+  EntryType type = EntryType::kOther;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  uint64_t allocated = 0;  // st_blocks * 512
+};
+
+// lstat of `relative` beneath `dirfd`. exists=false when absent; errno set on other errors
+// (and the return value's exists=false).
+FileStat StatBeneath(int dirfd, std::string_view relative, int* error);
+
+// Current wall-clock time in nanoseconds since the epoch.
+int64_t NowNs();
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_FS_H_

@@ -1,0 +1,90 @@
+// The registry graph: every digest the inventory names, interned once to a dense NodeId, with
+// what is known about it (blob present, manifest parsed or why not) and, per repository, the
+// manifests it holds, its tags and its referrers (subject -> manifests naming it).
+//
+// Building the graph reads and parses manifests: every manifest named by a revision link or a
+// tag, then, round after round, index children not named elsewhere. Each distinct manifest is
+// read once, checked against its digest (bytes that do not hash to their name are never
+// trusted) and parsed, in parallel with one simdjson parser per thread.
+#ifndef REGSWEEP_CORE_GRAPH_H_
+#define REGSWEEP_CORE_GRAPH_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/manifest.h"
+#include "core/scan.h"
+
+namespace regsweep {
+
+using NodeId = uint32_t;
+
+enum class ManifestStatus : uint8_t {
+  kNotLoaded,       // never needed as a manifest
+  kOk,              // parsed; `manifest` is valid
+  kMissing,         // no blob data in the store
+  kUnreadable,      // not a regular file, or an I/O error
+  kTooLarge,        // over layout::kMaxManifestBytes
+  kDigestMismatch,  // bytes do not hash to the digest
+  kInvalid,         // not JSON, unknown media type or shape, unusable references
+};
+
+std::string_view ManifestStatusText(ManifestStatus status);
+
+// A parsed manifest with its references as node ids.
+struct ManifestNode {
+  ManifestKind kind = ManifestKind::kOciManifest;
+  std::vector<NodeId> blobs;  // config first when present, then layers / blobs / fsLayers
+  std::vector<NodeId> children;
+  std::optional<NodeId> subject;
+};
+
+struct Node {
+  Digest digest;
+  int32_t blob = -1;  // index into Inventory::blobs, -1 when not in the store
+  ManifestStatus status = ManifestStatus::kNotLoaded;
+  uint32_t manifest = 0;  // index into Graph::manifests when status == kOk
+  std::string problem;    // why the manifest could not be used
+};
+
+struct RepositoryNode {
+  const RepositoryRecord* record = nullptr;
+  // Manifests with a valid revision link here.
+  std::unordered_map<NodeId, uint32_t> revisions;  // node -> index in record->revisions
+  // subject -> manifests of this repository whose `subject` names it.
+  std::unordered_map<NodeId, std::vector<NodeId>> referrers;
+};
+
+class Graph {
+ public:
+  // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`.
+  static Graph Build(const Inventory& inventory, int v2fd);
+
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Node& node(NodeId id) const { return nodes_[id]; }
+  const ManifestNode& manifest(NodeId id) const { return manifests_[nodes_[id].manifest]; }
+  const std::vector<RepositoryNode>& repositories() const { return repositories_; }
+  const Inventory& inventory() const { return *inventory_; }
+
+  std::optional<NodeId> Find(const Digest& digest) const;
+  // The blob record of a node, or nullptr when the blob is not in the store.
+  const BlobRecord* Blob(NodeId id) const;
+
+ private:
+  NodeId Intern(const Digest& digest);
+  void LoadManifests(const std::vector<NodeId>& ids, int v2fd);
+
+  const Inventory* inventory_ = nullptr;
+  std::vector<Node> nodes_;
+  std::vector<ManifestNode> manifests_;
+  std::vector<RepositoryNode> repositories_;
+  std::unordered_map<Digest, NodeId, DigestHash> ids_;
+};
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_GRAPH_H_

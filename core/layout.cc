@@ -1,0 +1,90 @@
+// Path building for distribution's filesystem layout.
+#include "core/layout.h"
+
+#include <sys/stat.h>
+
+namespace regsweep::layout {
+namespace {
+
+std::string DigestPath(const Digest& digest) {
+  std::string path(AlgorithmName(digest.algorithm()));
+  path += '/';
+  path += digest.Hex();
+  return path;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+std::string BlobDir(const Digest& digest) {
+  const std::string hex = digest.Hex();
+  std::string path(kBlobsDir);
+  path += '/';
+  path += AlgorithmName(digest.algorithm());
+  path += '/';
+  path += hex.substr(0, 2);
+  path += '/';
+  path += hex;
+  return path;
+}
+
+std::string BlobData(const Digest& digest) { return BlobDir(digest) + "/data"; }
+
+std::string RepositoryDir(std::string_view repository) {
+  std::string path(kRepositoriesDir);
+  path += '/';
+  path += repository;
+  return path;
+}
+
+std::string LayerLinkDir(std::string_view repository, const Digest& digest) {
+  return RepositoryDir(repository) + "/_layers/" + DigestPath(digest);
+}
+
+std::string RevisionDir(std::string_view repository, const Digest& digest) {
+  return RepositoryDir(repository) + "/_manifests/revisions/" + DigestPath(digest);
+}
+
+std::string TagsDir(std::string_view repository) {
+  return RepositoryDir(repository) + "/_manifests/tags";
+}
+
+std::string TagDir(std::string_view repository, std::string_view tag) {
+  std::string path = TagsDir(repository);
+  path += '/';
+  path += tag;
+  return path;
+}
+
+std::string TagCurrentLink(std::string_view repository, std::string_view tag) {
+  return TagDir(repository, tag) + "/current/link";
+}
+
+std::string TagIndexEntryDir(std::string_view repository, std::string_view tag,
+                             const Digest& digest) {
+  return TagDir(repository, tag) + "/index/" + DigestPath(digest);
+}
+
+std::string UploadDir(std::string_view repository, std::string_view upload_id) {
+  std::string path = RepositoryDir(repository);
+  path += "/_uploads/";
+  path += upload_id;
+  return path;
+}
+
+std::optional<std::string> FindV2Folder(const std::string& root) {
+  std::string base = root;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  for (const std::string& candidate : {base + "/docker/registry/v2", base}) {
+    if (IsDirectory(candidate + "/blobs") || IsDirectory(candidate + "/repositories")) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace regsweep::layout

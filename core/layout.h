@@ -1,0 +1,50 @@
+// The path scheme of distribution's filesystem driver, relative to the `docker/registry/v2`
+// folder. The single place that turns validated names and digests into paths: nothing else in
+// regsweep builds a path from disk content, so every path it touches has the shapes below.
+//
+//   blobs/<alg>/<hex[0:2]>/<hex>/data
+//   repositories/<name>/_layers/<alg>/<hex>/link
+//   repositories/<name>/_manifests/revisions/<alg>/<hex>/link
+//   repositories/<name>/_manifests/tags/<tag>/current/link
+//   repositories/<name>/_manifests/tags/<tag>/index/<alg>/<hex>/link
+//   repositories/<name>/_uploads/<id>/{data,startedat,hashstates/...}
+#ifndef REGSWEEP_CORE_LAYOUT_H_
+#define REGSWEEP_CORE_LAYOUT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/digest.h"
+
+namespace regsweep::layout {
+
+inline constexpr std::string_view kBlobsDir = "blobs";
+inline constexpr std::string_view kRepositoriesDir = "repositories";
+inline constexpr std::string_view kLayersDir = "_layers";
+inline constexpr std::string_view kManifestsDir = "_manifests";
+inline constexpr std::string_view kUploadsDir = "_uploads";
+// Manifests larger than this are not parsed (distribution, zot and Harbor refuse them too).
+inline constexpr size_t kMaxManifestBytes = 4 * 1024 * 1024;
+// A link file holds "sha512:" and 128 hex digits at most.
+inline constexpr size_t kMaxLinkBytes = 7 + 128;
+
+std::string BlobDir(const Digest& digest);
+std::string BlobData(const Digest& digest);
+std::string RepositoryDir(std::string_view repository);
+std::string LayerLinkDir(std::string_view repository, const Digest& digest);
+std::string RevisionDir(std::string_view repository, const Digest& digest);
+std::string TagsDir(std::string_view repository);
+std::string TagDir(std::string_view repository, std::string_view tag);
+std::string TagCurrentLink(std::string_view repository, std::string_view tag);
+std::string TagIndexEntryDir(std::string_view repository, std::string_view tag,
+                             const Digest& digest);
+std::string UploadDir(std::string_view repository, std::string_view upload_id);
+
+// Finds the v2 folder given either the driver's rootdirectory (holding docker/registry/v2) or
+// the v2 folder itself. Returns nullopt when neither holds `blobs` or `repositories`.
+std::optional<std::string> FindV2Folder(const std::string& root);
+
+}  // namespace regsweep::layout
+
+#endif  // REGSWEEP_CORE_LAYOUT_H_

@@ -1,0 +1,27 @@
+// Validation of the names that become path components: repository names and tags (the
+// distribution-spec grammar) and upload identifiers. Anything that passes is safe to join into
+// a path under the registry root: no '.', '..', empty or absolute components, no control bytes.
+#ifndef REGSWEEP_CORE_NAMES_H_
+#define REGSWEEP_CORE_NAMES_H_
+
+#include <string>
+#include <string_view>
+
+namespace regsweep {
+
+// One path component of a repository name: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*
+bool IsValidRepositoryComponent(std::string_view component);
+// A full repository name: components joined by '/', at most 255 characters.
+bool IsValidRepositoryName(std::string_view name, std::string* why = nullptr);
+// A tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
+bool IsValidTag(std::string_view tag, std::string* why = nullptr);
+// An upload folder name: [A-Za-z0-9_-][A-Za-z0-9._-]{0,127} (distribution uses UUIDs).
+bool IsValidUploadId(std::string_view id);
+
+// Quotes a name read from disk for a message: printable ASCII kept, anything else escaped, so a
+// hostile folder name cannot forge lines in a report.
+std::string QuoteForMessage(std::string_view raw);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_NAMES_H_

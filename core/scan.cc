@@ -1,0 +1,560 @@
+// Parallel scanner of distribution's filesystem layout.
+#include "core/scan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <tbb/concurrent_vector.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_for_each.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "core/fs.h"
+#include "core/layout.h"
+#include "core/names.h"
+
+namespace regsweep {
+namespace {
+
+// Collects the findings of one thread; merged at the end of the scan.
+class FindingSink {
+ public:
+  explicit FindingSink(Findings* out) : out_(out) {}
+  void Add(Severity severity, std::string kind, std::string path, std::string repository,
+           std::string reason) {
+    out_->push_back(Finding{severity, std::move(kind), std::move(path), std::move(repository),
+                            std::string(), std::move(reason)});
+  }
+  void Error(std::string kind, std::string path, std::string repository, std::string reason) {
+    Add(Severity::kError, std::move(kind), std::move(path), std::move(repository),
+        std::move(reason));
+  }
+  void Warning(std::string kind, std::string path, std::string repository, std::string reason) {
+    Add(Severity::kWarning, std::move(kind), std::move(path), std::move(repository),
+        std::move(reason));
+  }
+
+ private:
+  Findings* out_;
+};
+
+using ThreadFindings = tbb::enumerable_thread_specific<Findings>;
+
+std::string Join(std::string_view a, std::string_view b) {
+  std::string path(a);
+  path += '/';
+  path += b;
+  return path;
+}
+
+std::string ErrnoText(int error) { return std::strerror(error); }
+
+// Reports an entry that has no place in the layout. Symbolic links and special files get kinds
+// of their own because they are never followed or opened.
+void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,
+                      const std::string& repository) {
+  if (entry.type == EntryType::kSymlink) {
+    sink.Warning("symlink", path, repository, "symbolic link in the registry tree (not followed)");
+  } else if (entry.type == EntryType::kOther) {
+    sink.Warning("special_file", path, repository, "FIFO, socket or device in the registry tree");
+  } else {
+    sink.Warning("unexpected_entry", path, repository, "does not belong to the registry layout");
+  }
+}
+
+// Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
+// Returns false when `dir` itself could not be listed.
+// `name` is the folder's name in `parent_fd`, `dir_path` its path for messages.
+bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& dir_path,
+                       const std::string& repository, std::vector<Digest>* digests,
+                       std::vector<std::string>* hex_names, FindingSink& sink) {
+  UniqueFd dir = OpenDirBeneath(parent_fd, name);
+  std::vector<DirEntry> algorithms;
+  if (!dir.valid() || !ListDir(dir.get(), &algorithms)) {
+    sink.Error("unreadable", dir_path, repository, ErrnoText(errno));
+    return false;
+  }
+  std::vector<DirEntry> entries;
+  for (const DirEntry& alg_entry : algorithms) {
+    const std::string alg_path = Join(dir_path, alg_entry.name);
+    const auto algorithm = ParseAlgorithmName(alg_entry.name);
+    if (alg_entry.type != EntryType::kDirectory || !algorithm) {
+      if (alg_entry.type == EntryType::kDirectory) {
+        sink.Warning("unknown_algorithm", alg_path, repository,
+                     "digest algorithm not supported (only sha256 and sha512); left alone");
+      } else {
+        ReportUnexpected(sink, alg_entry, alg_path, repository);
+      }
+      continue;
+    }
+    UniqueFd alg_dir = OpenDirBeneath(dir.get(), alg_entry.name);
+    if (!alg_dir.valid() || !ListDir(alg_dir.get(), &entries)) {
+      sink.Error("unreadable", alg_path, repository, ErrnoText(errno));
+      return false;
+    }
+    for (const DirEntry& entry : entries) {
+      std::string why;
+      const auto digest = Digest::FromHex(*algorithm, entry.name, &why);
+      if (!digest || entry.type != EntryType::kDirectory) {
+        if (entry.type != EntryType::kDirectory) {
+          ReportUnexpected(sink, entry, Join(alg_path, entry.name), repository);
+        } else {
+          sink.Warning("bad_digest_folder", Join(alg_path, entry.name), repository,
+                       "folder name is not a digest: " + why);
+        }
+        continue;
+      }
+      digests->push_back(*digest);
+      if (hex_names != nullptr) hex_names->push_back(entry.name);
+    }
+  }
+  return true;
+}
+
+// Reads and checks one link file. `expected` is the digest named by the link's folder, if any.
+LinkState ReadLink(int dir_fd, const std::string& relative, const std::string& path,
+                   const std::string& repository, const Digest* expected, Digest* target,
+                   int64_t* mtime_ns, FindingSink& sink) {
+  const SmallFile file = ReadSmallFile(dir_fd, relative, layout::kMaxLinkBytes);
+  *mtime_ns = file.mtime_ns;
+  if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
+  if (file.status != ReadStatus::kOk) {
+    std::string reason = "link file is " + std::string(ReadStatusText(file.status));
+    if (file.status == ReadStatus::kIoError) reason += ": " + ErrnoText(file.error);
+    if (file.status == ReadStatus::kTooLarge) {
+      reason += " (over " + std::to_string(layout::kMaxLinkBytes) + " bytes)";
+    }
+    sink.Error("bad_link", path, repository, reason);
+    return LinkState::kBad;
+  }
+  std::string why;
+  const auto digest = ParseLinkContent(file.content, &why);
+  if (!digest) {
+    sink.Error("bad_link", path, repository, "malformed link: " + why);
+    return LinkState::kBad;
+  }
+  *target = *digest;
+  if (expected != nullptr && !(*digest == *expected)) {
+    sink.Error("bad_link", path, repository,
+               "link holds " + digest->ToString() + " but its folder names " +
+                   expected->ToString());
+    return LinkState::kBad;
+  }
+  return LinkState::kOk;
+}
+
+void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
+  const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
+  std::vector<Digest> digests;
+  std::vector<std::string> hex_names;
+  if (!ListDigestFolders(manifests_fd, "revisions", base, repo->name, &digests, &hex_names, sink)) {
+    repo->incomplete = true;
+    return;
+  }
+  UniqueFd revisions = OpenDirBeneath(manifests_fd, "revisions");
+  for (size_t i = 0; i < digests.size(); ++i) {
+    const Digest& digest = digests[i];
+    const std::string relative =
+        std::string(AlgorithmName(digest.algorithm())) + "/" + hex_names[i] + "/link";
+    RevisionRecord revision;
+    revision.digest = digest;
+    Digest target = digest;
+    revision.link = ReadLink(revisions.get(), relative, Join(base, relative), repo->name, &digest,
+                             &target, &revision.mtime_ns, sink);
+    if (revision.link == LinkState::kBad) repo->incomplete = true;
+    if (!(target == digest)) revision.other_target = target;
+    if (revision.link == LinkState::kMissing) {
+      sink.Warning("missing_link", Join(base, relative), repo->name,
+                   "revision folder without a link file (an interrupted write or delete)");
+    }
+    repo->revisions.push_back(revision);
+  }
+}
+
+void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
+  const std::string base = layout::TagsDir(repo->name);
+  UniqueFd tags_dir = OpenDirBeneath(manifests_fd, "tags");
+  std::vector<DirEntry> entries;
+  if (!tags_dir.valid() || !ListDir(tags_dir.get(), &entries)) {
+    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    repo->incomplete = true;
+    return;
+  }
+  for (const DirEntry& entry : entries) {
+    const std::string tag_path = Join(base, entry.name);
+    if (entry.type != EntryType::kDirectory) {
+      ReportUnexpected(sink, entry, tag_path, repo->name);
+      continue;
+    }
+    TagRecord tag;
+    tag.name = entry.name;
+    std::string why;
+    if (!IsValidTag(entry.name, &why)) {
+      tag.valid_name = false;
+      sink.Warning("invalid_tag", tag_path, repo->name,
+                   "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
+                       " (kept, never deleted)");
+    }
+    tag.current_state = ReadLink(tags_dir.get(), entry.name + "/current/link",
+                                 tag_path + "/current/link", repo->name, nullptr, &tag.current,
+                                 &tag.mtime_ns, sink);
+    if (tag.current_state == LinkState::kBad) repo->incomplete = true;
+    if (tag.current_state == LinkState::kMissing) {
+      sink.Warning("missing_link", tag_path + "/current/link", repo->name,
+                   "tag without a current link: not a tag the registry can serve");
+    }
+    UniqueFd tag_dir = OpenDirBeneath(tags_dir.get(), entry.name);
+    std::vector<DirEntry> tag_entries;
+    if (tag_dir.valid() && ListDir(tag_dir.get(), &tag_entries)) {
+      for (const DirEntry& tag_entry : tag_entries) {
+        if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
+          ListDigestFolders(tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
+                            nullptr, sink);
+        } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
+          ReportUnexpected(sink, tag_entry, Join(tag_path, tag_entry.name), repo->name);
+        }
+      }
+    }
+    repo->tags.push_back(std::move(tag));
+  }
+}
+
+void ScanManifests(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+  const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
+  UniqueFd manifests = OpenDirBeneath(repo_fd, layout::kManifestsDir);
+  std::vector<DirEntry> entries;
+  if (!manifests.valid() || !ListDir(manifests.get(), &entries)) {
+    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    repo->incomplete = true;
+    return;
+  }
+  for (const DirEntry& entry : entries) {
+    if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
+      ScanRevisions(manifests.get(), repo, sink);
+    } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
+      ScanTags(manifests.get(), repo, sink);
+    } else {
+      ReportUnexpected(sink, entry, Join(base, entry.name), repo->name);
+    }
+  }
+}
+
+void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+  const std::string base = layout::RepositoryDir(repo->name) + "/_uploads";
+  UniqueFd uploads = OpenDirBeneath(repo_fd, layout::kUploadsDir);
+  std::vector<DirEntry> entries;
+  if (!uploads.valid() || !ListDir(uploads.get(), &entries)) {
+    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    return;
+  }
+  for (const DirEntry& entry : entries) {
+    const std::string path = Join(base, entry.name);
+    if (entry.type != EntryType::kDirectory) {
+      ReportUnexpected(sink, entry, path, repo->name);
+      continue;
+    }
+    if (!IsValidUploadId(entry.name)) {
+      sink.Warning("invalid_upload", path, repo->name,
+                   "upload folder name " + QuoteForMessage(entry.name) +
+                       " is not an upload id (left alone)");
+      continue;
+    }
+    UploadRecord upload;
+    upload.id = entry.name;
+    int error = 0;
+    const FileStat folder = StatBeneath(uploads.get(), entry.name, &error);
+    const FileStat data = StatBeneath(uploads.get(), entry.name + "/data", &error);
+    upload.mtime_ns = std::max(folder.mtime_ns, data.mtime_ns);
+    upload.size = data.exists && data.type == EntryType::kRegular ? data.size : 0;
+    const SmallFile started = ReadSmallFile(uploads.get(), entry.name + "/startedat", 64);
+    const auto started_ns =
+        started.status == ReadStatus::kOk ? ParseRfc3339(started.content) : std::nullopt;
+    upload.started_ns = started_ns ? *started_ns : folder.mtime_ns;
+    repo->uploads.push_back(std::move(upload));
+  }
+}
+
+void ScanLayers(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+  const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
+  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links, nullptr, sink)) {
+    repo->incomplete = true;
+  }
+}
+
+bool IsRepositoryMarker(const DirEntry& entry) {
+  return entry.name == layout::kManifestsDir || entry.name == layout::kLayersDir ||
+         entry.name == layout::kUploadsDir;
+}
+
+// Scans one folder below repositories/: records it when it is a repository and returns the
+// names of the sub-folders that may hold nested repositories.
+std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::string& name,
+                                              tbb::concurrent_vector<RepositoryRecord>* out,
+                                              FindingSink& sink) {
+  std::vector<std::string> children;
+  const std::string path = layout::RepositoryDir(name);
+  UniqueFd dir = OpenDirBeneath(repositories_fd, name);
+  std::vector<DirEntry> entries;
+  if (!dir.valid() || !ListDir(dir.get(), &entries)) {
+    sink.Error("unreadable", path, name, ErrnoText(errno));
+    return children;
+  }
+  const bool is_repository = std::any_of(entries.begin(), entries.end(), [](const DirEntry& e) {
+    return e.type == EntryType::kDirectory && IsRepositoryMarker(e);
+  });
+  RepositoryRecord repo;
+  repo.name = name;
+  if (is_repository) {
+    std::string why;
+    if (!IsValidRepositoryName(name, &why)) {
+      repo.valid_name = false;
+      sink.Warning("invalid_repository_name", path, QuoteForMessage(name),
+                   "repository name is invalid: " + why + " (kept whole, never collected)");
+    }
+  }
+  for (const DirEntry& entry : entries) {
+    const std::string entry_path = Join(path, entry.name);
+    if (entry.type == EntryType::kDirectory && entry.name[0] != '_') {
+      children.push_back(Join(name, entry.name));
+    } else if (!is_repository || entry.type != EntryType::kDirectory) {
+      ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
+    } else if (entry.name == layout::kLayersDir) {
+      ScanLayers(dir.get(), &repo, sink);
+    } else if (entry.name == layout::kManifestsDir) {
+      ScanManifests(dir.get(), &repo, sink);
+    } else if (entry.name == layout::kUploadsDir) {
+      ScanUploads(dir.get(), &repo, sink);
+    } else {
+      ReportUnexpected(sink, entry, entry_path, name);
+    }
+  }
+  if (is_repository) out->push_back(std::move(repo));
+  return children;
+}
+
+std::vector<RepositoryRecord> ScanRepositories(int v2fd, ThreadFindings& findings) {
+  tbb::concurrent_vector<RepositoryRecord> repositories;
+  UniqueFd root = OpenDirBeneath(v2fd, layout::kRepositoriesDir);
+  std::vector<DirEntry> top;
+  if (!root.valid()) {
+    if (errno != ENOENT) {
+      FindingSink(&findings.local())
+          .Error("unreadable", std::string(layout::kRepositoriesDir), "", ErrnoText(errno));
+    }
+    return {};
+  }
+  if (!ListDir(root.get(), &top)) {
+    FindingSink(&findings.local())
+        .Error("unreadable", std::string(layout::kRepositoriesDir), "", ErrnoText(errno));
+    return {};
+  }
+  std::vector<std::string> start;
+  for (const DirEntry& entry : top) {
+    if (entry.type == EntryType::kDirectory) {
+      start.push_back(entry.name);
+    } else {
+      FindingSink sink(&findings.local());
+      ReportUnexpected(sink, entry, Join(layout::kRepositoriesDir, entry.name), "");
+    }
+  }
+  const int repositories_fd = root.get();
+  tbb::parallel_for_each(start.begin(), start.end(),
+                         [&](const std::string& name, tbb::feeder<std::string>& feeder) {
+                           FindingSink sink(&findings.local());
+                           for (std::string& child :
+                                ScanRepositoryFolder(repositories_fd, name, &repositories, sink)) {
+                             feeder.add(std::move(child));
+                           }
+                         });
+  std::vector<RepositoryRecord> sorted(std::make_move_iterator(repositories.begin()),
+                                       std::make_move_iterator(repositories.end()));
+  std::sort(sorted.begin(), sorted.end(),
+            [](const RepositoryRecord& a, const RepositoryRecord& b) { return a.name < b.name; });
+  return sorted;
+}
+
+bool IsHexPair(std::string_view name) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  return name.size() == 2 && hex(name[0]) && hex(name[1]);
+}
+
+struct Shard {
+  DigestAlgorithm algorithm;
+  std::string name;  // two hex digits
+};
+
+void ScanShard(int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* blobs,
+               FindingSink& sink) {
+  const std::string shard_path =
+      std::string(layout::kBlobsDir) + "/" + std::string(AlgorithmName(shard.algorithm)) + "/" +
+      shard.name;
+  UniqueFd dir = OpenDirBeneath(algorithm_fd, shard.name);
+  std::vector<DirEntry> entries;
+  if (!dir.valid() || !ListDir(dir.get(), &entries)) {
+    sink.Error("unreadable", shard_path, "", ErrnoText(errno));
+    return;
+  }
+  for (const DirEntry& entry : entries) {
+    const std::string path = Join(shard_path, entry.name);
+    std::string why;
+    const auto digest = Digest::FromHex(shard.algorithm, entry.name, &why);
+    if (entry.type != EntryType::kDirectory) {
+      ReportUnexpected(sink, entry, path, "");
+      continue;
+    }
+    if (!digest || entry.name.compare(0, 2, shard.name) != 0) {
+      sink.Warning("bad_digest_folder", path, "",
+                   digest ? "blob folder is in the wrong shard" : "not a digest: " + why);
+      continue;
+    }
+    BlobRecord blob;
+    blob.digest = *digest;
+    struct stat st;
+    const std::string data = entry.name + "/data";
+    if (fstatat(dir.get(), data.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      blob.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+      blob.inode = st.st_ino;
+      if (S_ISREG(st.st_mode)) {
+        blob.has_data = true;
+        blob.size = static_cast<uint64_t>(st.st_size);
+        blob.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
+      } else {
+        sink.Error("bad_blob", path + "/data",
+                   "", S_ISLNK(st.st_mode) ? "blob data is a symbolic link (never followed)"
+                                           : "blob data is not a regular file");
+      }
+    } else if (errno == ENOENT) {
+      sink.Warning("missing_blob_data", path + "/data", "",
+                   "blob folder without data (an interrupted write or delete)");
+    } else {
+      sink.Error("unreadable", path + "/data", "", ErrnoText(errno));
+    }
+    blobs->push_back(blob);
+  }
+}
+
+std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
+  UniqueFd blobs_dir = OpenDirBeneath(v2fd, layout::kBlobsDir);
+  std::vector<DirEntry> algorithms;
+  if (!blobs_dir.valid()) {
+    if (errno != ENOENT) {
+      FindingSink(&findings.local())
+          .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+    }
+    return {};
+  }
+  if (!ListDir(blobs_dir.get(), &algorithms)) {
+    FindingSink(&findings.local())
+        .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+    return {};
+  }
+  std::vector<Shard> shards;
+  std::vector<UniqueFd> algorithm_fds(2);
+  std::vector<DirEntry> entries;
+  for (const DirEntry& alg_entry : algorithms) {
+    FindingSink sink(&findings.local());
+    const std::string alg_path = Join(layout::kBlobsDir, alg_entry.name);
+    const auto algorithm = ParseAlgorithmName(alg_entry.name);
+    if (!algorithm || alg_entry.type != EntryType::kDirectory) {
+      if (alg_entry.type == EntryType::kDirectory) {
+        sink.Warning("unknown_algorithm", alg_path, "",
+                     "digest algorithm not supported (only sha256 and sha512); left alone");
+      } else {
+        ReportUnexpected(sink, alg_entry, alg_path, "");
+      }
+      continue;
+    }
+    UniqueFd alg_dir = OpenDirBeneath(blobs_dir.get(), alg_entry.name);
+    if (!alg_dir.valid() || !ListDir(alg_dir.get(), &entries)) {
+      sink.Error("unreadable", alg_path, "", ErrnoText(errno));
+      continue;
+    }
+    for (const DirEntry& entry : entries) {
+      if (entry.type == EntryType::kDirectory && IsHexPair(entry.name)) {
+        shards.push_back(Shard{*algorithm, entry.name});
+      } else {
+        ReportUnexpected(sink, entry, Join(alg_path, entry.name), "");
+      }
+    }
+    algorithm_fds[static_cast<size_t>(*algorithm)] = std::move(alg_dir);
+  }
+  tbb::enumerable_thread_specific<std::vector<BlobRecord>> per_thread;
+  tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
+    FindingSink sink(&findings.local());
+    const Shard& shard = shards[i];
+    ScanShard(algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard,
+              &per_thread.local(), sink);
+  });
+  std::vector<BlobRecord> blobs;
+  for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
+  tbb::parallel_sort(blobs.begin(), blobs.end(),
+                     [](const BlobRecord& a, const BlobRecord& b) { return a.digest < b.digest; });
+  return blobs;
+}
+
+}  // namespace
+
+std::optional<Digest> ParseLinkContent(std::string_view content, std::string* why) {
+  if (content.empty()) {
+    *why = "empty link file";
+    return std::nullopt;
+  }
+  return Digest::Parse(content, why);
+}
+
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  if (text.size() < 20) return std::nullopt;
+  struct tm tm;
+  std::memset(&tm, 0, sizeof tm);
+  const std::string head(text.substr(0, 19));
+  const char* end = strptime(head.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  size_t i = 19;
+  int64_t fraction_ns = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    int64_t scale = 100000000;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      fraction_ns += (text[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+  }
+  int64_t offset_s = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
+    const int hours = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+    const int minutes = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
+    offset_s = (hours * 3600 + minutes * 60) * (text[i] == '+' ? 1 : -1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != text.size()) return std::nullopt;
+  const time_t seconds = timegm(&tm);
+  return (static_cast<int64_t>(seconds) - offset_s) * 1000000000 + fraction_ns;
+}
+
+Inventory ScanRegistry(int v2fd) {
+  Inventory inventory;
+  ThreadFindings findings;
+  inventory.blobs = ScanBlobs(v2fd, findings);
+  inventory.repositories = ScanRepositories(v2fd, findings);
+  for (auto& part : findings) {
+    inventory.findings.insert(inventory.findings.end(), std::make_move_iterator(part.begin()),
+                              std::make_move_iterator(part.end()));
+  }
+  std::sort(inventory.findings.begin(), inventory.findings.end(),
+            [](const Finding& a, const Finding& b) { return a.path < b.path; });
+  return inventory;
+}
+
+}  // namespace regsweep

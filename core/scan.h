@@ -1,0 +1,95 @@
+// The scanner: reads a distribution registry tree into an Inventory of raw facts.
+//
+// It interprets nothing beyond the layout: which blobs exist (with size, mtime, inode), and per
+// repository its layer links, manifest revisions, tags (current link and index entries) and
+// uploads. What does not fit the layout becomes a Finding naming the path and the reason; a
+// repository where something that could decide reachability was unreadable is flagged
+// `incomplete`, and the collector later refuses to delete anything it might depend on.
+//
+// To stay cheaper than merely listing the tree, the scanner lists `_layers/<alg>/` and tag
+// `index/<alg>/` folders instead of reading every link in them (the folder names are the
+// digests); it reads revision links and tags' current links, which decide reachability.
+// Repositories and the 256 blob shards are scanned in parallel with TBB.
+#ifndef REGSWEEP_CORE_SCAN_H_
+#define REGSWEEP_CORE_SCAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/finding.h"
+
+namespace regsweep {
+
+struct BlobRecord {
+  Digest digest;
+  bool has_data = false;  // `data` exists and is a regular file
+  uint64_t size = 0;
+  uint64_t allocated = 0;  // bytes on disk (st_blocks * 512)
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+};
+
+enum class LinkState : uint8_t {
+  kOk,       // link file present and equal to its path
+  kMissing,  // folder present, link file absent (an interrupted write or delete)
+  kBad,      // unreadable, malformed, not a regular file, or different from its path
+};
+
+struct RevisionRecord {
+  Digest digest;  // named by the folder
+  LinkState link = LinkState::kOk;
+  // A well-formed link that names another digest than its folder: both are kept.
+  std::optional<Digest> other_target;
+  int64_t mtime_ns = 0;
+};
+
+struct TagRecord {
+  std::string name;
+  bool valid_name = true;
+  LinkState current_state = LinkState::kOk;
+  Digest current;  // meaningful when current_state == kOk
+  int64_t mtime_ns = 0;
+  std::vector<Digest> index_entries;
+};
+
+struct UploadRecord {
+  std::string id;
+  int64_t started_ns = 0;  // from `startedat`, or the folder's mtime when unreadable
+  int64_t mtime_ns = 0;    // newest of the folder and its data
+  uint64_t size = 0;       // bytes of `data`
+};
+
+struct RepositoryRecord {
+  std::string name;
+  bool valid_name = true;
+  // Something that could decide reachability here could not be read or understood.
+  bool incomplete = false;
+  std::vector<Digest> layer_links;
+  std::vector<RevisionRecord> revisions;
+  std::vector<TagRecord> tags;
+  std::vector<UploadRecord> uploads;
+};
+
+struct Inventory {
+  std::vector<BlobRecord> blobs;                // sorted by digest
+  std::vector<RepositoryRecord> repositories;  // sorted by name
+  Findings findings;
+};
+
+// Parses the content of a link file: exactly "<alg>:<hex>", nothing around it.
+std::optional<Digest> ParseLinkContent(std::string_view content, std::string* why);
+
+// Parses an RFC 3339 timestamp ("2024-01-02T03:04:05.123Z", "...+02:00") to ns since epoch.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
+
+// Scans the tree below the open v2 folder `v2fd`. Never fails as a whole: what cannot be read
+// is reported in the inventory's findings.
+Inventory ScanRegistry(int v2fd);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_SCAN_H_

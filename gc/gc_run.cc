@@ -1,0 +1,178 @@
+// The gc pipeline.
+#include "gc/gc_run.h"
+
+#include <fcntl.h>
+#include <tbb/parallel_for.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+
+#include "core/fs.h"
+#include "core/graph.h"
+#include "core/layout.h"
+#include "core/scan.h"
+#include "gc/lock.h"
+#include "gc/mark.h"
+#include "gc/plan_file.h"
+
+namespace regsweep {
+namespace {
+
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(GcOutcome* outcome) : outcome_(outcome) {}
+  void End(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    outcome_->timings.emplace_back(phase, std::chrono::duration<double>(now - start_).count());
+    start_ = now;
+  }
+
+ private:
+  GcOutcome* outcome_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::string RealPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+}
+
+// Keeps the actions of `fresh` that the saved plan also holds; names the saved ones dropped.
+void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
+                         std::vector<std::string>* no_longer_eligible) {
+  std::unordered_set<std::string> remaining = saved.action_keys;
+  std::vector<Action> kept;
+  PlanCounts counts;
+  for (Action& action : fresh->actions) {
+    if (remaining.erase(action.Key()) == 0) continue;
+    kept.push_back(std::move(action));
+  }
+  fresh->actions = std::move(kept);
+  for (const Action& action : fresh->actions) {
+    switch (action.kind) {
+      case ActionKind::kDeleteTag:
+        ++counts.tags;
+        break;
+      case ActionKind::kDeleteRevision:
+        ++counts.manifests;
+        break;
+      case ActionKind::kDeleteLayerLink:
+        ++counts.layer_links;
+        break;
+      case ActionKind::kDeleteBlob:
+        ++counts.blobs;
+        counts.blob_bytes += action.size;
+        break;
+      case ActionKind::kDeleteUpload:
+        ++counts.uploads;
+        counts.upload_bytes += action.size;
+        break;
+      default:
+        break;
+    }
+  }
+  fresh->deleted = counts;
+  no_longer_eligible->assign(remaining.begin(), remaining.end());
+  std::sort(no_longer_eligible->begin(), no_longer_eligible->end());
+}
+
+void Append(Findings* to, const Findings& from) { to->insert(to->end(), from.begin(), from.end()); }
+
+}  // namespace
+
+uint64_t GcOutcome::FreedBytes() const {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (plan.actions[i].kind == ActionKind::kDeleteBlob && Done(i)) bytes += plan.actions[i].size;
+  }
+  return bytes;
+}
+
+GcOutcome RunGc(const GcOptions& options) {
+  GcOutcome outcome;
+  outcome.dry_run = options.dry_run;
+  outcome.policy = options.policy;
+  const auto v2 = layout::FindV2Folder(options.root);
+  auto fatal = [&](std::string message) {
+    outcome.fatal = std::move(message);
+    outcome.exit_code = 2;
+    return std::move(outcome);
+  };
+  if (!v2) {
+    return fatal("no registry at " + options.root +
+                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
+  }
+  outcome.v2_path = RealPath(*v2);
+  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!v2fd.valid()) return fatal("cannot open " + outcome.v2_path + ": " + strerror(errno));
+
+  SavedPlan saved;
+  if (!options.apply_plan.empty()) {
+    std::string error;
+    if (!LoadPlanFile(options.apply_plan, &saved, &error)) return fatal(error);
+    if (RealPath(saved.root) != outcome.v2_path) {
+      return fatal("plan " + options.apply_plan + " was made for " + saved.root + ", not " +
+                   outcome.v2_path);
+    }
+    outcome.applied_plan = true;
+    outcome.policy = saved.policy;
+  }
+  if (outcome.policy.now_ns == 0) outcome.policy.now_ns = NowNs();
+
+  std::optional<RunLock> lock;
+  if (!outcome.dry_run) {
+    std::string error;
+    std::string notice;
+    lock = RunLock::Acquire(v2fd.get(), outcome.v2_path, options.break_lock, &error, &notice);
+    if (!lock) return fatal(error);
+    if (!notice.empty()) outcome.notices.push_back(notice);
+  }
+
+  auto phase = [&](const char* name) {
+    if (options.on_phase) options.on_phase(name);
+  };
+  PhaseTimer timer(&outcome);
+  phase("scan");
+  const Inventory inventory = ScanRegistry(v2fd.get());
+  timer.End("scan");
+  phase("manifests");
+  const Graph graph = Graph::Build(inventory, v2fd.get());
+  timer.End("manifests");
+  phase("mark");
+  const MarkResult marks = Mark(graph, outcome.policy);
+  timer.End("mark");
+  phase("plan");
+  PosixStorage posix(v2fd.get());
+  Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
+  outcome.plan = MakePlan(graph, marks, outcome.policy, storage);
+  if (outcome.applied_plan) {
+    RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
+  }
+  timer.End("plan");
+
+  outcome.repositories = inventory.repositories.size();
+  outcome.blobs = inventory.blobs.size();
+  for (const Node& node : graph.nodes()) {
+    if (node.status == ManifestStatus::kOk) ++outcome.manifests;
+  }
+  Append(&outcome.problems, inventory.findings);
+  Append(&outcome.problems, marks.problems);
+  Append(&outcome.problems, outcome.plan.problems);
+
+  if (!options.plan_out.empty()) {
+    std::ofstream file(options.plan_out, std::ios::trunc);
+    file << PlanToJson(outcome.plan, outcome.policy, outcome.v2_path);
+    if (!file) return fatal("cannot write plan " + options.plan_out);
+  }
+  if (!outcome.dry_run) {
+    phase("sweep");
+    outcome.sweep = Sweep(outcome.plan, storage);
+    timer.End("sweep");
+    Append(&outcome.problems, outcome.sweep.failures);
+  }
+  outcome.exit_code = HasErrors(outcome.problems) ? 1 : 0;
+  return outcome;
+}
+
+}  // namespace regsweep

@@ -1,0 +1,58 @@
+// One garbage collection from start to end: lock, scan, graph, mark, plan, sweep. The
+// command-line layer fills GcOptions and prints the GcOutcome with gc/report.h.
+#ifndef REGSWEEP_GC_GC_RUN_H_
+#define REGSWEEP_GC_GC_RUN_H_
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/finding.h"
+#include "core/storage.h"
+#include "gc/plan.h"
+#include "gc/policy.h"
+#include "gc/sweep.h"
+
+namespace regsweep {
+
+struct GcOptions {
+  std::string root;  // rootdirectory or the v2 folder
+  GcPolicy policy;   // now_ns is filled in by RunGc when zero
+  bool dry_run = false;
+  std::string plan_out;    // write the plan here
+  std::string apply_plan;  // carry out this saved plan (re-checked)
+  bool break_lock = false;
+  // Called as each phase starts ("scan", "manifests", ...), e.g. for progress on a terminal.
+  std::function<void(const char* phase)> on_phase;
+  // Test hook: storage to sweep through instead of the POSIX one (not owned).
+  Storage* storage_override = nullptr;
+};
+
+struct GcOutcome {
+  std::string v2_path;
+  bool dry_run = false;
+  bool applied_plan = false;
+  GcPolicy policy;
+  size_t repositories = 0;
+  size_t blobs = 0;
+  size_t manifests = 0;  // distinct manifests parsed
+  Plan plan;
+  SweepResult sweep;                          // empty for a dry run
+  std::vector<std::string> no_longer_eligible;  // --apply: saved actions not carried out
+  Findings problems;                          // findings, marking problems, failures
+  std::vector<std::string> notices;           // e.g. a cleared stale lock
+  std::vector<std::pair<std::string, double>> timings;
+  std::string fatal;  // set when the run could not happen (exit code 2)
+  int exit_code = 0;
+
+  // Bytes of blob data deleted (or, for a dry run, that would be).
+  uint64_t FreedBytes() const;
+  bool Done(size_t action) const { return dry_run || sweep.done[action] != 0; }
+};
+
+GcOutcome RunGc(const GcOptions& options);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_GC_GC_RUN_H_

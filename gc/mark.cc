@@ -1,0 +1,133 @@
+// Mark phase: a worklist over (repository, manifest) pairs.
+#include "gc/mark.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "core/layout.h"
+
+namespace regsweep {
+namespace {
+
+class Marker {
+ public:
+  Marker(const Graph& graph, const GcPolicy& policy) : graph_(graph), policy_(policy) {
+    result_.live.assign(graph.nodes().size(), 0);
+    result_.repositories.resize(graph.repositories().size());
+  }
+
+  MarkResult Run() {
+    const std::set<TagRef> untag(policy_.untag.begin(), policy_.untag.end());
+    std::set<TagRef> untag_found;
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) {
+      const RepositoryRecord& record = *graph_.repositories()[r].record;
+      if (!record.valid_name) Taint(r, "its name is not a valid repository name");
+      if (record.incomplete) Taint(r, "part of it could not be read (see the findings above)");
+      for (uint32_t t = 0; t < record.tags.size(); ++t) {
+        const TagRecord& tag = record.tags[t];
+        if (tag.valid_name && untag.count(TagRef{record.name, tag.name}) != 0) {
+          untag_found.insert(TagRef{record.name, tag.name});
+          result_.repositories[r].dropped_tags.push_back(t);
+          continue;
+        }
+        if (tag.current_state == LinkState::kOk) {
+          Visit(r, *graph_.Find(tag.current), "tag " + tag.name);
+        }
+      }
+      for (const RevisionRecord& revision : record.revisions) {
+        if (revision.link != LinkState::kOk) continue;
+        // An unusable manifest is visited even when untagged: it might be a referrer of a
+        // kept subject, so what it references cannot be known to be garbage.
+        const NodeId id = *graph_.Find(revision.digest);
+        if (!policy_.delete_untagged || policy_.IsRecent(revision.mtime_ns) ||
+            graph_.node(id).status != ManifestStatus::kOk) {
+          Visit(r, id, "revision");
+        }
+      }
+    }
+    for (const TagRef& ref : policy_.untag) {
+      if (untag_found.count(ref) == 0) {
+        result_.problems.push_back(Finding{Severity::kWarning, "untag_not_found", "",
+                                           ref.repository, "",
+                                           "--untag " + ref.repository + ":" + ref.tag +
+                                               ": no such tag (already deleted?)"});
+      }
+    }
+    return std::move(result_);
+  }
+
+ private:
+  // Marks manifest `id` in repository `r`, then everything it leads to.
+  void Visit(size_t r, NodeId id, const std::string& reached_from) {
+    std::vector<std::pair<NodeId, std::string>> work{{id, reached_from}};
+    while (!work.empty()) {
+      auto [current, from] = std::move(work.back());
+      work.pop_back();
+      if (!result_.repositories[r].kept_manifests.insert(current).second) continue;
+      result_.live[current] = 1;
+      const Node& node = graph_.node(current);
+      const RepositoryNode& repository = graph_.repositories()[r];
+      if (node.status != ManifestStatus::kOk) {
+        Taint(r, "manifest " + node.digest.ToString() + " (" + from + ") is " +
+                     std::string(ManifestStatusText(node.status)) + ": " + node.problem,
+              layout::BlobData(node.digest), node.digest.ToString());
+        continue;
+      }
+      const ManifestNode& manifest = graph_.manifest(current);
+      for (const NodeId blob : manifest.blobs) result_.live[blob] = 1;
+      const std::string here = node.digest.ToString();
+      for (const NodeId child : manifest.children) {
+        if (repository.revisions.count(child) == 0) {
+          result_.problems.push_back(Finding{
+              Severity::kWarning, "index_child_not_in_repository",
+              layout::RevisionDir(repository.record->name, graph_.node(child).digest),
+              repository.record->name, graph_.node(child).digest.ToString(),
+              "index " + here + " names a manifest that is not a revision of this repository"});
+        }
+        work.emplace_back(child, "child of " + here);
+      }
+      const auto referrers = repository.referrers.find(current);
+      if (referrers != repository.referrers.end()) {
+        for (const NodeId referrer : referrers->second) {
+          work.emplace_back(referrer, "referrer of " + here);
+        }
+      }
+    }
+  }
+
+  // Keeps everything the repository might need: all its revisions and linked layers.
+  void Taint(size_t r, const std::string& reason, const std::string& path = "",
+             const std::string& digest = "") {
+    const RepositoryNode& repository = graph_.repositories()[r];
+    const RepositoryRecord& record = *repository.record;
+    result_.problems.push_back(Finding{Severity::kError, "repository_kept_whole", path,
+                                       record.name, digest,
+                                       reason + "; keeping every revision and layer of " +
+                                           record.name});
+    if (result_.repositories[r].tainted) return;
+    result_.repositories[r].tainted = true;
+    for (const Digest& link : record.layer_links) result_.live[*graph_.Find(link)] = 1;
+    for (const RevisionRecord& revision : record.revisions) {
+      if (revision.other_target) result_.live[*graph_.Find(*revision.other_target)] = 1;
+      Visit(r, *graph_.Find(revision.digest), "revision of a repository kept whole");
+    }
+    for (const TagRecord& tag : record.tags) {
+      if (tag.current_state == LinkState::kOk) {
+        Visit(r, *graph_.Find(tag.current), "tag " + tag.name);
+      }
+    }
+  }
+
+  const Graph& graph_;
+  const GcPolicy& policy_;
+  MarkResult result_;
+};
+
+}  // namespace
+
+MarkResult Mark(const Graph& graph, const GcPolicy& policy) {
+  return Marker(graph, policy).Run();
+}
+
+}  // namespace regsweep

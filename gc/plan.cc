@@ -1,0 +1,269 @@
+// Planning: marks + grace period -> ordered deletions.
+#include "gc/plan.h"
+
+#include <array>
+
+#include "core/layout.h"
+
+namespace regsweep {
+namespace {
+
+constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
+    "delete_tag",  "delete_tag_index_entry", "delete_revision", "delete_layer_link",
+    "delete_blob", "delete_upload",          "prune_repository",
+};
+
+// Newest mtime of a link file or, when it is gone, of its folder; -1 when neither exists.
+int64_t LinkMtime(Storage& storage, const std::string& dir, Findings* problems) {
+  int error = 0;
+  FileStat stat = storage.Stat(dir + "/link", &error);
+  if (!stat.exists && error == 0) stat = storage.Stat(dir, &error);
+  if (error != 0) {
+    problems->push_back(Finding{Severity::kError, "unreadable", dir, "", "",
+                                "cannot stat for the grace period; kept"});
+    return INT64_MAX;  // unknown age: treat as recent
+  }
+  return stat.exists ? stat.mtime_ns : -1;
+}
+
+class Planner {
+ public:
+  Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy, Storage& storage)
+      : graph_(graph), marks_(marks), policy_(policy), storage_(storage) {
+    spared_.assign(graph.nodes().size(), 0);
+    empty_candidate_.assign(graph.repositories().size(), true);
+  }
+
+  Plan Run() {
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) {
+      PlanTagsAndRevisions(r);
+    }
+    SpareRecentBlobs();
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanLayerLinks(r);
+    PlanBlobs();
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanUploads(r);
+    if (policy_.prune_empty_repositories) {
+      for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanPrune(r);
+    }
+    for (auto& phase : phases_) {
+      plan_.actions.insert(plan_.actions.end(), phase.begin(), phase.end());
+    }
+    return std::move(plan_);
+  }
+
+ private:
+  void Add(Action action) {
+    PlanCounts& d = plan_.deleted;
+    switch (action.kind) {
+      case ActionKind::kDeleteTag:
+        ++d.tags;
+        break;
+      case ActionKind::kDeleteRevision:
+        ++d.manifests;
+        break;
+      case ActionKind::kDeleteLayerLink:
+        ++d.layer_links;
+        break;
+      case ActionKind::kDeleteBlob:
+        ++d.blobs;
+        d.blob_bytes += action.size;
+        break;
+      case ActionKind::kDeleteUpload:
+        ++d.uploads;
+        d.upload_bytes += action.size;
+        break;
+      case ActionKind::kDeleteTagIndexEntry:
+      case ActionKind::kPruneRepository:
+        break;
+    }
+    phases_[static_cast<size_t>(action.kind)].push_back(std::move(action));
+  }
+
+  bool Collectable(size_t r) const {
+    return graph_.repositories()[r].record->valid_name && !marks_.repositories[r].tainted;
+  }
+
+  void PlanTagsAndRevisions(size_t r) {
+    const RepositoryRecord& record = *graph_.repositories()[r].record;
+    const RepositoryMarks& marks = marks_.repositories[r];
+    if (!record.valid_name) return;
+    std::vector<uint8_t> dropped(record.tags.size(), 0);
+    for (const uint32_t t : marks.dropped_tags) {
+      dropped[t] = 1;
+      Add(Action{ActionKind::kDeleteTag, record.name, record.tags[t].name, Digest(), 0});
+    }
+    size_t tags_left = 0;
+    for (size_t t = 0; t < record.tags.size(); ++t) {
+      if (dropped[t]) continue;
+      ++tags_left;
+      ++plan_.kept.tags;
+      const TagRecord& tag = record.tags[t];
+      if (!tag.valid_name || marks.tainted) continue;
+      for (const Digest& entry : tag.index_entries) {
+        if (marks.kept_manifests.count(*graph_.Find(entry)) != 0) continue;
+        const std::string dir = layout::TagIndexEntryDir(record.name, tag.name, entry);
+        if (policy_.IsRecent(LinkMtime(storage_, dir, &plan_.problems))) {
+          ++plan_.spared_count;
+          continue;
+        }
+        Add(Action{ActionKind::kDeleteTagIndexEntry, record.name, tag.name, entry, 0});
+      }
+    }
+    size_t revisions_left = 0;
+    for (const RevisionRecord& revision : record.revisions) {
+      const bool kept = marks.tainted || revision.link == LinkState::kBad ||
+                        marks.kept_manifests.count(*graph_.Find(revision.digest)) != 0;
+      int64_t mtime = revision.mtime_ns;
+      if (!kept && revision.link == LinkState::kMissing) {
+        mtime = LinkMtime(storage_, layout::RevisionDir(record.name, revision.digest),
+                          &plan_.problems);
+      }
+      if (kept || policy_.IsRecent(mtime)) {
+        if (!kept) ++plan_.spared_count;
+        if (revision.link == LinkState::kOk) ++plan_.kept.manifests;
+        ++revisions_left;
+        continue;
+      }
+      Add(Action{ActionKind::kDeleteRevision, record.name, "", revision.digest, 0});
+    }
+    if (tags_left != 0 || revisions_left != 0) empty_candidate_[r] = false;
+  }
+
+  // A blob or a `_layers` link younger than the grace period keeps the blob and its links.
+  void SpareRecentBlobs() {
+    for (const BlobRecord& blob : graph_.inventory().blobs) {
+      const NodeId id = *graph_.Find(blob.digest);
+      if (!marks_.live[id] && policy_.IsRecent(blob.mtime_ns)) spared_[id] = 1;
+    }
+    if (policy_.min_age_ns <= 0) return;
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) {
+      if (!Collectable(r)) continue;
+      const RepositoryRecord& record = *graph_.repositories()[r].record;
+      for (const Digest& link : record.layer_links) {
+        const NodeId id = *graph_.Find(link);
+        if (marks_.live[id] || spared_[id]) continue;
+        if (policy_.IsRecent(
+                LinkMtime(storage_, layout::LayerLinkDir(record.name, link), &plan_.problems))) {
+          spared_[id] = 1;
+        }
+      }
+    }
+  }
+
+  void PlanLayerLinks(size_t r) {
+    const RepositoryRecord& record = *graph_.repositories()[r].record;
+    size_t left = 0;
+    for (const Digest& link : record.layer_links) {
+      const NodeId id = *graph_.Find(link);
+      if (!Collectable(r) || marks_.live[id] || spared_[id]) {
+        if (spared_[id]) ++plan_.spared_count;
+        ++plan_.kept.layer_links;
+        ++left;
+        continue;
+      }
+      Add(Action{ActionKind::kDeleteLayerLink, record.name, "", link, 0});
+    }
+    if (left != 0) empty_candidate_[r] = false;
+  }
+
+  void PlanBlobs() {
+    for (const BlobRecord& blob : graph_.inventory().blobs) {
+      const NodeId id = *graph_.Find(blob.digest);
+      if (marks_.live[id] || spared_[id]) {
+        if (spared_[id]) {
+          ++plan_.spared_count;
+          plan_.spared_bytes += blob.size;
+        }
+        ++plan_.kept.blobs;
+        plan_.kept.blob_bytes += blob.size;
+        continue;
+      }
+      Add(Action{ActionKind::kDeleteBlob, "", "", blob.digest, blob.size});
+    }
+  }
+
+  void PlanUploads(size_t r) {
+    const RepositoryRecord& record = *graph_.repositories()[r].record;
+    for (const UploadRecord& upload : record.uploads) {
+      const bool old = policy_.now_ns - upload.started_ns > policy_.upload_max_age_ns;
+      if (!record.valid_name || !old || policy_.IsRecent(upload.mtime_ns)) {
+        if (record.valid_name && old) ++plan_.spared_count;
+        ++plan_.kept.uploads;
+        plan_.kept.upload_bytes += upload.size;
+        empty_candidate_[r] = false;
+        continue;
+      }
+      Add(Action{ActionKind::kDeleteUpload, record.name, upload.id, Digest(), upload.size});
+    }
+  }
+
+  void PlanPrune(size_t r) {
+    if (!Collectable(r) || !empty_candidate_[r]) return;
+    Add(Action{ActionKind::kPruneRepository, graph_.repositories()[r].record->name, "", Digest(),
+               0});
+  }
+
+  const Graph& graph_;
+  const MarkResult& marks_;
+  const GcPolicy& policy_;
+  Storage& storage_;
+  Plan plan_;
+  std::vector<uint8_t> spared_;           // by NodeId
+  std::vector<bool> empty_candidate_;     // by repository
+  std::array<std::vector<Action>, kActionKindCount> phases_;
+};
+
+}  // namespace
+
+std::string_view ActionKindName(ActionKind kind) { return kActionNames[static_cast<size_t>(kind)]; }
+
+bool ParseActionKind(std::string_view name, ActionKind* kind) {
+  for (size_t i = 0; i < kActionNames.size(); ++i) {
+    if (kActionNames[i] == name) {
+      *kind = static_cast<ActionKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Action::Path() const {
+  switch (kind) {
+    case ActionKind::kDeleteTag:
+      return layout::TagDir(repository, name);
+    case ActionKind::kDeleteTagIndexEntry:
+      return layout::TagIndexEntryDir(repository, name, digest);
+    case ActionKind::kDeleteRevision:
+      return layout::RevisionDir(repository, digest);
+    case ActionKind::kDeleteLayerLink:
+      return layout::LayerLinkDir(repository, digest);
+    case ActionKind::kDeleteBlob:
+      return layout::BlobDir(digest);
+    case ActionKind::kDeleteUpload:
+      return layout::UploadDir(repository, name);
+    case ActionKind::kPruneRepository:
+      return layout::RepositoryDir(repository);
+  }
+  return std::string();
+}
+
+std::string Action::Key() const {
+  std::string key(ActionKindName(kind));
+  key += ' ';
+  key += repository;
+  key += ' ';
+  key += name;
+  if (kind != ActionKind::kDeleteTag && kind != ActionKind::kDeleteUpload &&
+      kind != ActionKind::kPruneRepository) {
+    key += ' ';
+    key += digest.ToString();
+  }
+  return key;
+}
+
+Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
+              Storage& storage) {
+  return Planner(graph, marks, policy, storage).Run();
+}
+
+}  // namespace regsweep

@@ -1,0 +1,84 @@
+// The plan: the ordered list of deletions a collection performs, and the numbers around it.
+//
+// A plan is computed from the inventory, the graph and the marks, plus the grace period (which
+// may stat the few candidates whose age the scan did not record). It is plain data: a dry run
+// prints it, `--plan` saves it, the sweep carries it out. Actions come in the order that keeps
+// the tree consistent if the run stops at any point:
+//   1. tags being dropped
+//   2. tag index entries and revision links of manifests that are not kept
+//   3. `_layers` links of blobs that are deleted
+//   4. blob folders
+//   5. uploads past their maximum age
+//   6. repositories left empty (with --prune-empty-repos)
+// so no manifest the registry can still serve ever points at a blob already gone.
+#ifndef REGSWEEP_GC_PLAN_H_
+#define REGSWEEP_GC_PLAN_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/finding.h"
+#include "core/graph.h"
+#include "core/storage.h"
+#include "gc/mark.h"
+#include "gc/policy.h"
+
+namespace regsweep {
+
+enum class ActionKind : uint8_t {
+  kDeleteTag,
+  kDeleteTagIndexEntry,
+  kDeleteRevision,
+  kDeleteLayerLink,
+  kDeleteBlob,
+  kDeleteUpload,
+  kPruneRepository,
+};
+
+inline constexpr int kActionKindCount = 7;
+
+std::string_view ActionKindName(ActionKind kind);  // "delete_blob", ...
+bool ParseActionKind(std::string_view name, ActionKind* kind);
+
+struct Action {
+  ActionKind kind = ActionKind::kDeleteBlob;
+  std::string repository;  // empty for blobs
+  std::string name;        // tag or upload id
+  Digest digest;           // revision, link, index entry or blob
+  uint64_t size = 0;       // blob or upload bytes
+
+  // The folder this action removes, relative to the v2 folder (from validated parts only).
+  std::string Path() const;
+  // Identity of the action, for matching a saved plan against a fresh one.
+  std::string Key() const;
+};
+
+struct PlanCounts {
+  uint64_t manifests = 0;  // revision links
+  uint64_t blobs = 0;
+  uint64_t blob_bytes = 0;
+  uint64_t layer_links = 0;
+  uint64_t tags = 0;
+  uint64_t uploads = 0;
+  uint64_t upload_bytes = 0;
+};
+
+struct Plan {
+  std::vector<Action> actions;  // in sweep order
+  PlanCounts deleted;           // what the actions remove
+  PlanCounts kept;              // what stays
+  uint64_t spared_count = 0;    // candidates younger than --min-age
+  uint64_t spared_bytes = 0;
+  Findings problems;
+};
+
+// Computes the plan. `storage` is used only to stat candidates for the grace period.
+Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
+              Storage& storage);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_GC_PLAN_H_

@@ -1,0 +1,107 @@
+// Plan file writing (JsonWriter) and reading (simdjson).
+#include "gc/plan_file.h"
+
+#include <simdjson.h>
+
+#include "core/json_writer.h"
+
+namespace regsweep {
+
+std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::string& root) {
+  JsonWriter json;
+  json.BeginObject();
+  json.Field("format", "regsweep-plan").Key("version").Int(1).Field("root", root);
+  json.Key("policy").BeginObject();
+  json.Field("delete_untagged", policy.delete_untagged);
+  json.Key("min_age_ns").Int(policy.min_age_ns);
+  json.Key("upload_max_age_ns").Int(policy.upload_max_age_ns);
+  json.Field("prune_empty_repos", policy.prune_empty_repositories);
+  json.Key("untag").BeginArray();
+  for (const TagRef& ref : policy.untag) json.String(ref.repository + ":" + ref.tag);
+  json.EndArray().EndObject();
+  json.Key("actions").BeginArray();
+  for (const Action& action : plan.actions) {
+    json.BeginObject().Field("action", ActionKindName(action.kind));
+    if (!action.repository.empty()) json.Field("repository", action.repository);
+    if (!action.name.empty()) json.Field("name", action.name);
+    if (action.kind != ActionKind::kDeleteTag && action.kind != ActionKind::kDeleteUpload &&
+        action.kind != ActionKind::kPruneRepository) {
+      json.Field("digest", action.digest.ToString());
+    }
+    if (action.size != 0) json.Field("size", action.size);
+    json.Field("path", action.Path()).EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.str() + "\n";
+}
+
+bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.load(path).get(root); e != simdjson::SUCCESS) {
+    *error = "cannot read plan " + path + ": " + simdjson::error_message(e);
+    return false;
+  }
+  auto fail = [&](const std::string& why) {
+    *error = "plan " + path + " is not a regsweep plan: " + why;
+    return false;
+  };
+  std::string_view format;
+  if (root["format"].get_string().get(format) != simdjson::SUCCESS || format != "regsweep-plan") {
+    return fail("no \"format\": \"regsweep-plan\"");
+  }
+  std::string_view root_path;
+  if (root["root"].get_string().get(root_path) != simdjson::SUCCESS) return fail("no root");
+  out->root = std::string(root_path);
+  simdjson::dom::object policy;
+  if (root["policy"].get_object().get(policy) != simdjson::SUCCESS) return fail("no policy");
+  bool delete_untagged = false;
+  bool prune = false;
+  if (policy["delete_untagged"].get_bool().get(delete_untagged) != simdjson::SUCCESS ||
+      policy["min_age_ns"].get_int64().get(out->policy.min_age_ns) != simdjson::SUCCESS ||
+      policy["upload_max_age_ns"].get_int64().get(out->policy.upload_max_age_ns) !=
+          simdjson::SUCCESS ||
+      policy["prune_empty_repos"].get_bool().get(prune) != simdjson::SUCCESS) {
+    return fail("incomplete policy");
+  }
+  out->policy.delete_untagged = delete_untagged;
+  out->policy.prune_empty_repositories = prune;
+  simdjson::dom::array untag;
+  if (policy["untag"].get_array().get(untag) != simdjson::SUCCESS) return fail("no untag list");
+  for (simdjson::dom::element item : untag) {
+    std::string_view text;
+    TagRef ref;
+    std::string why;
+    if (item.get_string().get(text) != simdjson::SUCCESS ||
+        !ParseTagRef(std::string(text), &ref, &why)) {
+      return fail("bad untag entry");
+    }
+    out->policy.untag.push_back(ref);
+  }
+  simdjson::dom::array actions;
+  if (root["actions"].get_array().get(actions) != simdjson::SUCCESS) return fail("no actions");
+  for (simdjson::dom::element item : actions) {
+    std::string_view kind_name;
+    Action action;
+    if (item["action"].get_string().get(kind_name) != simdjson::SUCCESS ||
+        !ParseActionKind(kind_name, &action.kind)) {
+      return fail("unknown action");
+    }
+    std::string_view text;
+    if (item["repository"].get_string().get(text) == simdjson::SUCCESS) {
+      action.repository = std::string(text);
+    }
+    if (item["name"].get_string().get(text) == simdjson::SUCCESS) action.name = std::string(text);
+    if (item["digest"].get_string().get(text) == simdjson::SUCCESS) {
+      std::string why;
+      const auto digest = Digest::Parse(text, &why);
+      if (!digest) return fail("bad digest in an action: " + why);
+      action.digest = *digest;
+    }
+    out->action_keys.insert(action.Key());
+    ++out->action_count;
+  }
+  return true;
+}
+
+}  // namespace regsweep

@@ -1,0 +1,44 @@
+// What the operator asked the collector to do: the roots rule, the tags to drop and the
+// grace periods. `now_ns` is part of the policy so that every age decision is a pure function
+// of it (tests pass a fixed clock; nothing sleeps).
+#ifndef REGSWEEP_GC_POLICY_H_
+#define REGSWEEP_GC_POLICY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace regsweep {
+
+struct TagRef {
+  std::string repository;
+  std::string tag;
+  bool operator<(const TagRef& o) const {
+    return repository != o.repository ? repository < o.repository : tag < o.tag;
+  }
+  bool operator==(const TagRef& o) const { return repository == o.repository && tag == o.tag; }
+};
+
+struct GcPolicy {
+  // Roots are tags only (plus what kept manifests need); without it every revision is a root.
+  bool delete_untagged = false;
+  // Tags treated as deleted (and deleted when applying).
+  std::vector<TagRef> untag;
+  // Nothing modified more recently than this is deleted; 0 turns the grace period off.
+  int64_t min_age_ns = 3600LL * 1000000000;
+  // Uploads started longer ago than this are deleted.
+  int64_t upload_max_age_ns = 168LL * 3600 * 1000000000;
+  // Remove repositories left with no tags, manifests, layers or uploads.
+  bool prune_empty_repositories = false;
+  int64_t now_ns = 0;
+
+  // True when something last modified at `mtime_ns` is within the grace period.
+  bool IsRecent(int64_t mtime_ns) const { return min_age_ns > 0 && now_ns - mtime_ns < min_age_ns; }
+};
+
+// Parses "REPO:TAG" (the tag is what follows the last ':').
+bool ParseTagRef(const std::string& text, TagRef* out, std::string* why);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_GC_POLICY_H_

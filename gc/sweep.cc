@@ -1,0 +1,80 @@
+// Sweep: phase-ordered, parallel within a phase, stops after a failed phase.
+#include "gc/sweep.h"
+
+#include <tbb/parallel_for.h>
+
+#include "core/layout.h"
+
+namespace regsweep {
+namespace {
+
+// Removes what a pruned repository leaves behind: its empty layout folders, then the
+// repository folder and its parents up to `repositories/` while they are empty. Anything
+// unexpected inside keeps the folder (ENOTEMPTY is not a failure here).
+StorageStatus PruneRepository(const std::string& repository, Storage& storage) {
+  const std::string base = layout::RepositoryDir(repository);
+  const char* const kInner[] = {
+      "/_manifests/revisions/sha256", "/_manifests/revisions/sha512", "/_manifests/revisions",
+      "/_manifests/tags",             "/_manifests",                  "/_layers/sha256",
+      "/_layers/sha512",              "/_layers",                     "/_uploads",
+  };
+  for (const char* inner : kInner) {
+    StorageStatus status = storage.RemoveEmptyDir(base + inner);
+    if (status.error == ENOTEMPTY) return StorageStatus::Ok();
+    if (!status.ok()) return status;
+  }
+  std::string dir = base;
+  while (dir.size() > layout::kRepositoriesDir.size()) {
+    StorageStatus status = storage.RemoveEmptyDir(dir);
+    if (status.error == ENOTEMPTY) return StorageStatus::Ok();
+    if (!status.ok()) return status;
+    dir.resize(dir.rfind('/'));
+  }
+  return StorageStatus::Ok();
+}
+
+StorageStatus Execute(const Action& action, Storage& storage) {
+  if (action.kind == ActionKind::kPruneRepository) {
+    return PruneRepository(action.repository, storage);
+  }
+  return storage.RemoveTree(action.Path());
+}
+
+}  // namespace
+
+SweepResult Sweep(const Plan& plan, Storage& storage) {
+  SweepResult result;
+  result.done.assign(plan.actions.size(), 0);
+  std::vector<StorageStatus> statuses(plan.actions.size());
+  size_t begin = 0;
+  while (begin < plan.actions.size()) {
+    size_t end = begin;
+    while (end < plan.actions.size() && plan.actions[end].kind == plan.actions[begin].kind) ++end;
+    tbb::parallel_for(begin, end, [&](size_t i) {
+      statuses[i] = Execute(plan.actions[i], storage);
+      result.done[i] = statuses[i].ok() ? 1 : 0;
+    });
+    bool failed = false;
+    for (size_t i = begin; i < end; ++i) {
+      if (statuses[i].ok()) continue;
+      failed = true;
+      const Action& action = plan.actions[i];
+      result.failures.push_back(Finding{Severity::kError, "delete_failed", action.Path(),
+                                        action.repository,
+                                        action.kind == ActionKind::kDeleteTag ||
+                                                action.kind == ActionKind::kDeleteUpload ||
+                                                action.kind == ActionKind::kPruneRepository
+                                            ? std::string()
+                                            : action.digest.ToString(),
+                                        statuses[i].message});
+    }
+    if (failed && end < plan.actions.size()) {
+      result.stopped_early = true;
+      break;
+    }
+    begin = end;
+  }
+  return result;
+}
+
+}  // namespace regsweep

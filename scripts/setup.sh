@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and the demo of regsweep need.
+# Idempotent and non-interactive; runs `apt-get update` once. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  libboost-filesystem-dev libsimdjson-dev libssl-dev libtbb-dev libcli11-dev
+  libgtest-dev libbenchmark-dev
+  # tests and the demo: the real registry, a client, and the tools the scripts use
+  docker-registry skopeo curl jq python3 ca-certificates
+  # formatting, linting and sanitizer runtimes
+  clang clang-format clang-tidy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

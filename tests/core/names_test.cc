@@ -1,0 +1,47 @@
+// Tests for the distribution-spec name grammars.
+#include "core/names.h"
+
+#include <gtest/gtest.h>
+
+namespace regsweep {
+namespace {
+
+TEST(NamesTest, RepositoryNames) {
+  for (const char* good : {"a", "library/ubuntu", "a/b/c", "my-app", "my--app", "a.b", "a_b",
+                           "a__b", "0", "team/a1/b-2/svc"}) {
+    EXPECT_TRUE(IsValidRepositoryName(good)) << good;
+  }
+  for (const char* bad : {"", "A", "a/", "/a", "a//b", "a___b", "a..b", "-a", "a-", "_a",
+                          "a/_layers", "a/../b", "a b", "a\nb", "..", "."}) {
+    std::string why;
+    EXPECT_FALSE(IsValidRepositoryName(bad, &why)) << bad;
+    EXPECT_FALSE(why.empty());
+  }
+  EXPECT_FALSE(IsValidRepositoryName(std::string(256, 'a')));
+}
+
+TEST(NamesTest, Tags) {
+  for (const char* good : {"latest", "1.0", "v1.2.3-rc.1", "_x", "A", "sha256-abc"}) {
+    EXPECT_TRUE(IsValidTag(good)) << good;
+  }
+  for (const char* bad : {"", ".x", "-x", "a/b", "a b", "a:b", "..", "a\n"}) {
+    EXPECT_FALSE(IsValidTag(bad)) << bad;
+  }
+  EXPECT_TRUE(IsValidTag(std::string(128, 'a')));
+  EXPECT_FALSE(IsValidTag(std::string(129, 'a')));
+}
+
+TEST(NamesTest, UploadIds) {
+  EXPECT_TRUE(IsValidUploadId("0b7f6a3e-6b0e-4b8e-9a5c-0d2a1c3e4f5a"));
+  EXPECT_FALSE(IsValidUploadId(".."));
+  EXPECT_FALSE(IsValidUploadId("a/b"));
+  EXPECT_FALSE(IsValidUploadId(""));
+}
+
+TEST(NamesTest, QuoteEscapesControlBytes) {
+  EXPECT_EQ(QuoteForMessage("ok"), "'ok'");
+  EXPECT_EQ(QuoteForMessage("a\nb"), "'a\\x0ab'");
+}
+
+}  // namespace
+}  // namespace regsweep
