@@ -169,8 +169,10 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
     if (revision.link == LinkState::kBad) repo->incomplete = true;
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
-      sink.Warning("missing_link", Join(base, relative), repo->name,
-                   "revision folder without a link file (an interrupted write or delete)");
+      // distribution's DELETE of a manifest removes the link file and leaves the folder.
+      sink.Add(Severity::kInfo, "missing_link", Join(base, relative), repo->name,
+               "revision folder without a link file (manifest deleted through the API, or an "
+               "interrupted write)");
     }
     repo->revisions.push_back(revision);
   }

@@ -1,0 +1,187 @@
+// Tests for the scanner: what it records from a real tree, and what it reports as findings.
+#include "core/scan.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/fs.h"
+#include "core/hash.h"
+#include "core/layout.h"
+#include "tests/testing/registry_builder.h"
+
+namespace regsweep {
+namespace {
+
+using testing::RegistryBuilder;
+using testing::TempDir;
+
+class ScanTest : public ::testing::Test {
+ protected:
+  ScanTest() : builder_(dir_.path()) {}
+
+  Inventory Scan() {
+    UniqueFd fd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY));
+    return ScanRegistry(fd.get());
+  }
+
+  static const RepositoryRecord* FindRepo(const Inventory& inv, const std::string& name) {
+    for (const auto& repo : inv.repositories) {
+      if (repo.name == name) return &repo;
+    }
+    return nullptr;
+  }
+
+  static const Finding* FindFinding(const Inventory& inv, const std::string& kind,
+                                    const std::string& path_part) {
+    for (const auto& f : inv.findings) {
+      if (f.kind == kind && f.path.find(path_part) != std::string::npos) return &f;
+    }
+    return nullptr;
+  }
+
+  TempDir dir_;
+  RegistryBuilder builder_;
+};
+
+TEST_F(ScanTest, RecordsBlobsRepositoriesTagsAndUploads) {
+  const auto image = builder_.PushImage("team/a/svc", {"layer-1", "layer-2"});
+  builder_.Tag("team/a/svc", "v1", image.digest);
+  builder_.PushImage("team", {"layer-1"});
+  builder_.AddUpload("team/a/svc", "0b7f6a3e-6b0e", "2024-01-02T03:04:05.5Z", "partial");
+
+  const Inventory inv = Scan();
+  EXPECT_TRUE(std::none_of(inv.findings.begin(), inv.findings.end(),
+                           [](const Finding& f) { return f.severity != Severity::kInfo; }))
+      << inv.findings.front().ToLine();
+  // layer-1 shared, layer-2, two configs, two manifests.
+  EXPECT_EQ(inv.blobs.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(inv.blobs.begin(), inv.blobs.end(),
+                             [](const auto& a, const auto& b) { return a.digest < b.digest; }));
+  const auto layer = HashBytes(DigestAlgorithm::kSha256, "layer-2");
+  const auto it = std::find_if(inv.blobs.begin(), inv.blobs.end(),
+                               [&](const BlobRecord& b) { return b.digest == layer; });
+  ASSERT_NE(it, inv.blobs.end());
+  EXPECT_TRUE(it->has_data);
+  EXPECT_EQ(it->size, 7u);
+  EXPECT_NE(it->inode, 0u);
+  EXPECT_GT(it->mtime_ns, 0);
+
+  ASSERT_EQ(inv.repositories.size(), 2u);
+  const RepositoryRecord* svc = FindRepo(inv, "team/a/svc");
+  ASSERT_NE(svc, nullptr);
+  EXPECT_TRUE(svc->valid_name);
+  EXPECT_FALSE(svc->incomplete);
+  EXPECT_EQ(svc->layer_links.size(), 3u);
+  ASSERT_EQ(svc->revisions.size(), 1u);
+  EXPECT_EQ(svc->revisions[0].digest, image.digest);
+  EXPECT_EQ(svc->revisions[0].link, LinkState::kOk);
+  ASSERT_EQ(svc->tags.size(), 1u);
+  EXPECT_EQ(svc->tags[0].name, "v1");
+  EXPECT_EQ(svc->tags[0].current, image.digest);
+  EXPECT_EQ(svc->tags[0].index_entries.size(), 1u);
+  ASSERT_EQ(svc->uploads.size(), 1u);
+  EXPECT_EQ(svc->uploads[0].size, 7u);
+  EXPECT_EQ(svc->uploads[0].started_ns, 1704164645500000000);
+  EXPECT_NE(FindRepo(inv, "team"), nullptr);
+}
+
+TEST_F(ScanTest, BadLinksMakeTheRepositoryIncomplete) {
+  const auto image = builder_.PushImage("a", {"l"});
+  const auto other = builder_.AddBlob("other");
+  const std::string revision = layout::RevisionDir("a", image.digest) + "/link";
+  for (const std::string& content :
+       {std::string("sha256:../../x"), image.digest.ToString() + "\n", std::string(""),
+        other.digest.ToString(), std::string(10000, 'a'), std::string("sha256:\0abc", 11)}) {
+    builder_.WriteFile(revision, content);
+    const Inventory inv = Scan();
+    const RepositoryRecord* repo = FindRepo(inv, "a");
+    ASSERT_NE(repo, nullptr);
+    EXPECT_TRUE(repo->incomplete) << content;
+    const Finding* finding = FindFinding(inv, "bad_link", revision);
+    ASSERT_NE(finding, nullptr) << content;
+    EXPECT_EQ(finding->severity, Severity::kError);
+    EXPECT_EQ(finding->repository, "a");
+  }
+  builder_.WriteFile(revision, other.digest.ToString());
+  const Inventory inv = Scan();
+  ASSERT_TRUE(FindRepo(inv, "a")->revisions[0].other_target);
+  EXPECT_EQ(*FindRepo(inv, "a")->revisions[0].other_target, other.digest);
+}
+
+TEST_F(ScanTest, SymlinksAreReportedAndNeverFollowed) {
+  TempDir outside;
+  RegistryBuilder elsewhere(outside.path());
+  const auto foreign = elsewhere.PushImage("evil", {"secret"});
+  builder_.PushImage("a", {"l"});
+  // A repository that is a symlink to another registry's repository, a link file that is a
+  // symlink, and a blob shard that is a symlink.
+  ASSERT_EQ(symlink((elsewhere.v2() / "repositories" / "evil").c_str(),
+                    (builder_.v2() / "repositories" / "evil").c_str()),
+            0);
+  const auto image = builder_.PushImage("b", {"m"});
+  const std::string link = layout::RevisionDir("b", image.digest) + "/link";
+  boost::filesystem::remove(builder_.v2() / link);
+  ASSERT_EQ(symlink((elsewhere.v2() / layout::RevisionDir("evil", foreign.digest) / "link").c_str(),
+                    (builder_.v2() / link).c_str()),
+            0);
+  ASSERT_EQ(symlink((elsewhere.v2() / "blobs" / "sha256").c_str(),
+                    (builder_.v2() / "blobs" / "sha512").c_str()),
+            0);
+
+  const Inventory inv = Scan();
+  EXPECT_EQ(FindRepo(inv, "evil"), nullptr);
+  EXPECT_NE(FindFinding(inv, "symlink", "repositories/evil"), nullptr);
+  EXPECT_NE(FindFinding(inv, "bad_link", link), nullptr);
+  EXPECT_TRUE(FindRepo(inv, "b")->incomplete);
+  EXPECT_NE(FindFinding(inv, "symlink", "blobs/sha512"), nullptr);
+  for (const BlobRecord& blob : inv.blobs) EXPECT_FALSE(blob.digest == foreign.digest);
+}
+
+TEST_F(ScanTest, SpecialFilesAreNeverOpened) {
+  const auto image = builder_.PushImage("a", {"l"});
+  const std::string link = layout::RevisionDir("a", image.digest) + "/link";
+  boost::filesystem::remove(builder_.v2() / link);
+  ASSERT_EQ(mkfifo((builder_.v2() / link).c_str(), 0644), 0);
+  const std::string data = layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "l"));
+  boost::filesystem::remove(builder_.v2() / data);
+  ASSERT_EQ(mkfifo((builder_.v2() / data).c_str(), 0644), 0);
+  const Inventory inv = Scan();  // would hang if a FIFO were opened for reading
+  const Finding* bad = FindFinding(inv, "bad_link", link);
+  ASSERT_NE(bad, nullptr);
+  EXPECT_NE(bad->reason.find("not a regular file"), std::string::npos);
+  EXPECT_NE(FindFinding(inv, "bad_blob", data), nullptr);
+}
+
+TEST_F(ScanTest, UnexpectedEntriesAndInvalidNames) {
+  builder_.PushImage("Bad_Name", {"l"});
+  builder_.WriteFile("repositories/a/_manifests/stray", "x");
+  builder_.WriteFile("repositories/a/_layers/sha256/nothex/link", "x");
+  builder_.WriteFile("repositories/a/_layers/md5/abc/link", "x");
+  builder_.WriteFile("blobs/sha256/zz/file", "x");
+  builder_.WriteFile("repositories/a/_manifests/tags/.hidden/current/link", "x");
+  const Inventory inv = Scan();
+  const RepositoryRecord* bad = FindRepo(inv, "Bad_Name");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_FALSE(bad->valid_name);
+  EXPECT_NE(FindFinding(inv, "invalid_repository_name", "Bad_Name"), nullptr);
+  EXPECT_NE(FindFinding(inv, "unexpected_entry", "_manifests/stray"), nullptr);
+  EXPECT_NE(FindFinding(inv, "bad_digest_folder", "_layers/sha256/nothex"), nullptr);
+  EXPECT_NE(FindFinding(inv, "unknown_algorithm", "_layers/md5"), nullptr);
+  EXPECT_NE(FindFinding(inv, "unexpected_entry", "blobs/sha256/zz"), nullptr);
+  EXPECT_NE(FindFinding(inv, "invalid_tag", "tags/.hidden"), nullptr);
+}
+
+TEST(ScanParsersTest, Rfc3339) {
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:01Z"), 1000000000);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00+01:00"), 0);
+  EXPECT_EQ(ParseRfc3339("2024-01-02T03:04:05.123456789Z\n"), 1704164645123456789);
+  EXPECT_FALSE(ParseRfc3339("yesterday"));
+  EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05"));
+}
+
+}  // namespace
+}  // namespace regsweep

@@ -1,0 +1,169 @@
+// Tests for a whole gc run: dry run equals real run, reruns are no-ops, saved plans are
+// re-checked, exit codes, and nothing outside the root is touched.
+#include "gc/gc_run.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "core/hash.h"
+#include "core/layout.h"
+#include "gc/lock.h"
+#include "gc/report.h"
+#include "tests/testing/registry_builder.h"
+
+namespace regsweep {
+namespace {
+
+using testing::Blob;
+using testing::RegistryBuilder;
+using testing::TempDir;
+
+Digest Sha(const std::string& content) { return HashBytes(DigestAlgorithm::kSha256, content); }
+
+class GcRunTest : public ::testing::Test {
+ protected:
+  GcRunTest() : builder_(dir_.path()) {
+    tagged_ = builder_.PushImage("lib/app", {"base", "app"});
+    builder_.Tag("lib/app", "1.0", tagged_.digest);
+    untagged_ = builder_.PushImage("lib/app", {"base", "old-app"});
+    builder_.AddBlob("orphan");
+    builder_.AddUpload("lib/app", "stale-upload", "2020-01-01T00:00:00Z", "bytes");
+  }
+
+  GcOptions Options(bool dry_run) {
+    GcOptions options;
+    options.root = dir_.path().string();
+    options.dry_run = dry_run;
+    options.policy.delete_untagged = true;
+    options.policy.min_age_ns = 0;
+    return options;
+  }
+
+  // The "deleted" object of a JSON report, re-serialised for comparison.
+  static std::string DeletedSection(const GcOutcome& outcome) {
+    simdjson::dom::parser parser;
+    const std::string json = GcJsonReport(outcome);
+    simdjson::dom::element root = parser.parse(json);
+    return simdjson::to_string(root["deleted"]);
+  }
+
+  TempDir dir_;
+  RegistryBuilder builder_;
+  Blob tagged_;
+  Blob untagged_;
+};
+
+TEST_F(GcRunTest, DryRunReportsExactlyWhatTheRealRunDeletes) {
+  const GcOutcome dry = RunGc(Options(true));
+  ASSERT_EQ(dry.exit_code, 0) << GcTextReport(dry, true);
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest))) << "a dry run deletes nothing";
+  const GcOutcome real = RunGc(Options(false));
+  ASSERT_EQ(real.exit_code, 0) << GcTextReport(real, true);
+  EXPECT_EQ(DeletedSection(dry), DeletedSection(real));
+  EXPECT_EQ(dry.FreedBytes(), real.FreedBytes());
+  const std::string untagged_config = "{\"layers\":\"base,old-app,\"}";
+  EXPECT_EQ(real.FreedBytes(), untagged_.size + std::string("old-app").size() +
+                                   std::string("orphan").size() + untagged_config.size());
+  EXPECT_FALSE(builder_.Exists(layout::BlobData(untagged_.digest)));
+  EXPECT_FALSE(builder_.Exists(layout::UploadDir("lib/app", "stale-upload")));
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("base"))));
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("app"))));
+
+  const GcOutcome again = RunGc(Options(false));
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_TRUE(again.plan.actions.empty()) << GcTextReport(again, true);
+}
+
+TEST_F(GcRunTest, JsonReportHasTheDocumentedFields) {
+  const GcOutcome dry = RunGc(Options(true));
+  simdjson::dom::parser parser;
+  const std::string json = GcJsonReport(dry);
+  simdjson::dom::element root = parser.parse(json);
+  EXPECT_TRUE(bool(root["dry_run"]));
+  EXPECT_EQ(uint64_t(root["freed_bytes"]), dry.FreedBytes());
+  for (const char* list : {"manifests", "blobs", "layer_links", "tags", "uploads"}) {
+    EXPECT_EQ(root["deleted"][list].error(), simdjson::SUCCESS) << list;
+  }
+  EXPECT_EQ(std::string_view(root["deleted"]["manifests"].at(0)["digest"]),
+            untagged_.digest.ToString());
+  EXPECT_EQ(std::string_view(root["deleted"]["manifests"].at(0)["repository"]), "lib/app");
+  EXPECT_EQ(root["problems"].get_array().size(), 0u);
+  EXPECT_EQ(uint64_t(root["kept"]["manifests"]), 1u);
+}
+
+TEST_F(GcRunTest, AppliedPlanSkipsWhatBecameReachable) {
+  const std::string plan_path = (dir_.path() / "plan.json").string();
+  GcOptions dry = Options(true);
+  dry.plan_out = plan_path;
+  ASSERT_EQ(RunGc(dry).exit_code, 0);
+  // Between plan and apply, the untagged manifest gets a tag again.
+  builder_.Tag("lib/app", "again", untagged_.digest);
+  GcOptions apply = Options(false);
+  apply.apply_plan = plan_path;
+  const GcOutcome outcome = RunGc(apply);
+  ASSERT_EQ(outcome.exit_code, 0) << GcTextReport(outcome, true);
+  EXPECT_TRUE(outcome.applied_plan);
+  EXPECT_FALSE(outcome.no_longer_eligible.empty());
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest)));
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("old-app"))));
+  EXPECT_TRUE(builder_.Exists(layout::RevisionDir("lib/app", untagged_.digest) + "/link"));
+  EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha("orphan"))));
+}
+
+TEST_F(GcRunTest, ExitCodes) {
+  GcOptions missing = Options(true);
+  missing.root = (dir_.path() / "nothing-here").string();
+  const GcOutcome none = RunGc(missing);
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.fatal.find("no registry"), std::string::npos);
+
+  builder_.WriteFile(layout::BlobData(tagged_.digest), "{}");  // tampered tagged manifest
+  const GcOutcome problems = RunGc(Options(false));
+  EXPECT_EQ(problems.exit_code, 1);
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest))) << "kept whole";
+  EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha("orphan")))) << "unrelated garbage goes";
+
+  builder_.WriteFile(std::string(kLockFileName), "pid=1 host=x started=y\n");
+  const GcOutcome locked = RunGc(Options(false));
+  EXPECT_EQ(locked.exit_code, 2);
+  EXPECT_NE(locked.fatal.find("stale lock"), std::string::npos);
+}
+
+TEST_F(GcRunTest, AcceptsTheV2FolderAsRoot) {
+  GcOptions options = Options(true);
+  options.root = builder_.v2().string();
+  const GcOutcome outcome = RunGc(options);
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_GT(outcome.plan.actions.size(), 0u);
+}
+
+TEST_F(GcRunTest, NothingOutsideTheRootIsTouched) {
+  TempDir outside;
+  RegistryBuilder victim(outside.path());
+  const Blob precious = victim.PushImage("victim", {"precious"});
+  // Symlinks from inside the registry to the victim's folders, where gc deletes things.
+  ASSERT_EQ(symlink((victim.v2() / "repositories" / "victim").c_str(),
+                    (builder_.v2() / "repositories" / "lib" / "evil").c_str()),
+            0);
+  ASSERT_EQ(symlink((victim.v2() / "blobs" / "sha256").c_str(),
+                    (builder_.v2() / "blobs" / "sha512").c_str()),
+            0);
+  const std::string layers = "repositories/lib/app/_layers/sha256/" + Sha("precious").Hex();
+  boost::filesystem::create_directories((builder_.v2() / layers).parent_path());
+  ASSERT_EQ(symlink((victim.v2() / layout::LayerLinkDir("victim", Sha("precious"))).c_str(),
+                    (builder_.v2() / layers).c_str()),
+            0);
+  GcOptions options = Options(false);
+  options.policy.prune_empty_repositories = true;
+  RunGc(options);
+  EXPECT_TRUE(victim.Exists(layout::BlobData(precious.digest)));
+  EXPECT_TRUE(victim.Exists(layout::BlobData(Sha("precious"))));
+  EXPECT_TRUE(victim.Exists(layout::LayerLinkDir("victim", Sha("precious")) + "/link"));
+  EXPECT_TRUE(victim.Exists(layout::RevisionDir("victim", precious.digest) + "/link"));
+}
+
+}  // namespace
+}  // namespace regsweep

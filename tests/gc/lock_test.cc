@@ -1,0 +1,50 @@
+// Tests for the run lock: exclusive, stale locks detected and cleared only on request.
+#include "gc/lock.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/testing/registry_builder.h"
+
+namespace regsweep {
+namespace {
+
+using testing::TempDir;
+
+TEST(LockTest, SecondRunIsRefusedWhileTheFirstHoldsTheLock) {
+  TempDir dir;
+  UniqueFd fd(open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+  std::string error;
+  std::string notice;
+  {
+    auto first = RunLock::Acquire(fd.get(), dir.path().string(), false, &error, &notice);
+    ASSERT_TRUE(first) << error;
+    auto second = RunLock::Acquire(fd.get(), dir.path().string(), true, &error, &notice);
+    EXPECT_FALSE(second);
+    EXPECT_NE(error.find("locked by another regsweep run"), std::string::npos) << error;
+    EXPECT_NE(error.find("pid=" + std::to_string(getpid())), std::string::npos) << error;
+  }
+  EXPECT_FALSE(boost::filesystem::exists(dir.path() / kLockFileName)) << "released on exit";
+  auto again = RunLock::Acquire(fd.get(), dir.path().string(), false, &error, &notice);
+  EXPECT_TRUE(again) << error;
+}
+
+TEST(LockTest, StaleLockIsNamedAndClearedOnlyWithBreakLock) {
+  TempDir dir;
+  UniqueFd fd(open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+  std::ofstream(dir.path() / kLockFileName) << "pid=999999 host=old started=2024-01-01T00:00:00Z\n";
+  std::string error;
+  std::string notice;
+  EXPECT_FALSE(RunLock::Acquire(fd.get(), dir.path().string(), false, &error, &notice));
+  EXPECT_NE(error.find("stale lock"), std::string::npos) << error;
+  EXPECT_NE(error.find("pid=999999"), std::string::npos) << error;
+  EXPECT_NE(error.find("--break-lock"), std::string::npos) << error;
+  auto lock = RunLock::Acquire(fd.get(), dir.path().string(), true, &error, &notice);
+  ASSERT_TRUE(lock) << error;
+  EXPECT_NE(notice.find("pid=999999"), std::string::npos) << notice;
+}
+
+}  // namespace
+}  // namespace regsweep
