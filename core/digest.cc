@@ -94,8 +94,8 @@ std::string Digest::ToString() const {
 }
 
 bool Digest::operator==(const Digest& other) const {
-  return algorithm_ == other.algorithm_ && std::memcmp(bytes_.data(), other.bytes_.data(),
-                                                       size()) == 0;
+  return algorithm_ == other.algorithm_ &&
+         std::memcmp(bytes_.data(), other.bytes_.data(), size()) == 0;
 }
 
 bool Digest::operator<(const Digest& other) const {

@@ -53,8 +53,7 @@ int OpenByComponents(int dirfd, std::string_view path, int flags) {
     if (slash == std::string_view::npos) {
       return openat(base, component.c_str(), flags | O_NOFOLLOW);
     }
-    UniqueFd next(openat(base, component.c_str(),
-                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(openat(base, component.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next.valid()) return -1;
     current = std::move(next);
     base = current.get();

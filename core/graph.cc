@@ -20,16 +20,14 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-LoadResult LoadOne(int v2fd, const Digest& digest, bool in_store,
-                   simdjson::dom::parser& parser) {
+LoadResult LoadOne(int v2fd, const Digest& digest, bool in_store, simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
     result.problem = "manifest blob is not in the blob store";
     return result;
   }
-  const SmallFile file =
-      ReadSmallFile(v2fd, layout::BlobData(digest), layout::kMaxManifestBytes);
+  const SmallFile file = ReadSmallFile(v2fd, layout::BlobData(digest), layout::kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -39,20 +37,20 @@ LoadResult LoadOne(int v2fd, const Digest& digest, bool in_store,
       return result;
     case ReadStatus::kTooLarge:
       result.status = ManifestStatus::kTooLarge;
-      result.problem = "manifest is larger than " +
-                       std::to_string(layout::kMaxManifestBytes) + " bytes; not parsed";
+      result.problem = "manifest is larger than " + std::to_string(layout::kMaxManifestBytes) +
+                       " bytes; not parsed";
       return result;
     default:
       result.status = ManifestStatus::kUnreadable;
       result.problem = "manifest blob is " + std::string(ReadStatusText(file.status));
-      if (file.status == ReadStatus::kIoError) result.problem += ": " + std::string(std::strerror(file.error));
+      if (file.status == ReadStatus::kIoError)
+        result.problem += ": " + std::string(std::strerror(file.error));
       return result;
   }
   if (!MatchesDigest(digest, file.content)) {
     result.status = ManifestStatus::kDigestMismatch;
     result.problem = "manifest bytes do not hash to " + digest.ToString() +
-                     " (tampered or truncated; " + std::to_string(file.content.size()) +
-                     " bytes)";
+                     " (tampered or truncated; " + std::to_string(file.content.size()) + " bytes)";
     return result;
   }
   ParsedManifest parsed = ParseManifest(parser, file.content);
@@ -115,8 +113,8 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd) {
   tbb::parallel_for(size_t{0}, ids.size(), [&](size_t i) {
     const NodeId id = ids[i];
     const BlobRecord* blob = Blob(id);
-    results[i] = LoadOne(v2fd, nodes_[id].digest, blob != nullptr && blob->has_data,
-                         parsers.local());
+    results[i] =
+        LoadOne(v2fd, nodes_[id].digest, blob != nullptr && blob->has_data, parsers.local());
   });
   for (size_t i = 0; i < ids.size(); ++i) {
     LoadResult& result = results[i];

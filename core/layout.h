@@ -25,7 +25,7 @@ inline constexpr std::string_view kLayersDir = "_layers";
 inline constexpr std::string_view kManifestsDir = "_manifests";
 inline constexpr std::string_view kUploadsDir = "_uploads";
 // Manifests larger than this are not parsed (distribution, zot and Harbor refuse them too).
-inline constexpr size_t kMaxManifestBytes = 4 * 1024 * 1024;
+inline constexpr size_t kMaxManifestBytes = size_t{4} * 1024 * 1024;
 // A link file holds "sha512:" and 128 hex digits at most.
 inline constexpr size_t kMaxLinkBytes = 7 + 128;
 

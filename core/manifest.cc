@@ -11,7 +11,8 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 constexpr std::string_view kDockerSchema2 = "application/vnd.docker.distribution.manifest.v2+json";
-constexpr std::string_view kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+constexpr std::string_view kDockerList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr std::string_view kDockerSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
 constexpr std::string_view kDockerSchema1Signed =
     "application/vnd.docker.distribution.manifest.v1+prettyjws";
@@ -77,8 +78,8 @@ Descriptor ParseDescriptor(const element& value, std::string_view where, bool si
   }
   element urls;
   array urls_array;
-  if (obj["urls"].get(urls) == simdjson::SUCCESS && urls.get_array().get(urls_array) ==
-                                                        simdjson::SUCCESS) {
+  if (obj["urls"].get(urls) == simdjson::SUCCESS &&
+      urls.get_array().get(urls_array) == simdjson::SUCCESS) {
     descriptor.has_urls = urls_array.size() > 0;
   }
   return descriptor;

@@ -140,9 +140,9 @@ LinkState ReadLink(int dir_fd, const std::string& relative, const std::string& p
   }
   *target = *digest;
   if (expected != nullptr && !(*digest == *expected)) {
-    sink.Error("bad_link", path, repository,
-               "link holds " + digest->ToString() + " but its folder names " +
-                   expected->ToString());
+    sink.Error(
+        "bad_link", path, repository,
+        "link holds " + digest->ToString() + " but its folder names " + expected->ToString());
     return LinkState::kBad;
   }
   return LinkState::kOk;
@@ -202,9 +202,9 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
                    "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
                        " (kept, never deleted)");
     }
-    tag.current_state = ReadLink(tags_dir.get(), entry.name + "/current/link",
-                                 tag_path + "/current/link", repo->name, nullptr, &tag.current,
-                                 &tag.mtime_ns, sink);
+    tag.current_state =
+        ReadLink(tags_dir.get(), entry.name + "/current/link", tag_path + "/current/link",
+                 repo->name, nullptr, &tag.current, &tag.mtime_ns, sink);
     if (tag.current_state == LinkState::kBad) repo->incomplete = true;
     if (tag.current_state == LinkState::kMissing) {
       sink.Warning("missing_link", tag_path + "/current/link", repo->name,
@@ -215,8 +215,8 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
     if (tag_dir.valid() && ListDir(tag_dir.get(), &tag_entries)) {
       for (const DirEntry& tag_entry : tag_entries) {
         if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
-          ListDigestFolders(tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
-                            nullptr, sink);
+          ListDigestFolders(tag_dir.get(), "index", tag_path + "/index", repo->name,
+                            &tag.index_entries, nullptr, sink);
         } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
           ReportUnexpected(sink, tag_entry, Join(tag_path, tag_entry.name), repo->name);
         }
@@ -283,7 +283,8 @@ void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
 
 void ScanLayers(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
-  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links, nullptr, sink)) {
+  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links, nullptr,
+                         sink)) {
     repo->incomplete = true;
   }
 }
@@ -392,9 +393,8 @@ struct Shard {
 
 void ScanShard(int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* blobs,
                FindingSink& sink) {
-  const std::string shard_path =
-      std::string(layout::kBlobsDir) + "/" + std::string(AlgorithmName(shard.algorithm)) + "/" +
-      shard.name;
+  const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
+                                 std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
   UniqueFd dir = OpenDirBeneath(algorithm_fd, shard.name);
   std::vector<DirEntry> entries;
   if (!dir.valid() || !ListDir(dir.get(), &entries)) {
@@ -426,9 +426,9 @@ void ScanShard(int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* bl
         blob.size = static_cast<uint64_t>(st.st_size);
         blob.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
       } else {
-        sink.Error("bad_blob", path + "/data",
-                   "", S_ISLNK(st.st_mode) ? "blob data is a symbolic link (never followed)"
-                                           : "blob data is not a regular file");
+        sink.Error("bad_blob", path + "/data", "",
+                   S_ISLNK(st.st_mode) ? "blob data is a symbolic link (never followed)"
+                                       : "blob data is not a regular file");
       }
     } else if (errno == ENOENT) {
       sink.Warning("missing_blob_data", path + "/data", "",
@@ -489,8 +489,8 @@ std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
   tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
     FindingSink sink(&findings.local());
     const Shard& shard = shards[i];
-    ScanShard(algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard,
-              &per_thread.local(), sink);
+    ScanShard(algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, &per_thread.local(),
+              sink);
   });
   std::vector<BlobRecord> blobs;
   for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
@@ -533,8 +533,10 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
     ++i;
   } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
-    const int hours = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
-    const int minutes = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
+    auto digit = [&](size_t at) { return text[at] >= '0' && text[at] <= '9'; };
+    if (!digit(i + 1) || !digit(i + 2) || !digit(i + 4) || !digit(i + 5)) return std::nullopt;
+    const int64_t hours = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+    const int64_t minutes = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
     offset_s = (hours * 3600 + minutes * 60) * (text[i] == '+' ? 1 : -1);
     i += 6;
   } else {

@@ -75,7 +75,7 @@ struct RepositoryRecord {
 };
 
 struct Inventory {
-  std::vector<BlobRecord> blobs;                // sorted by digest
+  std::vector<BlobRecord> blobs;               // sorted by digest
   std::vector<RepositoryRecord> repositories;  // sorted by name
   Findings findings;
 };

@@ -21,8 +21,8 @@ int RemoveContents(int dir_fd) {
   if (!ListDir(dir_fd, &entries)) return errno;
   for (const DirEntry& entry : entries) {
     if (entry.type == EntryType::kDirectory) {
-      UniqueFd child(openat(dir_fd, entry.name.c_str(),
-                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd child(
+          openat(dir_fd, entry.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!child.valid()) {
         if (errno == ENOENT) continue;
         return errno;
@@ -55,7 +55,8 @@ StorageStatus PosixStorage::RemoveTree(const std::string& relative) {
   std::string last;
   UniqueFd parent = OpenParent(v2fd_, relative, &last);
   if (!parent.valid()) {
-    return errno == ENOENT ? StorageStatus::Ok() : Failure(errno, "cannot open parent of", relative);
+    return errno == ENOENT ? StorageStatus::Ok()
+                           : Failure(errno, "cannot open parent of", relative);
   }
   if (last.empty() || last == "." || last == "..") return Failure(EINVAL, "refusing", relative);
   UniqueFd dir(openat(parent.get(), last.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -81,7 +82,8 @@ StorageStatus PosixStorage::RemoveEmptyDir(const std::string& relative) {
   std::string last;
   UniqueFd parent = OpenParent(v2fd_, relative, &last);
   if (!parent.valid()) {
-    return errno == ENOENT ? StorageStatus::Ok() : Failure(errno, "cannot open parent of", relative);
+    return errno == ENOENT ? StorageStatus::Ok()
+                           : Failure(errno, "cannot open parent of", relative);
   }
   if (unlinkat(parent.get(), last.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
     return Failure(errno, "cannot remove", relative);

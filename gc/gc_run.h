@@ -38,10 +38,10 @@ struct GcOutcome {
   size_t blobs = 0;
   size_t manifests = 0;  // distinct manifests parsed
   Plan plan;
-  SweepResult sweep;                          // empty for a dry run
+  SweepResult sweep;                            // empty for a dry run
   std::vector<std::string> no_longer_eligible;  // --apply: saved actions not carried out
-  Findings problems;                          // findings, marking problems, failures
-  std::vector<std::string> notices;           // e.g. a cleared stale lock
+  Findings problems;                            // findings, marking problems, failures
+  std::vector<std::string> notices;             // e.g. a cleared stale lock
   std::vector<std::pair<std::string, double>> timings;
   std::string fatal;  // set when the run could not happen (exit code 2)
   int exit_code = 0;

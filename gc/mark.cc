@@ -48,10 +48,9 @@ class Marker {
     }
     for (const TagRef& ref : policy_.untag) {
       if (untag_found.count(ref) == 0) {
-        result_.problems.push_back(Finding{Severity::kWarning, "untag_not_found", "",
-                                           ref.repository, "",
-                                           "--untag " + ref.repository + ":" + ref.tag +
-                                               ": no such tag (already deleted?)"});
+        result_.problems.push_back(Finding{
+            Severity::kWarning, "untag_not_found", "", ref.repository, "",
+            "--untag " + ref.repository + ":" + ref.tag + ": no such tag (already deleted?)"});
       }
     }
     return std::move(result_);
@@ -69,8 +68,9 @@ class Marker {
       const Node& node = graph_.node(current);
       const RepositoryNode& repository = graph_.repositories()[r];
       if (node.status != ManifestStatus::kOk) {
-        Taint(r, "manifest " + node.digest.ToString() + " (" + from + ") is " +
-                     std::string(ManifestStatusText(node.status)) + ": " + node.problem,
+        Taint(r,
+              "manifest " + node.digest.ToString() + " (" + from + ") is " +
+                  std::string(ManifestStatusText(node.status)) + ": " + node.problem,
               layout::BlobData(node.digest), node.digest.ToString());
         continue;
       }
@@ -101,10 +101,9 @@ class Marker {
              const std::string& digest = "") {
     const RepositoryNode& repository = graph_.repositories()[r];
     const RepositoryRecord& record = *repository.record;
-    result_.problems.push_back(Finding{Severity::kError, "repository_kept_whole", path,
-                                       record.name, digest,
-                                       reason + "; keeping every revision and layer of " +
-                                           record.name});
+    result_.problems.push_back(
+        Finding{Severity::kError, "repository_kept_whole", path, record.name, digest,
+                reason + "; keeping every revision and layer of " + record.name});
     if (result_.repositories[r].tainted) return;
     result_.repositories[r].tainted = true;
     for (const Digest& link : record.layer_links) result_.live[*graph_.Find(link)] = 1;
@@ -126,8 +125,6 @@ class Marker {
 
 }  // namespace
 
-MarkResult Mark(const Graph& graph, const GcPolicy& policy) {
-  return Marker(graph, policy).Run();
-}
+MarkResult Mark(const Graph& graph, const GcPolicy& policy) { return Marker(graph, policy).Run(); }
 
 }  // namespace regsweep

@@ -32,7 +32,7 @@ struct RepositoryMarks {
 };
 
 struct MarkResult {
-  std::vector<uint8_t> live;                 // by NodeId: the blob must stay
+  std::vector<uint8_t> live;                  // by NodeId: the blob must stay
   std::vector<RepositoryMarks> repositories;  // parallel to Graph::repositories()
   Findings problems;                          // what limited the collection, and why
 };

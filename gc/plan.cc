@@ -9,7 +9,7 @@ namespace regsweep {
 namespace {
 
 constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
-    "delete_tag",  "delete_tag_index_entry", "delete_revision", "delete_layer_link",
+    "delete_tag",  "delete_tag_index_entry", "delete_revision",  "delete_layer_link",
     "delete_blob", "delete_upload",          "prune_repository",
 };
 
@@ -115,8 +115,8 @@ class Planner {
                         marks.kept_manifests.count(*graph_.Find(revision.digest)) != 0;
       int64_t mtime = revision.mtime_ns;
       if (!kept && revision.link == LinkState::kMissing) {
-        mtime = LinkMtime(storage_, layout::RevisionDir(record.name, revision.digest),
-                          &plan_.problems);
+        mtime =
+            LinkMtime(storage_, layout::RevisionDir(record.name, revision.digest), &plan_.problems);
       }
       if (kept || policy_.IsRecent(mtime)) {
         if (!kept) ++plan_.spared_count;
@@ -208,8 +208,8 @@ class Planner {
   const GcPolicy& policy_;
   Storage& storage_;
   Plan plan_;
-  std::vector<uint8_t> spared_;           // by NodeId
-  std::vector<bool> empty_candidate_;     // by repository
+  std::vector<uint8_t> spared_;        // by NodeId
+  std::vector<bool> empty_candidate_;  // by repository
   std::array<std::vector<Action>, kActionKindCount> phases_;
 };
 

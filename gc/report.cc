@@ -25,8 +25,7 @@ std::string DescribeAction(const Action& action) {
     case ActionKind::kDeleteTag:
       return "tag        " + action.repository + ":" + action.name;
     case ActionKind::kDeleteTagIndexEntry:
-      return "tag index  " + action.repository + ":" + action.name + " " +
-             action.digest.ToString();
+      return "tag index  " + action.repository + ":" + action.name + " " + action.digest.ToString();
     case ActionKind::kDeleteRevision:
       return "manifest   " + action.repository + "@" + action.digest.ToString();
     case ActionKind::kDeleteLayerLink:
@@ -34,8 +33,7 @@ std::string DescribeAction(const Action& action) {
     case ActionKind::kDeleteBlob:
       return "blob       " + action.digest.ToString() + " " + FormatBytes(action.size);
     case ActionKind::kDeleteUpload:
-      return "upload     " + action.repository + " " + action.name + " " +
-             FormatBytes(action.size);
+      return "upload     " + action.repository + " " + action.name + " " + FormatBytes(action.size);
     case ActionKind::kPruneRepository:
       return "repository " + action.repository + " (empty)";
   }
@@ -144,8 +142,8 @@ std::string GcJsonReport(const GcOutcome& outcome) {
   json.Field("manifests", static_cast<uint64_t>(outcome.manifests));
   json.EndObject();
 
-  const char* const kLists[] = {"tags",       "tag_index_entries", "manifests",   "layer_links",
-                                "blobs",      "uploads",           "repositories"};
+  const char* const kLists[] = {"tags",  "tag_index_entries", "manifests",   "layer_links",
+                                "blobs", "uploads",           "repositories"};
   json.Key("deleted").BeginObject();
   for (int kind = 0; kind < kActionKindCount; ++kind) {
     json.Key(kLists[kind]).BeginArray();

@@ -14,9 +14,15 @@ namespace {
 StorageStatus PruneRepository(const std::string& repository, Storage& storage) {
   const std::string base = layout::RepositoryDir(repository);
   const char* const kInner[] = {
-      "/_manifests/revisions/sha256", "/_manifests/revisions/sha512", "/_manifests/revisions",
-      "/_manifests/tags",             "/_manifests",                  "/_layers/sha256",
-      "/_layers/sha512",              "/_layers",                     "/_uploads",
+      "/_manifests/revisions/sha256",
+      "/_manifests/revisions/sha512",
+      "/_manifests/revisions",
+      "/_manifests/tags",
+      "/_manifests",
+      "/_layers/sha256",
+      "/_layers/sha512",
+      "/_layers",
+      "/_uploads",
   };
   for (const char* inner : kInner) {
     StorageStatus status = storage.RemoveEmptyDir(base + inner);
@@ -59,14 +65,13 @@ SweepResult Sweep(const Plan& plan, Storage& storage) {
       if (statuses[i].ok()) continue;
       failed = true;
       const Action& action = plan.actions[i];
-      result.failures.push_back(Finding{Severity::kError, "delete_failed", action.Path(),
-                                        action.repository,
-                                        action.kind == ActionKind::kDeleteTag ||
-                                                action.kind == ActionKind::kDeleteUpload ||
-                                                action.kind == ActionKind::kPruneRepository
-                                            ? std::string()
-                                            : action.digest.ToString(),
-                                        statuses[i].message});
+      result.failures.push_back(Finding{
+          Severity::kError, "delete_failed", action.Path(), action.repository,
+          action.kind == ActionKind::kDeleteTag || action.kind == ActionKind::kDeleteUpload ||
+                  action.kind == ActionKind::kPruneRepository
+              ? std::string()
+              : action.digest.ToString(),
+          statuses[i].message});
     }
     if (failed && end < plan.actions.size()) {
       result.stopped_early = true;

@@ -8,6 +8,8 @@ bash scripts/setup.sh
 bash scripts/build.sh
 work=$(mktemp -d /tmp/regsweep-demo.XXXXXX)
 cp -a demo/registry "$work/registry"
+# git keeps no mtimes: age the copy so the default one-hour grace period does not spare it all.
+bash scripts/make-demo-registry.sh --touch-only "$work/registry"
 echo "== regsweep gc --dry-run --delete-untagged $work/registry"
 build/regsweep gc --dry-run --delete-untagged --verbose "$work/registry"
 echo

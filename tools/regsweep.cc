@@ -35,9 +35,10 @@ bool WriteReport(const std::string& target, const std::string& text) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  CLI::App app{"regsweep: offline garbage collector and integrity auditor for container "
-               "registries (distribution filesystem layout)"};
+int RunCommandLine(int argc, char** argv) {
+  CLI::App app{
+      "regsweep: offline garbage collector and integrity auditor for container "
+      "registries (distribution filesystem layout)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("regsweep 0.1.0"));
 
@@ -52,16 +53,18 @@ int main(int argc, char** argv) {
 
   CLI::App* gc_cmd = app.add_subcommand(
       "gc", "Collect what no tag (or, by default, no manifest revision) reaches");
-  gc_cmd->add_option("ROOT", gc.root,
-                     "registry root directory (holding docker/registry/v2) or the v2 folder")
+  gc_cmd
+      ->add_option("ROOT", gc.root,
+                   "registry root directory (holding docker/registry/v2) or the v2 folder")
       ->required();
   gc_cmd->add_flag("-d,--dry-run", gc.dry_run, "delete nothing; report what a run would delete");
   gc_cmd->add_flag("-m,--delete-untagged", gc.policy.delete_untagged,
                    "roots are tags only: delete manifests no tag reaches (index children and "
                    "referrers of kept manifests stay)");
   gc_cmd->add_option("--untag", untag, "treat REPO:TAG as deleted, and delete it (repeatable)");
-  gc_cmd->add_option("--min-age", min_age,
-                     "never delete what was modified more recently (0 turns it off)")
+  gc_cmd
+      ->add_option("--min-age", min_age,
+                   "never delete what was modified more recently (0 turns it off)")
       ->check(DurationCheck)
       ->capture_default_str();
   gc_cmd->add_option("--upload-max-age", upload_max_age, "delete uploads started longer ago")
@@ -108,11 +111,11 @@ int main(int argc, char** argv) {
   }
 
   const regsweep::GcOutcome outcome = regsweep::RunGc(gc);
-  if (!outcome.fatal.empty()) {
-    std::cerr << regsweep::GcTextReport(outcome, false);
-  } else if (!quiet && json_out != "-") {
+  // The summary goes to stdout unless the JSON report does; failures always reach stderr.
+  const bool summary_to_stdout = !quiet && json_out != "-" && outcome.fatal.empty();
+  if (summary_to_stdout) {
     std::cout << regsweep::GcTextReport(outcome, verbose);
-  } else if (quiet && outcome.exit_code != 0) {
+  } else if (outcome.exit_code != 0) {
     std::cerr << regsweep::GcTextReport(outcome, false);
   }
   if (!json_out.empty() && !WriteReport(json_out, regsweep::GcJsonReport(outcome))) {
@@ -120,4 +123,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   return outcome.exit_code;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return RunCommandLine(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "regsweep: internal error: " << e.what() << "\n";
+    return 2;
+  }
 }

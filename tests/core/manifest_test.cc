@@ -13,8 +13,8 @@ std::string D(const std::string& seed) {
 }
 
 std::string Desc(const std::string& seed, const std::string& extra = "") {
-  return "{\"mediaType\":\"application/octet-stream\",\"digest\":\"" + D(seed) +
-         "\",\"size\":12" + extra + "}";
+  return "{\"mediaType\":\"application/octet-stream\",\"digest\":\"" + D(seed) + "\",\"size\":12" +
+         extra + "}";
 }
 
 class ManifestTest : public ::testing::Test {
@@ -26,7 +26,8 @@ class ManifestTest : public ::testing::Test {
 TEST_F(ManifestTest, DockerSchema2) {
   const auto parsed = Parse(
       "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-      "\"config\":" + Desc("c") + ",\"layers\":[" + Desc("l1") + "," +
+      "\"config\":" +
+      Desc("c") + ",\"layers\":[" + Desc("l1") + "," +
       Desc("l2", ",\"urls\":[\"https://example.com/l2\"]") + "]}");
   ASSERT_TRUE(parsed.manifest) << parsed.error;
   EXPECT_EQ(parsed.manifest->kind, ManifestKind::kDockerSchema2);
@@ -64,7 +65,8 @@ TEST_F(ManifestTest, ArtifactWithSubjectAndEmptyConfig) {
       "\"artifactType\":\"application/vnd.example.sbom.v1\",\"config\":{\"mediaType\":"
       "\"application/vnd.oci.empty.v1+json\",\"digest\":\"sha256:"
       "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-      "\"layers\":[" + Desc("sbom") + "],\"subject\":" + Desc("img") + "}");
+      "\"layers\":[" +
+      Desc("sbom") + "],\"subject\":" + Desc("img") + "}");
   ASSERT_TRUE(parsed.manifest) << parsed.error;
   EXPECT_EQ(parsed.manifest->artifact_type, "application/vnd.example.sbom.v1");
   ASSERT_TRUE(parsed.manifest->subject);
@@ -72,8 +74,10 @@ TEST_F(ManifestTest, ArtifactWithSubjectAndEmptyConfig) {
 }
 
 TEST_F(ManifestTest, IndexWithSubject) {
-  const auto parsed = Parse("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
-                            "index.v1+json\",\"manifests\":[],\"subject\":" + Desc("s") + "}");
+  const auto parsed = Parse(
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
+      "index.v1+json\",\"manifests\":[],\"subject\":" +
+      Desc("s") + "}");
   ASSERT_TRUE(parsed.manifest) << parsed.error;
   EXPECT_TRUE(parsed.manifest->subject);
 }
@@ -81,9 +85,9 @@ TEST_F(ManifestTest, IndexWithSubject) {
 TEST_F(ManifestTest, ObsoleteArtifactManifests) {
   for (const char* type : {"application/vnd.oci.artifact.manifest.v1+json",
                            "application/vnd.cncf.oras.artifact.manifest.v1+json"}) {
-    const auto parsed = Parse(std::string("{\"mediaType\":\"") + type +
-                              "\",\"artifactType\":\"x\",\"blobs\":[" + Desc("b") +
-                              "],\"subject\":" + Desc("s") + "}");
+    const auto parsed =
+        Parse(std::string("{\"mediaType\":\"") + type + "\",\"artifactType\":\"x\",\"blobs\":[" +
+              Desc("b") + "],\"subject\":" + Desc("s") + "}");
     ASSERT_TRUE(parsed.manifest) << parsed.error;
     EXPECT_EQ(parsed.manifest->kind, ManifestKind::kArtifactManifest);
     EXPECT_EQ(parsed.manifest->blobs.size(), 1u);
@@ -92,15 +96,17 @@ TEST_F(ManifestTest, ObsoleteArtifactManifests) {
 }
 
 TEST_F(ManifestTest, Schema1SignedAndUnsigned) {
-  const std::string body = "\"schemaVersion\":1,\"name\":\"a\",\"tag\":\"t\",\"fsLayers\":["
-                           "{\"blobSum\":\"" + D("l1") + "\"},{\"blobSum\":\"" + D("l1") +
-                           "\"},{\"blobSum\":\"" + D("l2") + "\"}],\"history\":[]";
+  const std::string body =
+      "\"schemaVersion\":1,\"name\":\"a\",\"tag\":\"t\",\"fsLayers\":["
+      "{\"blobSum\":\"" +
+      D("l1") + "\"},{\"blobSum\":\"" + D("l1") + "\"},{\"blobSum\":\"" + D("l2") +
+      "\"}],\"history\":[]";
   const auto unsigned_manifest = Parse("{" + body + "}");
   ASSERT_TRUE(unsigned_manifest.manifest) << unsigned_manifest.error;
   EXPECT_EQ(unsigned_manifest.manifest->kind, ManifestKind::kDockerSchema1);
   EXPECT_EQ(unsigned_manifest.manifest->blobs.size(), 3u);
-  const auto signed_manifest =
-      Parse("{" + body + ",\"signatures\":[{\"header\":{},\"signature\":\"x\",\"protected\":\"y\"}]}");
+  const auto signed_manifest = Parse(
+      "{" + body + ",\"signatures\":[{\"header\":{},\"signature\":\"x\",\"protected\":\"y\"}]}");
   ASSERT_TRUE(signed_manifest.manifest) << signed_manifest.error;
   EXPECT_EQ(signed_manifest.manifest->blobs[2].digest.ToString(), D("l2"));
 }

@@ -54,9 +54,9 @@ TEST_F(ScanTest, RecordsBlobsRepositoriesTagsAndUploads) {
   builder_.AddUpload("team/a/svc", "0b7f6a3e-6b0e", "2024-01-02T03:04:05.5Z", "partial");
 
   const Inventory inv = Scan();
-  EXPECT_TRUE(std::none_of(inv.findings.begin(), inv.findings.end(),
-                           [](const Finding& f) { return f.severity != Severity::kInfo; }))
-      << inv.findings.front().ToLine();
+  EXPECT_TRUE(std::none_of(inv.findings.begin(), inv.findings.end(), [](const Finding& f) {
+    return f.severity != Severity::kInfo;
+  })) << inv.findings.front().ToLine();
   // layer-1 shared, layer-2, two configs, two manifests.
   EXPECT_EQ(inv.blobs.size(), 6u);
   EXPECT_TRUE(std::is_sorted(inv.blobs.begin(), inv.blobs.end(),

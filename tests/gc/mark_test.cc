@@ -75,11 +75,11 @@ TEST_F(MarkTest, ReferrersOfKeptSubjectsAreKeptAtAnyDepth) {
   const Blob image = builder_.PushImage("app", {"app-layer"});
   builder_.Tag("app", "1.0", image.digest);
   const Blob signature = builder_.PushImage("app", {"sig"}, testing::kOciManifest, image);
-  const Blob countersig = builder_.PushImage("app", {"countersig"}, testing::kOciManifest,
-                                             signature);
+  const Blob countersig =
+      builder_.PushImage("app", {"countersig"}, testing::kOciManifest, signature);
   const Blob gone_subject = builder_.PushImage("app", {"old-layer"});
-  const Blob orphan_ref = builder_.PushImage("app", {"orphan-sbom"}, testing::kOciManifest,
-                                             gone_subject);
+  const Blob orphan_ref =
+      builder_.PushImage("app", {"orphan-sbom"}, testing::kOciManifest, gone_subject);
   Pipeline p(builder_, Policy(true));
   EXPECT_TRUE(p.Live(signature.digest));
   EXPECT_TRUE(p.Live(Sha("sig")));
@@ -130,18 +130,22 @@ TEST_F(MarkTest, UnknownManifestKeepsItsRepositoryWhole) {
     std::function<void(RegistryBuilder&, const Blob&)> damage;
   };
   const Case cases[] = {
-      {"truncated", [](RegistryBuilder& b, const Blob& m) {
+      {"truncated",
+       [](RegistryBuilder& b, const Blob& m) {
          b.WriteFile(layout::BlobData(m.digest), "{\"schemaVersion\":2,");
        }},
-      {"tampered", [](RegistryBuilder& b, const Blob& m) {
+      {"tampered",
+       [](RegistryBuilder& b, const Blob& m) {
          b.WriteFile(layout::BlobData(m.digest),
                      RegistryBuilder::ImageManifestJson(testing::kOciManifest, b.AddBlob("c"), {},
                                                         std::nullopt));
        }},
-      {"missing", [](RegistryBuilder& b, const Blob& m) {
+      {"missing",
+       [](RegistryBuilder& b, const Blob& m) {
          boost::filesystem::remove_all(b.v2() / layout::BlobDir(m.digest));
        }},
-      {"unknown media type", [](RegistryBuilder& b, const Blob& m) {
+      {"unknown media type",
+       [](RegistryBuilder& b, const Blob& m) {
          const std::string json = "{\"schemaVersion\":2,\"mediaType\":\"application/x-new\"}";
          const Blob other = b.AddBlob(json);
          boost::filesystem::remove_all(b.v2() / layout::BlobDir(m.digest));

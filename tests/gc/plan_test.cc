@@ -94,7 +94,7 @@ TEST_F(PlanTest, GracePeriodSparesRecentBlobsAndLinks) {
 TEST_F(PlanTest, LayerLinksGoOnlyWithTheirBlob) {
   const Blob image = builder_.PushImage("a", {"shared"});
   builder_.Tag("a", "v1", image.digest);
-  builder_.LinkLayer("b", Sha("shared"));  // linked in b, used by nothing in b: blob stays
+  builder_.LinkLayer("b", Sha("shared"));        // linked in b, used by nothing in b: blob stays
   builder_.LinkLayer("b", Sha("never-stored"));  // dangling
   builder_.SetAllMtimes(kOld);
   Pipeline p(builder_, Policy(true));

@@ -47,13 +47,11 @@ TEST_F(SweepTest, RemovesExactlyThePlanAndASecondPlanIsEmpty) {
   EXPECT_TRUE(result.failures.empty());
   for (size_t i = 0; i < first.plan().actions.size(); ++i) {
     EXPECT_EQ(result.done[i], 1);
-    EXPECT_FALSE(builder_.Exists(first.plan().actions[i].Path()))
-        << first.plan().actions[i].Path();
+    EXPECT_FALSE(builder_.Exists(first.plan().actions[i].Path())) << first.plan().actions[i].Path();
   }
   EXPECT_TRUE(builder_.Exists(layout::BlobData(kept_.digest)));
   EXPECT_TRUE(builder_.Exists(layout::RevisionDir("a", kept_.digest)));
-  EXPECT_TRUE(
-      builder_.Exists(layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "shared"))));
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "shared"))));
   EXPECT_FALSE(builder_.Exists(layout::BlobData(garbage_.digest)));
 
   Pipeline second(builder_, Policy());

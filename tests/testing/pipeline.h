@@ -46,7 +46,8 @@ class Pipeline {
   }
   bool Tainted(const std::string& repository) const {
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
-      if (graph_.repositories()[r].record->name == repository) return marks_.repositories[r].tainted;
+      if (graph_.repositories()[r].record->name == repository)
+        return marks_.repositories[r].tainted;
     }
     return false;
   }

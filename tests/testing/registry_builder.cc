@@ -79,10 +79,10 @@ std::string RegistryBuilder::DescriptorJson(const char* media_type, const Blob& 
 std::string RegistryBuilder::ImageManifestJson(const char* media_type, const Blob& config,
                                                const std::vector<Blob>& layers,
                                                const std::optional<Blob>& subject) {
-  std::string json = std::string("{\"schemaVersion\":2,\"mediaType\":\"") + media_type +
-                     "\",\"config\":" +
-                     DescriptorJson("application/vnd.oci.image.config.v1+json", config) +
-                     ",\"layers\":[";
+  std::string json =
+      std::string("{\"schemaVersion\":2,\"mediaType\":\"") + media_type +
+      "\",\"config\":" + DescriptorJson("application/vnd.oci.image.config.v1+json", config) +
+      ",\"layers\":[";
   for (size_t i = 0; i < layers.size(); ++i) {
     if (i != 0) json += ',';
     json += DescriptorJson("application/vnd.oci.image.layer.v1.tar+gzip", layers[i]);
@@ -110,8 +110,8 @@ Blob RegistryBuilder::PushImage(const std::string& repository,
 
 Blob RegistryBuilder::PushIndex(const std::string& repository, const std::vector<Blob>& children,
                                 const char* media_type) {
-  std::string json = std::string("{\"schemaVersion\":2,\"mediaType\":\"") + media_type +
-                     "\",\"manifests\":[";
+  std::string json =
+      std::string("{\"schemaVersion\":2,\"mediaType\":\"") + media_type + "\",\"manifests\":[";
   for (size_t i = 0; i < children.size(); ++i) {
     if (i != 0) json += ',';
     json += DescriptorJson(kOciManifest, children[i]);

@@ -26,8 +26,10 @@ class TempDir {
   boost::filesystem::path path_;
 };
 
-inline constexpr const char* kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr const char* kDockerManifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr const char* kDockerList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
 
@@ -56,8 +58,7 @@ class RegistryBuilder {
   // A config and layers (contents given) linked in `repository`, and the manifest naming them.
   Blob PushImage(const std::string& repository, const std::vector<std::string>& layers,
                  const char* media_type = kOciManifest,
-                 const std::optional<Blob>& subject = std::nullopt,
-                 const std::string& config = "");
+                 const std::optional<Blob>& subject = std::nullopt, const std::string& config = "");
   // An index of `children` (already pushed to `repository`).
   Blob PushIndex(const std::string& repository, const std::vector<Blob>& children,
                  const char* media_type = kOciIndex);

@@ -1,0 +1,341 @@
+# shellcheck shell=bash
+# registry-lib.sh - helpers to run a throw-away CNCF distribution registry
+# (docker-registry 2.8) on 127.0.0.1 and to inspect its filesystem storage.
+#
+# Source it:   . scripts/registry-lib.sh
+# Safe under `set -euo pipefail`.
+#
+#   reg_start DIR            start (or restart) a registry whose storage is DIR/root
+#   reg_stop                 stop it (no-op if not running)
+#   reg_reference_gc [ARGS]  run `docker-registry garbage-collect ARGS $REG_CONFIG`
+#                            (registry must be stopped); output -> $REG_DIR/reference-gc[-N].log
+#   reg_pull_all OUTDIR      pull every tag of every repository (all platforms, all blobs)
+#   reg_pull_digest REPO DIGEST [OUTDIR]   pull one manifest (and its blobs) by digest
+#   reg_blob_digests ROOT    list "sha256:<hex>" of every blob data file under ROOT
+#   reg_blob_exists ROOT DIGEST
+#   reg_layer_links ROOT     "<repo> sha256:<hex>" for every _layers link
+#   reg_revision_links ROOT  "<repo> sha256:<hex>" for every manifest revision link
+#   reg_tags ROOT            "<repo>:<tag> sha256:<hex>" for every tag's current link
+#   reg_uploads ROOT         "<repo> <uuid>" for every unfinished upload
+#   reg_dangling_layer_links ROOT  _layers links whose blob data is missing
+#
+# Exports after reg_start: REG_DIR REG_URL (127.0.0.1:PORT) REG_PID REG_CONFIG REG_ROOT
+
+REG_BIN=${REG_BIN:-docker-registry}
+REG_SKOPEO=${REG_SKOPEO:-skopeo}
+
+_reg_log() { printf '[registry-lib] %s\n' "$*" >&2; }
+
+_reg_free_port() {
+    python3 - <<'EOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+EOF
+}
+
+# _reg_v2 ROOT_OR_V2 -> path of docker/registry/v2
+_reg_v2() {
+    local r=$1
+    if [ -d "$r/docker/registry/v2" ]; then
+        printf '%s\n' "$r/docker/registry/v2"
+    else
+        printf '%s\n' "$r"
+    fi
+}
+
+reg_write_config() { # DIR PORT
+    local dir=$1 port=$2
+    mkdir -p "$dir/root"
+    cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+  fields:
+    service: regsweep-test-registry
+storage:
+  filesystem:
+    rootdirectory: $dir/root
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+    readonly:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: regsweep-test-secret
+EOF
+}
+
+reg_start() { # DIR
+    local dir
+    mkdir -p "$1"
+    dir=$(cd "$1" && pwd)
+    if [ -n "${REG_PID:-}" ] && kill -0 "$REG_PID" 2>/dev/null; then
+        reg_stop
+    fi
+    local port attempt
+    for attempt in 1 2 3; do
+        port=$(_reg_free_port)
+        reg_write_config "$dir" "$port"
+        export REG_DIR=$dir REG_CONFIG=$dir/config.yml REG_ROOT=$dir/root REG_URL=127.0.0.1:$port
+        "$REG_BIN" serve "$REG_CONFIG" >>"$dir/registry.log" 2>&1 &
+        REG_PID=$!
+        export REG_PID
+        local _
+        for _ in $(seq 1 100); do
+            if ! kill -0 "$REG_PID" 2>/dev/null; then
+                break
+            fi
+            if curl -fsS -o /dev/null "http://$REG_URL/v2/" 2>/dev/null; then
+                return 0
+            fi
+            sleep 0.1
+        done
+        _reg_log "registry did not come up on $REG_URL (attempt $attempt); log tail:"
+        tail -n 5 "$dir/registry.log" >&2 || true
+        kill "$REG_PID" 2>/dev/null || true
+        wait "$REG_PID" 2>/dev/null || true
+        REG_PID=
+    done
+    return 1
+}
+
+reg_stop() {
+    if [ -n "${REG_PID:-}" ]; then
+        if kill -0 "$REG_PID" 2>/dev/null; then
+            kill "$REG_PID" 2>/dev/null || true
+            local _
+            for _ in $(seq 1 50); do
+                kill -0 "$REG_PID" 2>/dev/null || break
+                sleep 0.1
+            done
+            kill -9 "$REG_PID" 2>/dev/null || true
+        fi
+        wait "$REG_PID" 2>/dev/null || true
+        REG_PID=
+    fi
+    return 0
+}
+
+# reg_cleanup: for traps, e.g.  trap 'reg_cleanup; rm -rf "$T"' EXIT
+reg_cleanup() { reg_stop; }
+
+reg_reference_gc() { # [extra args...]
+    if [ -n "${REG_PID:-}" ] && kill -0 "$REG_PID" 2>/dev/null; then
+        _reg_log "reg_reference_gc: stop the registry first"
+        return 2
+    fi
+    local n=0 out
+    out=$REG_DIR/reference-gc.log
+    while [ -e "$out" ]; do n=$((n + 1)); out=$REG_DIR/reference-gc-$n.log; done
+    export REG_REFERENCE_GC_LOG=$out
+    "$REG_BIN" garbage-collect "$@" "$REG_CONFIG" >"$out" 2>&1
+}
+
+# ---------------------------------------------------------------- HTTP helpers
+reg_curl() { curl -fsS "$@"; }
+
+reg_catalog() { # one repository per line (follows pagination; n is capped at 1000 by 2.8)
+    local last="" page out n
+    while :; do
+        page=$(curl -fsS "http://$REG_URL/v2/_catalog?n=1000${last:+&last=$last}") || return 1
+        out=$(printf '%s' "$page" | jq -r '.repositories[]?') || return 1
+        [ -n "$out" ] || break
+        printf '%s\n' "$out"
+        n=$(printf '%s\n' "$out" | wc -l)
+        [ "$n" -lt 1000 ] && break
+        last=$(printf '%s\n' "$out" | tail -n 1)
+    done
+    return 0
+}
+
+reg_tag_list() { # REPO -> one tag per line (nothing for a repository without tags)
+    local page
+    page=$(curl -sS "http://$REG_URL/v2/$1/tags/list") || return 1
+    printf '%s' "$page" | jq -r '.tags[]?' 2>/dev/null || true
+}
+
+# _reg_pull SRC_REF DEST_DIR LABEL: skopeo copy --all of docker://$REG_URL/SRC_REF into a
+# dir: directory (dir: accepts every manifest type without conversion); skopeo verifies
+# every blob digest while copying, we re-check the files it wrote.
+_reg_pull() {
+    local src=$1 dest=$2 label=$3 err
+    rm -rf "$dest"
+    mkdir -p "$(dirname "$dest")"
+    if ! err=$("$REG_SKOPEO" copy --all --preserve-digests --src-tls-verify=false -q \
+        "docker://$REG_URL/$src" "dir:$dest" 2>&1); then
+        printf 'PULL FAIL %s: %s\n' "$label" "$(printf '%s' "$err" | tr '\n' ' ')"
+        return 1
+    fi
+    local f h bad=0
+    for f in "$dest"/*; do
+        h=$(basename "$f")
+        h=${h%.manifest.json}
+        case $h in [0-9a-f]*) ;; *) continue ;; esac
+        [ ${#h} -eq 64 ] || continue
+        if [ "$(sha256sum <"$f" | cut -d' ' -f1)" != "$h" ]; then
+            printf 'PULL FAIL %s: %s has wrong content\n' "$label" "$(basename "$f")"
+            bad=1
+        fi
+    done
+    return $bad
+}
+
+# reg_fetch_closure REPO REF [LABEL]: fetch REF with plain HTTP GETs and recursively every
+# manifest / blob it references (index children, config, layers; not the subject), checking
+# each digest. Used for the referrers fallback tags (sha256-<hex>), whose OCI index of
+# artifacts skopeo 1.9 refuses to copy with --preserve-digests.
+reg_fetch_closure() {
+    local repo=$1 ref=$2 label=${3:-$1:$2}
+    local accept='application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json'
+    local tmp body dgst got d kind
+    tmp=$(mktemp)
+    if ! curl -fsS -H "Accept: $accept" -o "$tmp" "http://$REG_URL/v2/$repo/manifests/$ref" 2>/dev/null; then
+        printf 'PULL FAIL %s: manifest %s not served\n' "$label" "$ref"
+        rm -f "$tmp"
+        return 1
+    fi
+    got=sha256:$(sha256sum <"$tmp" | cut -d' ' -f1)
+    case $ref in sha256:*)
+        if [ "$got" != "$ref" ]; then
+            printf 'PULL FAIL %s: manifest %s served with digest %s\n' "$label" "$ref" "$got"
+            rm -f "$tmp"
+            return 1
+        fi ;;
+    esac
+    body=$(cat "$tmp")
+    rm -f "$tmp"
+    local bad=0
+    while read -r kind d; do
+        [ -n "$d" ] || continue
+        if [ "$kind" = m ]; then
+            reg_fetch_closure "$repo" "$d" "$label" || bad=1
+        else
+            got=$(curl -fsS "http://$REG_URL/v2/$repo/blobs/$d" 2>/dev/null | sha256sum | cut -d' ' -f1)
+            if [ "sha256:$got" != "$d" ]; then
+                printf 'PULL FAIL %s: blob %s not served correctly\n' "$label" "$d"
+                bad=1
+            fi
+        fi
+    done < <(printf '%s' "$body" | jq -r '(.manifests[]? | "m " + .digest), (.config? // empty | "b " + .digest), (.layers[]? | "b " + .digest)')
+    return $bad
+}
+
+reg_pull_all() { # OUTDIR
+    local out=$1 repo tag failed=0 count=0
+    mkdir -p "$out"
+    local repos
+    repos=$(reg_catalog) || { echo "PULL FAIL: catalog unavailable"; return 1; }
+    for repo in $repos; do
+        for tag in $(reg_tag_list "$repo"); do
+            count=$((count + 1))
+            if [[ $tag =~ ^sha256-[0-9a-f]{64}$ ]]; then
+                reg_fetch_closure "$repo" "$tag" || failed=$((failed + 1))
+            else
+                _reg_pull "$repo:$tag" "$out/$(printf '%s' "$repo" | tr '/' '_')__$tag" "$repo:$tag" || failed=$((failed + 1))
+            fi
+        done
+    done
+    export REG_PULL_COUNT=$count
+    if [ "$failed" -ne 0 ]; then
+        printf 'reg_pull_all: %d of %d tag pulls failed\n' "$failed" "$count"
+        return 1
+    fi
+    return 0
+}
+
+reg_pull_digest() { # REPO DIGEST [OUTDIR]
+    local repo=$1 dgst=$2 out=${3:-${TMPDIR:-/tmp}/reg-pull-digest.$$}
+    _reg_pull "$repo@$dgst" "$out/$(printf '%s' "$repo" | tr '/' '_')__${dgst#sha256:}" "$repo@$dgst"
+}
+
+# reg_pull_tag REPO:TAG [OUTDIR]
+reg_pull_tag() {
+    local ref=$1 out=${2:-${TMPDIR:-/tmp}/reg-pull-tag.$$}
+    _reg_pull "$ref" "$out/$(printf '%s' "$ref" | tr '/:' '__')" "$ref"
+}
+
+# -------------------------------------------------------------- disk helpers
+reg_blob_digests() { # ROOT
+    local v2
+    v2=$(_reg_v2 "$1")
+    [ -d "$v2/blobs" ] || return 0
+    find "$v2/blobs" -type f -name data -path '*/sha256/*' |
+        sed -E 's#.*/sha256/[0-9a-f]{2}/([0-9a-f]{64})/data$#sha256:\1#' | sort
+}
+
+reg_blob_path() { # ROOT DIGEST
+    local v2 hex=${2#sha256:}
+    v2=$(_reg_v2 "$1")
+    printf '%s/blobs/sha256/%s/%s/data\n' "$v2" "${hex:0:2}" "$hex"
+}
+
+reg_blob_exists() { # ROOT DIGEST
+    [ -f "$(reg_blob_path "$1" "$2")" ]
+}
+
+# _reg_links ROOT SUBPATH_REGEX -> "<repo> <digest>" using the layout
+# repositories/<repo>/<kind>/sha256/<hex>/link
+_reg_links() { # ROOT KIND  (KIND=_layers | _manifests/revisions)
+    local v2 kind=$2
+    v2=$(_reg_v2 "$1")
+    [ -d "$v2/repositories" ] || return 0
+    find "$v2/repositories" -type f -name link -path "*/$kind/sha256/*/link" | while read -r f; do
+        local rel=${f#"$v2/repositories/"}
+        local repo=${rel%%"/$kind/sha256/"*}
+        printf '%s %s\n' "$repo" "$(cat "$f")"
+    done | sort
+}
+
+reg_layer_links() { _reg_links "$1" _layers; }
+reg_revision_links() { _reg_links "$1" _manifests/revisions; }
+
+reg_tags() { # ROOT -> "<repo>:<tag> <digest>"
+    local v2
+    v2=$(_reg_v2 "$1")
+    [ -d "$v2/repositories" ] || return 0
+    find "$v2/repositories" -type f -path '*/_manifests/tags/*/current/link' | while read -r f; do
+        local rel=${f#"$v2/repositories/"}
+        local repo=${rel%%/_manifests/tags/*}
+        local tag=${rel#*/_manifests/tags/}
+        tag=${tag%/current/link}
+        printf '%s:%s %s\n' "$repo" "$tag" "$(cat "$f")"
+    done | sort
+}
+
+reg_uploads() { # ROOT -> "<repo> <uuid>"
+    local v2
+    v2=$(_reg_v2 "$1")
+    [ -d "$v2/repositories" ] || return 0
+    find "$v2/repositories" -mindepth 1 -type d -path '*/_uploads/*' -prune | while read -r d; do
+        local rel=${d#"$v2/repositories/"}
+        printf '%s %s\n' "${rel%%/_uploads/*}" "${rel##*/_uploads/}"
+    done | sort
+}
+
+reg_dangling_layer_links() { # ROOT -> "<repo> <digest>" for _layers links without blob data
+    local root=$1 repo dgst
+    reg_layer_links "$root" | while read -r repo dgst; do
+        reg_blob_exists "$root" "$dgst" || printf '%s %s\n' "$repo" "$dgst"
+    done
+}
+
+reg_dangling_revision_links() { # ROOT
+    local root=$1 repo dgst
+    reg_revision_links "$root" | while read -r repo dgst; do
+        reg_blob_exists "$root" "$dgst" || printf '%s %s\n' "$repo" "$dgst"
+    done
+}
+
+reg_disk_bytes() { # ROOT -> total bytes of blob data files
+    local v2
+    v2=$(_reg_v2 "$1")
+    find "$v2/blobs" -type f -name data -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'
+}
