@@ -88,9 +88,11 @@ class Planner {
     const RepositoryMarks& marks = marks_.repositories[r];
     if (!record.valid_name) return;
     std::vector<uint8_t> dropped(record.tags.size(), 0);
-    for (const uint32_t t : marks.dropped_tags) {
-      dropped[t] = 1;
-      Add(Action{ActionKind::kDeleteTag, record.name, record.tags[t].name, Digest(), 0});
+    if (!marks.tainted) {  // a repository kept whole keeps its tags too
+      for (const uint32_t t : marks.dropped_tags) {
+        dropped[t] = 1;
+        Add(Action{ActionKind::kDeleteTag, record.name, record.tags[t].name, Digest(), 0});
+      }
     }
     size_t tags_left = 0;
     for (size_t t = 0; t < record.tags.size(); ++t) {
@@ -186,8 +188,8 @@ class Planner {
     const RepositoryRecord& record = *graph_.repositories()[r].record;
     for (const UploadRecord& upload : record.uploads) {
       const bool old = policy_.now_ns - upload.started_ns > policy_.upload_max_age_ns;
-      if (!record.valid_name || !old || policy_.IsRecent(upload.mtime_ns)) {
-        if (record.valid_name && old) ++plan_.spared_count;
+      if (!Collectable(r) || !old || policy_.IsRecent(upload.mtime_ns)) {
+        if (Collectable(r) && old) ++plan_.spared_count;
         ++plan_.kept.uploads;
         plan_.kept.upload_bytes += upload.size;
         empty_candidate_[r] = false;

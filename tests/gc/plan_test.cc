@@ -114,11 +114,17 @@ TEST_F(PlanTest, UploadsByAge) {
 
 TEST_F(PlanTest, NothingInATaintedRepositoryIsDeleted) {
   const Blob image = builder_.PushImage("a", {"x"});
-  builder_.PushImage("a", {"y"});
+  const Blob tagged = builder_.PushImage("a", {"y"});
+  builder_.Tag("a", "v1", tagged.digest);
   builder_.LinkLayer("a", Sha("never-stored"));
+  builder_.AddUpload("a", "old-upload", "2020-01-01T00:00:00Z", "x");
   builder_.WriteFile(layout::BlobData(image.digest), "not json");
   builder_.SetAllMtimes(kOld);
-  Pipeline p(builder_, Policy(true));
+  GcPolicy policy = Policy(true);
+  policy.untag = {TagRef{"a", "v1"}};
+  Pipeline p(builder_, policy);
+  EXPECT_EQ(p.plan().kept.tags, 1u);
+  EXPECT_EQ(p.plan().kept.uploads, 1u);
   for (const Action& a : p.plan().actions) {
     EXPECT_NE(a.repository, "a") << a.Key();
     EXPECT_NE(a.kind, ActionKind::kDeleteBlob) << a.Key();

@@ -1,0 +1,117 @@
+// `regsweep gc`: flags for a garbage collection, and printing its reports.
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "core/duration.h"
+#include "gc/gc_run.h"
+#include "gc/report.h"
+#include "tools/commands.h"
+
+namespace regsweep::tools {
+namespace {
+
+// Validates a duration flag.
+std::string DurationCheck(const std::string& text) {
+  return ParseDuration(text) ? std::string() : "not a duration (examples: 0, 90s, 30m, 1h, 7d)";
+}
+
+bool WriteReport(const std::string& target, const std::string& text) {
+  if (target == "-") {
+    std::cout << text;
+    return true;
+  }
+  std::ofstream file(target, std::ios::trunc);
+  file << text;
+  return static_cast<bool>(file);
+}
+
+struct GcFlags {
+  GcOptions gc;
+  std::string min_age = "1h";
+  std::string upload_max_age = "168h";
+  std::vector<std::string> untag;
+  std::string json_out;
+  bool quiet = false;
+  bool verbose = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+int RunGcCommand(GcFlags& flags) {
+  GcOptions& gc = flags.gc;
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
+  gc.policy.min_age_ns = *ParseDuration(flags.min_age);
+  gc.policy.upload_max_age_ns = *ParseDuration(flags.upload_max_age);
+  for (const std::string& text : flags.untag) {
+    TagRef ref;
+    std::string why;
+    if (!ParseTagRef(text, &ref, &why)) {
+      std::cerr << "regsweep gc: --untag " << text << ": " << why << "\n";
+      return 2;
+    }
+    gc.policy.untag.push_back(ref);
+  }
+  if (!gc.apply_plan.empty() && gc.dry_run) {
+    std::cerr << "regsweep gc: --apply carries a plan out; it cannot be combined with --dry-run\n";
+    return 2;
+  }
+  if (isatty(STDERR_FILENO) && !flags.quiet) {
+    gc.on_phase = [](const char* phase) { std::cerr << "regsweep gc: " << phase << "...\n"; };
+  }
+  const GcOutcome outcome = RunGc(gc);
+  // The summary goes to stdout unless the JSON report does; failures always reach stderr.
+  const bool summary_to_stdout = !flags.quiet && flags.json_out != "-" && outcome.fatal.empty();
+  if (summary_to_stdout) {
+    std::cout << GcTextReport(outcome, flags.verbose);
+  } else if (outcome.exit_code != 0) {
+    std::cerr << GcTextReport(outcome, false);
+  }
+  if (!flags.json_out.empty() && !WriteReport(flags.json_out, GcJsonReport(outcome))) {
+    std::cerr << "regsweep gc: cannot write " << flags.json_out << "\n";
+    return 2;
+  }
+  return outcome.exit_code;
+}
+
+}  // namespace
+
+CommandAction AddGcCommand(CLI::App& app) {
+  auto flags = std::make_shared<GcFlags>();
+  GcOptions& gc = flags->gc;
+  CLI::App* cmd = app.add_subcommand(
+      "gc", "Collect what no tag (or, by default, no manifest revision) reaches");
+  cmd->add_option("ROOT", gc.root,
+                  "registry root directory (holding docker/registry/v2) or the v2 folder")
+      ->required();
+  cmd->add_flag("-d,--dry-run", gc.dry_run, "delete nothing; report what a run would delete");
+  cmd->add_flag("-m,--delete-untagged", gc.policy.delete_untagged,
+                "roots are tags only: delete manifests no tag reaches (index children and "
+                "referrers of kept manifests stay)");
+  cmd->add_option("--untag", flags->untag, "treat REPO:TAG as deleted, and delete it (repeatable)");
+  cmd->add_option("--min-age", flags->min_age,
+                  "never delete what was modified more recently (0 turns it off)")
+      ->check(DurationCheck)
+      ->capture_default_str();
+  cmd->add_option("--upload-max-age", flags->upload_max_age, "delete uploads started longer ago")
+      ->check(DurationCheck)
+      ->capture_default_str();
+  cmd->add_flag("--prune-empty-repos", gc.policy.prune_empty_repositories,
+                "remove repositories left with no tags, manifests, layers or uploads");
+  cmd->add_option("--plan", gc.plan_out, "write the plan (JSON) to this file");
+  cmd->add_option("--apply", gc.apply_plan,
+                  "carry out a saved plan, re-checked against the tree as it is now");
+  cmd->add_option("--json", flags->json_out, "write the JSON report to FILE (- for stdout)");
+  cmd->add_flag("--break-lock", gc.break_lock,
+                "clear a stale lock left by a run that died (never a live one)");
+  cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
+  cmd->add_flag("-v,--verbose", flags->verbose, "list every deletion");
+  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
+      ->check(CLI::Range(1u, 1024u));
+  return [cmd, flags]() { return cmd->parsed() ? RunGcCommand(*flags) : -1; };
+}
+
+}  // namespace regsweep::tools
