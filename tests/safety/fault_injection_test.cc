@@ -1,0 +1,100 @@
+// Crash and fault tolerance of the sweep, through the storage seam: on a real registry tree
+// (demo/registry, pushed with skopeo), fail the k-th storage operation for every k and several
+// errnos. Each run must report the failure and exit non-zero, leave a tree where every
+// servable manifest still has every blob it needs, and a rerun must end in exactly the tree an
+// uninterrupted run produces.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include <boost/filesystem.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "core/fs.h"
+#include "gc/gc_run.h"
+#include "gc/report.h"
+#include "tests/testing/consistency.h"
+#include "tests/testing/faulty_storage.h"
+#include "tests/testing/registry_builder.h"
+
+namespace regsweep {
+namespace {
+
+using testing::CheckConsistency;
+using testing::CopyAgedTree;
+using testing::FaultyStorage;
+using testing::ListTree;
+using testing::TempDir;
+
+const std::string kDemo = std::string(REGSWEEP_SOURCE_DIR) + "/demo/registry";
+
+GcOptions Options(const std::string& root, bool delete_untagged) {
+  GcOptions options;
+  options.root = root;
+  options.policy.delete_untagged = delete_untagged;
+  options.policy.min_age_ns = 3600LL * 1000000000;  // the tree is aged: nothing is spared
+  options.policy.upload_max_age_ns = 0;
+  options.policy.prune_empty_repositories = true;
+  return options;
+}
+
+std::string V2(const std::string& root) { return root + "/docker/registry/v2"; }
+
+// Runs gc through a FaultyStorage that fails call `fail_at` with `error`; returns the outcome.
+GcOutcome RunWithFault(const std::string& root, bool delete_untagged, int fail_at, int error,
+                       std::vector<std::string>* calls = nullptr) {
+  UniqueFd fd(open(V2(root).c_str(), O_RDONLY | O_DIRECTORY));
+  PosixStorage real(fd.get());
+  FaultyStorage faulty(real, fail_at, error);
+  GcOptions options = Options(root, delete_untagged);
+  options.storage_override = &faulty;
+  GcOutcome outcome = RunGc(options);
+  if (calls != nullptr) *calls = faulty.calls();
+  return outcome;
+}
+
+class FaultInjectionTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FaultInjectionTest, EveryFailurePointLeavesAConsistentTreeAndARerunFinishes) {
+  const bool delete_untagged = GetParam();
+  TempDir dir;
+  const std::string reference = (dir.path() / "reference").string();
+  CopyAgedTree(kDemo, reference);
+  ASSERT_TRUE(CheckConsistency(V2(reference)).empty()) << "the demo tree starts consistent";
+  std::vector<std::string> calls;
+  const GcOutcome clean = RunWithFault(reference, delete_untagged, 0, 0, &calls);
+  ASSERT_EQ(clean.exit_code, 0) << GcTextReport(clean, true);
+  ASSERT_GT(calls.size(), 10u) << "the demo must give the sweep real work";
+  const std::vector<std::string> expected = ListTree(V2(reference));
+  EXPECT_TRUE(CheckConsistency(V2(reference)).empty());
+
+  for (const int error : {EIO, ENOSPC, EACCES, ENOENT}) {
+    for (size_t k = 1; k <= calls.size(); ++k) {
+      const std::string root = (dir.path() / ("run-" + std::to_string(error) + "-" +
+                                              std::to_string(k)))
+                                   .string();
+      CopyAgedTree(kDemo, root);
+      const GcOutcome failed = RunWithFault(root, delete_untagged, static_cast<int>(k), error);
+      const std::string context = "fail call " + std::to_string(k) + " (" + calls[k - 1] +
+                                  ") with " + std::strerror(error);
+      EXPECT_EQ(failed.exit_code, 1) << context;
+      EXPECT_TRUE(std::any_of(failed.problems.begin(), failed.problems.end(),
+                              [](const Finding& f) { return f.kind == "delete_failed"; }))
+          << context;
+      const auto violations = CheckConsistency(V2(root));
+      EXPECT_TRUE(violations.empty()) << context << ": " << violations.front();
+      const GcOutcome rerun = RunWithFault(root, delete_untagged, 0, 0);
+      EXPECT_EQ(rerun.exit_code, 0) << context << "\n" << GcTextReport(rerun, true);
+      EXPECT_EQ(ListTree(V2(root)), expected) << context;
+      boost::filesystem::remove_all(root);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Roots, FaultInjectionTest, ::testing::Values(false, true),
+                         [](const auto& param_info) {
+                           return param_info.param ? "DeleteUntagged" : "AllRevisions";
+                         });
+
+}  // namespace
+}  // namespace regsweep
