@@ -148,6 +148,32 @@ LinkState ReadLink(int dir_fd, const std::string& relative, const std::string& p
   return LinkState::kOk;
 }
 
+// ScanOptions::read_all_links: reads the link of every digest folder listed below `dir_path`
+// (`<alg>/<hex>/link` beneath `dir_fd`) and keeps only the digests whose link names its folder.
+void KeepDigestsWithGoodLinks(int dir_fd, const std::string& dir_path,
+                              const std::string& repository,
+                              const std::vector<std::string>& hex_names,
+                              std::vector<Digest>* digests, FindingSink& sink) {
+  std::vector<Digest> kept;
+  for (size_t i = 0; i < digests->size(); ++i) {
+    const Digest& digest = (*digests)[i];
+    const std::string relative =
+        std::string(AlgorithmName(digest.algorithm())) + "/" + hex_names[i] + "/link";
+    const std::string path = Join(dir_path, relative);
+    Digest target = digest;
+    int64_t mtime_ns = 0;
+    const LinkState state =
+        ReadLink(dir_fd, relative, path, repository, &digest, &target, &mtime_ns, sink);
+    if (state == LinkState::kOk) kept.push_back(digest);
+    if (state == LinkState::kMissing) {
+      sink.Add(Severity::kInfo, "missing_link", path, repository,
+               "digest folder without a link file (deleted through the API, or an interrupted "
+               "write)");
+    }
+  }
+  digests->swap(kept);
+}
+
 void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
@@ -178,7 +204,8 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
   }
 }
 
-void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& options,
+              FindingSink& sink) {
   const std::string base = layout::TagsDir(repo->name);
   UniqueFd tags_dir = OpenDirBeneath(manifests_fd, "tags");
   std::vector<DirEntry> entries;
@@ -215,8 +242,15 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
     if (tag_dir.valid() && ListDir(tag_dir.get(), &tag_entries)) {
       for (const DirEntry& tag_entry : tag_entries) {
         if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
-          ListDigestFolders(tag_dir.get(), "index", tag_path + "/index", repo->name,
-                            &tag.index_entries, nullptr, sink);
+          std::vector<std::string> hex_names;
+          const bool listed = ListDigestFolders(
+              tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
+              options.read_all_links ? &hex_names : nullptr, sink);
+          if (listed && options.read_all_links) {
+            UniqueFd index_dir = OpenDirBeneath(tag_dir.get(), "index");
+            KeepDigestsWithGoodLinks(index_dir.get(), tag_path + "/index", repo->name, hex_names,
+                                     &tag.index_entries, sink);
+          }
         } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
           ReportUnexpected(sink, tag_entry, Join(tag_path, tag_entry.name), repo->name);
         }
@@ -226,7 +260,8 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
   }
 }
 
-void ScanManifests(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanManifests(int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
+                   FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
   UniqueFd manifests = OpenDirBeneath(repo_fd, layout::kManifestsDir);
   std::vector<DirEntry> entries;
@@ -239,7 +274,7 @@ void ScanManifests(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
     if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
       ScanRevisions(manifests.get(), repo, sink);
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
-      ScanTags(manifests.get(), repo, sink);
+      ScanTags(manifests.get(), repo, options, sink);
     } else {
       ReportUnexpected(sink, entry, Join(base, entry.name), repo->name);
     }
@@ -281,11 +316,18 @@ void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
   }
 }
 
-void ScanLayers(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanLayers(int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
+                FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
-  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links, nullptr,
-                         sink)) {
+  std::vector<std::string> hex_names;
+  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
+                         options.read_all_links ? &hex_names : nullptr, sink)) {
     repo->incomplete = true;
+    return;
+  }
+  if (options.read_all_links) {
+    UniqueFd layers = OpenDirBeneath(repo_fd, layout::kLayersDir);
+    KeepDigestsWithGoodLinks(layers.get(), base, repo->name, hex_names, &repo->layer_links, sink);
   }
 }
 
@@ -297,6 +339,7 @@ bool IsRepositoryMarker(const DirEntry& entry) {
 // Scans one folder below repositories/: records it when it is a repository and returns the
 // names of the sub-folders that may hold nested repositories.
 std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::string& name,
+                                              const ScanOptions& options,
                                               tbb::concurrent_vector<RepositoryRecord>* out,
                                               FindingSink& sink) {
   std::vector<std::string> children;
@@ -327,9 +370,9 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
     } else if (entry.name == layout::kLayersDir) {
-      ScanLayers(dir.get(), &repo, sink);
+      ScanLayers(dir.get(), &repo, options, sink);
     } else if (entry.name == layout::kManifestsDir) {
-      ScanManifests(dir.get(), &repo, sink);
+      ScanManifests(dir.get(), &repo, options, sink);
     } else if (entry.name == layout::kUploadsDir) {
       ScanUploads(dir.get(), &repo, sink);
     } else {
@@ -340,7 +383,8 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
   return children;
 }
 
-std::vector<RepositoryRecord> ScanRepositories(int v2fd, ThreadFindings& findings) {
+std::vector<RepositoryRecord> ScanRepositories(int v2fd, const ScanOptions& options,
+                                               ThreadFindings& findings) {
   tbb::concurrent_vector<RepositoryRecord> repositories;
   UniqueFd root = OpenDirBeneath(v2fd, layout::kRepositoriesDir);
   std::vector<DirEntry> top;
@@ -366,14 +410,14 @@ std::vector<RepositoryRecord> ScanRepositories(int v2fd, ThreadFindings& finding
     }
   }
   const int repositories_fd = root.get();
-  tbb::parallel_for_each(start.begin(), start.end(),
-                         [&](const std::string& name, tbb::feeder<std::string>& feeder) {
-                           FindingSink sink(&findings.local());
-                           for (std::string& child :
-                                ScanRepositoryFolder(repositories_fd, name, &repositories, sink)) {
-                             feeder.add(std::move(child));
-                           }
-                         });
+  tbb::parallel_for_each(
+      start.begin(), start.end(), [&](const std::string& name, tbb::feeder<std::string>& feeder) {
+        FindingSink sink(&findings.local());
+        for (std::string& child :
+             ScanRepositoryFolder(repositories_fd, name, options, &repositories, sink)) {
+          feeder.add(std::move(child));
+        }
+      });
   std::vector<RepositoryRecord> sorted(std::make_move_iterator(repositories.begin()),
                                        std::make_move_iterator(repositories.end()));
   std::sort(sorted.begin(), sorted.end(),
@@ -547,11 +591,11 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   return (static_cast<int64_t>(seconds) - offset_s) * 1000000000 + fraction_ns;
 }
 
-Inventory ScanRegistry(int v2fd) {
+Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
   Inventory inventory;
   ThreadFindings findings;
   inventory.blobs = ScanBlobs(v2fd, findings);
-  inventory.repositories = ScanRepositories(v2fd, findings);
+  inventory.repositories = ScanRepositories(v2fd, options, findings);
   for (auto& part : findings) {
     inventory.findings.insert(inventory.findings.end(), std::make_move_iterator(part.begin()),
                               std::make_move_iterator(part.end()));

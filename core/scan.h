@@ -9,7 +9,8 @@
 // To stay cheaper than merely listing the tree, the scanner lists `_layers/<alg>/` and tag
 // `index/<alg>/` folders instead of reading every link in them (the folder names are the
 // digests); it reads revision links and tags' current links, which decide reachability.
-// Repositories and the 256 blob shards are scanned in parallel with TBB.
+// Repositories and the 256 blob shards are scanned in parallel with TBB. `audit` asks for the
+// exhaustive read instead (ScanOptions::read_all_links).
 #ifndef REGSWEEP_CORE_SCAN_H_
 #define REGSWEEP_CORE_SCAN_H_
 
@@ -80,6 +81,13 @@ struct Inventory {
   Findings findings;
 };
 
+struct ScanOptions {
+  // Also read every `_layers` link and tag index link and check its content. Only links that are
+  // present and name their own folder are then recorded in layer_links and index_entries; the
+  // others become findings (a missing link file is info, a bad one an error).
+  bool read_all_links = false;
+};
+
 // Parses the content of a link file: exactly "<alg>:<hex>", nothing around it.
 std::optional<Digest> ParseLinkContent(std::string_view content, std::string* why);
 
@@ -88,7 +96,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 // Scans the tree below the open v2 folder `v2fd`. Never fails as a whole: what cannot be read
 // is reported in the inventory's findings.
-Inventory ScanRegistry(int v2fd);
+Inventory ScanRegistry(int v2fd, const ScanOptions& options = {});
 
 }  // namespace regsweep
 

@@ -149,6 +149,7 @@ GcOutcome RunGc(const GcOptions& options) {
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
+  if (outcome.policy.DropsImages()) outcome.what_if = ExplainWhatIf(graph, marks, outcome.plan);
   timer.End("plan");
 
   outcome.repositories = inventory.repositories.size();

@@ -13,6 +13,7 @@
 #include "gc/plan.h"
 #include "gc/policy.h"
 #include "gc/sweep.h"
+#include "gc/what_if.h"
 
 namespace regsweep {
 
@@ -38,7 +39,8 @@ struct GcOutcome {
   size_t blobs = 0;
   size_t manifests = 0;  // distinct manifests parsed
   Plan plan;
-  SweepResult sweep;                            // empty for a dry run
+  WhatIf what_if;     // when the policy drops images (--untag, --untag-regex, --delete-repo)
+  SweepResult sweep;  // empty for a dry run
   std::vector<std::string> no_longer_eligible;  // --apply: saved actions not carried out
   Findings problems;                            // findings, marking problems, failures
   std::vector<std::string> notices;             // e.g. a cleared stale lock

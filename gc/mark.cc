@@ -2,6 +2,7 @@
 #include "gc/mark.h"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -20,29 +21,64 @@ class Marker {
   MarkResult Run() {
     const std::set<TagRef> untag(policy_.untag.begin(), policy_.untag.end());
     std::set<TagRef> untag_found;
+    std::vector<std::pair<std::regex, std::regex>> patterns;
+    for (const TagPattern& pattern : policy_.untag_patterns) {
+      patterns.emplace_back(std::regex(pattern.repository), std::regex(pattern.tag));
+    }
+    std::vector<uint8_t> pattern_matched(patterns.size(), 0);
+    const std::set<std::string> deleted(policy_.delete_repositories.begin(),
+                                        policy_.delete_repositories.end());
+    std::set<std::string> deleted_found;
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
       const RepositoryRecord& record = *graph_.repositories()[r].record;
+      const bool deleting = deleted.count(record.name) != 0;
+      if (deleting) deleted_found.insert(record.name);
       if (!record.valid_name) Taint(r, "its name is not a valid repository name");
       if (record.incomplete) Taint(r, "part of it could not be read (see the findings above)");
       for (uint32_t t = 0; t < record.tags.size(); ++t) {
         const TagRecord& tag = record.tags[t];
-        if (tag.valid_name && untag.count(TagRef{record.name, tag.name}) != 0) {
-          untag_found.insert(TagRef{record.name, tag.name});
+        bool dropped = false;
+        if (tag.valid_name) {
+          if (untag.count(TagRef{record.name, tag.name}) != 0) {
+            untag_found.insert(TagRef{record.name, tag.name});
+            dropped = true;
+          }
+          for (size_t p = 0; p < patterns.size(); ++p) {
+            if (std::regex_match(record.name, patterns[p].first) &&
+                std::regex_match(tag.name, patterns[p].second)) {
+              pattern_matched[p] = 1;
+              dropped = true;
+            }
+          }
+          dropped = dropped || deleting;
+        }
+        if (dropped) {
           result_.repositories[r].dropped_tags.push_back(t);
           continue;
         }
         if (tag.current_state == LinkState::kOk) {
+          result_.roots.push_back(MarkRoot{MarkRoot::Kind::kTag, static_cast<uint32_t>(r), t});
           Visit(r, *graph_.Find(tag.current), "tag " + tag.name);
         }
       }
-      for (const RevisionRecord& revision : record.revisions) {
+      for (uint32_t i = 0; i < record.revisions.size(); ++i) {
+        const RevisionRecord& revision = record.revisions[i];
         if (revision.link != LinkState::kOk) continue;
         // An unusable manifest is visited even when untagged: it might be a referrer of a
         // kept subject, so what it references cannot be known to be garbage.
         const NodeId id = *graph_.Find(revision.digest);
-        if (!policy_.delete_untagged || policy_.IsRecent(revision.mtime_ns) ||
+        if ((!policy_.delete_untagged && !deleting) || policy_.IsRecent(revision.mtime_ns) ||
             graph_.node(id).status != ManifestStatus::kOk) {
+          result_.roots.push_back(MarkRoot{MarkRoot::Kind::kRevision, static_cast<uint32_t>(r), i});
           Visit(r, id, "revision");
+        }
+      }
+      if (deleting) {
+        result_.repositories[r].deleted = !result_.repositories[r].tainted;
+        if (result_.repositories[r].tainted) {
+          result_.problems.push_back(Finding{
+              Severity::kWarning, "delete_repo_refused", layout::RepositoryDir(record.name),
+              record.name, "", "--delete-repo " + record.name + ": kept whole, not deleted"});
         }
       }
     }
@@ -52,6 +88,18 @@ class Marker {
             Severity::kWarning, "untag_not_found", "", ref.repository, "",
             "--untag " + ref.repository + ":" + ref.tag + ": no such tag (already deleted?)"});
       }
+    }
+    for (size_t p = 0; p < patterns.size(); ++p) {
+      if (pattern_matched[p] != 0) continue;
+      const TagPattern& pattern = policy_.untag_patterns[p];
+      result_.problems.push_back(
+          Finding{Severity::kWarning, "untag_regex_no_match", "", "", "",
+                  "--untag-regex " + pattern.repository + ":" + pattern.tag + ": matches no tag"});
+    }
+    for (const std::string& name : policy_.delete_repositories) {
+      if (deleted_found.count(name) != 0) continue;
+      result_.problems.push_back(Finding{Severity::kWarning, "delete_repo_not_found", "", name, "",
+                                         "--delete-repo " + name + ": no such repository"});
     }
     return std::move(result_);
   }
@@ -106,6 +154,8 @@ class Marker {
                 reason + "; keeping every revision and layer of " + record.name});
     if (result_.repositories[r].tainted) return;
     result_.repositories[r].tainted = true;
+    result_.roots.push_back(
+        MarkRoot{MarkRoot::Kind::kRepositoryKeptWhole, static_cast<uint32_t>(r), 0});
     for (const Digest& link : record.layer_links) result_.live[*graph_.Find(link)] = 1;
     for (const RevisionRecord& revision : record.revisions) {
       if (revision.other_target) result_.live[*graph_.Find(*revision.other_target)] = 1;

@@ -42,9 +42,7 @@ class Planner {
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanLayerLinks(r);
     PlanBlobs();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanUploads(r);
-    if (policy_.prune_empty_repositories) {
-      for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanPrune(r);
-    }
+    for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanPrune(r);
     for (auto& phase : phases_) {
       plan_.actions.insert(plan_.actions.end(), phase.begin(), phase.end());
     }
@@ -152,13 +150,20 @@ class Planner {
     }
   }
 
+  // In a deleted repository every layer link goes, unless it or its blob is younger than the
+  // grace period; elsewhere a link goes exactly when its blob does.
   void PlanLayerLinks(size_t r) {
     const RepositoryRecord& record = *graph_.repositories()[r].record;
+    const bool deleted = marks_.repositories[r].deleted;
     size_t left = 0;
     for (const Digest& link : record.layer_links) {
       const NodeId id = *graph_.Find(link);
-      if (!Collectable(r) || marks_.live[id] || spared_[id]) {
-        if (spared_[id]) ++plan_.spared_count;
+      const bool young_link =
+          deleted && marks_.live[id] && !spared_[id] && policy_.min_age_ns > 0 &&
+          policy_.IsRecent(
+              LinkMtime(storage_, layout::LayerLinkDir(record.name, link), &plan_.problems));
+      if (!Collectable(r) || (marks_.live[id] && !deleted) || spared_[id] || young_link) {
+        if (spared_[id] || young_link) ++plan_.spared_count;
         ++plan_.kept.layer_links;
         ++left;
         continue;
@@ -187,7 +192,8 @@ class Planner {
   void PlanUploads(size_t r) {
     const RepositoryRecord& record = *graph_.repositories()[r].record;
     for (const UploadRecord& upload : record.uploads) {
-      const bool old = policy_.now_ns - upload.started_ns > policy_.upload_max_age_ns;
+      const bool old = marks_.repositories[r].deleted ||
+                       policy_.now_ns - upload.started_ns > policy_.upload_max_age_ns;
       if (!Collectable(r) || !old || policy_.IsRecent(upload.mtime_ns)) {
         if (Collectable(r) && old) ++plan_.spared_count;
         ++plan_.kept.uploads;
@@ -199,8 +205,13 @@ class Planner {
     }
   }
 
+  // A deleted repository's folder goes too; the sweep removes only folders left empty.
   void PlanPrune(size_t r) {
-    if (!Collectable(r) || !empty_candidate_[r]) return;
+    const bool deleted = marks_.repositories[r].deleted;
+    if (!Collectable(r) ||
+        !(deleted || (policy_.prune_empty_repositories && empty_candidate_[r]))) {
+      return;
+    }
     Add(Action{ActionKind::kPruneRepository, graph_.repositories()[r].record->name, "", Digest(),
                0});
   }

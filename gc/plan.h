@@ -9,7 +9,7 @@
 //   3. `_layers` links of blobs that are deleted
 //   4. blob folders
 //   5. uploads past their maximum age
-//   6. repositories left empty (with --prune-empty-repos)
+//   6. repositories left empty (with --prune-empty-repos) or deleted (--delete-repo)
 // so no manifest the registry can still serve ever points at a blob already gone.
 #ifndef REGSWEEP_GC_PLAN_H_
 #define REGSWEEP_GC_PLAN_H_

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.h"
+#include "core/names.h"
 
 namespace regsweep {
 
@@ -18,6 +19,12 @@ std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::stri
   json.Field("prune_empty_repos", policy.prune_empty_repositories);
   json.Key("untag").BeginArray();
   for (const TagRef& ref : policy.untag) json.String(ref.repository + ":" + ref.tag);
+  json.EndArray().Key("untag_regex").BeginArray();
+  for (const TagPattern& pattern : policy.untag_patterns) {
+    json.String(pattern.repository + ":" + pattern.tag);
+  }
+  json.EndArray().Key("delete_repositories").BeginArray();
+  for (const std::string& name : policy.delete_repositories) json.String(name);
   json.EndArray().EndObject();
   json.Key("actions").BeginArray();
   for (const Action& action : plan.actions) {
@@ -77,6 +84,31 @@ bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
       return fail("bad untag entry");
     }
     out->policy.untag.push_back(ref);
+  }
+  // Absent from plans written before --untag-regex and --delete-repo existed.
+  simdjson::dom::array list;
+  if (policy["untag_regex"].get_array().get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element item : list) {
+      std::string_view text;
+      TagPattern pattern;
+      std::string why;
+      if (item.get_string().get(text) != simdjson::SUCCESS ||
+          !ParseTagPattern(std::string(text), &pattern, &why)) {
+        return fail("bad untag_regex entry");
+      }
+      out->policy.untag_patterns.push_back(pattern);
+    }
+  }
+  if (policy["delete_repositories"].get_array().get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element item : list) {
+      std::string_view text;
+      std::string why;
+      if (item.get_string().get(text) != simdjson::SUCCESS ||
+          !IsValidRepositoryName(std::string(text), &why)) {
+        return fail("bad delete_repositories entry");
+      }
+      out->policy.delete_repositories.emplace_back(text);
+    }
   }
   simdjson::dom::array actions;
   if (root["actions"].get_array().get(actions) != simdjson::SUCCESS) return fail("no actions");

@@ -19,11 +19,20 @@ struct TagRef {
   bool operator==(const TagRef& o) const { return repository == o.repository && tag == o.tag; }
 };
 
+// --untag-regex: every tag whose repository name and tag both fully match (ECMAScript syntax).
+struct TagPattern {
+  std::string repository;
+  std::string tag;
+};
+
 struct GcPolicy {
   // Roots are tags only (plus what kept manifests need); without it every revision is a root.
   bool delete_untagged = false;
   // Tags treated as deleted (and deleted when applying).
   std::vector<TagRef> untag;
+  std::vector<TagPattern> untag_patterns;
+  // Repositories deleted whole: tags, revisions, layer links, uploads, then the folder.
+  std::vector<std::string> delete_repositories;
   // Nothing modified more recently than this is deleted; 0 turns the grace period off.
   int64_t min_age_ns = 3600LL * 1000000000;
   // Uploads started longer ago than this are deleted.
@@ -34,10 +43,17 @@ struct GcPolicy {
 
   // True when something last modified at `mtime_ns` is within the grace period.
   bool IsRecent(int64_t mtime_ns) const { return min_age_ns > 0 && now_ns - mtime_ns < min_age_ns; }
+  // True when tags or repositories are to be dropped (a what-if when dry-running).
+  bool DropsImages() const {
+    return !untag.empty() || !untag_patterns.empty() || !delete_repositories.empty();
+  }
 };
 
 // Parses "REPO:TAG" (the tag is what follows the last ':').
 bool ParseTagRef(const std::string& text, TagRef* out, std::string* why);
+// Parses "REPO_REGEX:TAG_REGEX", split at the first ':' that does not open a "(?:" group;
+// both halves must compile.
+bool ParseTagPattern(const std::string& text, TagPattern* out, std::string* why);
 
 }  // namespace regsweep
 

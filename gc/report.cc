@@ -1,6 +1,7 @@
 // Text and JSON reports for gc.
 #include "gc/report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/duration.h"
@@ -44,6 +45,29 @@ size_t CountSeverity(const Findings& findings, Severity severity) {
   size_t n = 0;
   for (const Finding& f : findings) n += f.severity == severity ? 1 : 0;
   return n;
+}
+
+// The blobs the dropped images used: how many go, and why each of the others stays.
+std::string WhatIfText(const WhatIf& what_if, bool dry, bool list_all) {
+  constexpr size_t kShown = 20;
+  const uint64_t kept_blobs = what_if.released_blobs - what_if.freed_blobs;
+  std::string out = "the dropped images used " +
+                    CountBytes(what_if.released_blobs, what_if.released_bytes) +
+                    " of blobs: " + CountBytes(what_if.freed_blobs, what_if.freed_bytes) +
+                    (dry ? " would be freed, " : " freed, ") +
+                    CountBytes(kept_blobs, what_if.released_bytes - what_if.freed_bytes) +
+                    (dry ? " would stay" : " stayed") + (kept_blobs != 0 ? ":\n" : "\n");
+  for (size_t i = 0; i < what_if.kept.size() && (list_all || i < kShown); ++i) {
+    const KeptBlob& blob = what_if.kept[i];
+    const std::string size = FormatBytes(blob.size);
+    out += "  " + blob.digest.ToString() + "  " +
+           std::string(10 - std::min<size_t>(10, size.size()), ' ') + size +
+           "  kept: " + DescribeKept(blob) + "\n";
+  }
+  if (!list_all && what_if.kept.size() > kShown) {
+    out += "  ... and " + std::to_string(what_if.kept.size() - kShown) + " more (-v lists all)\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -104,6 +128,7 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   }
   out += std::string(dry ? "would free " : "freed ") + FormatBytes(outcome.FreedBytes()) +
          " of blob data\n";
+  if (outcome.policy.DropsImages()) out += WhatIfText(outcome.what_if, dry, list_actions);
   out += "time:";
   for (const auto& [phase, seconds] : outcome.timings) {
     out += " " + phase + " " + FormatSeconds(seconds);
@@ -197,6 +222,22 @@ std::string GcJsonReport(const GcOutcome& outcome) {
     json.Field("reason", f.reason).EndObject();
   }
   json.EndArray();
+  if (outcome.policy.DropsImages()) {
+    const WhatIf& what_if = outcome.what_if;
+    json.Key("what_if").BeginObject();
+    json.Field("released_blobs", what_if.released_blobs);
+    json.Field("released_bytes", what_if.released_bytes);
+    json.Field("freed_blobs", what_if.freed_blobs).Field("freed_bytes", what_if.freed_bytes);
+    json.Key("kept").BeginArray();
+    for (const KeptBlob& blob : what_if.kept) {
+      json.BeginObject().Field("digest", blob.digest.ToString()).Field("size", blob.size);
+      json.Key("kept_by").BeginArray();
+      for (const std::string& name : blob.kept_by) json.String(name);
+      json.EndArray().Field("kept_by_count", static_cast<uint64_t>(blob.kept_by_count));
+      json.Field("reason", DescribeKept(blob)).EndObject();
+    }
+    json.EndArray().EndObject();
+  }
   json.Field("stopped_early", outcome.sweep.stopped_early);
   json.Key("timings").BeginObject();
   for (const auto& [phase, seconds] : outcome.timings) json.Key(phase + "_seconds").Double(seconds);

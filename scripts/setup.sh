@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libbenchmark-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
   docker-registry skopeo curl jq python3 ca-certificates
+  # the HTML report test of tests/e2e/usage_real_registry.sh (headless)
+  chromium
   # formatting, linting and sanitizer runtimes
   clang clang-format clang-tidy
 )

@@ -12,6 +12,10 @@ using CommandAction = std::function<int()>;
 
 // `regsweep gc`: tools/gc_command.cc
 CommandAction AddGcCommand(CLI::App& app);
+// `regsweep audit`: tools/audit_command.cc
+CommandAction AddAuditCommand(CLI::App& app);
+// `regsweep usage`: tools/usage_command.cc
+CommandAction AddUsageCommand(CLI::App& app);
 
 }  // namespace regsweep::tools
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/duration.h"
+#include "core/names.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tools/commands.h"
@@ -35,6 +36,7 @@ struct GcFlags {
   std::string min_age = "1h";
   std::string upload_max_age = "168h";
   std::vector<std::string> untag;
+  std::vector<std::string> untag_regex;
   std::string json_out;
   bool quiet = false;
   bool verbose = false;
@@ -54,6 +56,22 @@ int RunGcCommand(GcFlags& flags) {
       return 2;
     }
     gc.policy.untag.push_back(ref);
+  }
+  for (const std::string& text : flags.untag_regex) {
+    TagPattern pattern;
+    std::string why;
+    if (!ParseTagPattern(text, &pattern, &why)) {
+      std::cerr << "regsweep gc: --untag-regex " << text << ": " << why << "\n";
+      return 2;
+    }
+    gc.policy.untag_patterns.push_back(pattern);
+  }
+  for (const std::string& name : gc.policy.delete_repositories) {
+    std::string why;
+    if (!IsValidRepositoryName(name, &why)) {
+      std::cerr << "regsweep gc: --delete-repo " << name << ": " << why << "\n";
+      return 2;
+    }
   }
   if (!gc.apply_plan.empty() && gc.dry_run) {
     std::cerr << "regsweep gc: --apply carries a plan out; it cannot be combined with --dry-run\n";
@@ -92,6 +110,12 @@ CommandAction AddGcCommand(CLI::App& app) {
                 "roots are tags only: delete manifests no tag reaches (index children and "
                 "referrers of kept manifests stay)");
   cmd->add_option("--untag", flags->untag, "treat REPO:TAG as deleted, and delete it (repeatable)");
+  cmd->add_option("--untag-regex", flags->untag_regex,
+                  "untag every tag whose repository and tag fully match REPO_REGEX:TAG_REGEX "
+                  "(repeatable)");
+  cmd->add_option("--delete-repo", gc.policy.delete_repositories,
+                  "delete the repository: its tags, manifests, layer links, uploads and folder "
+                  "(repeatable)");
   cmd->add_option("--min-age", flags->min_age,
                   "never delete what was modified more recently (0 turns it off)")
       ->check(DurationCheck)

@@ -16,6 +16,8 @@ int RunCommandLine(int argc, char** argv) {
   app.set_version_flag("--version", std::string("regsweep 0.1.0"));
   const std::vector<regsweep::tools::CommandAction> commands = {
       regsweep::tools::AddGcCommand(app),
+      regsweep::tools::AddAuditCommand(app),
+      regsweep::tools::AddUsageCommand(app),
   };
   try {
     app.parse(argc, argv);

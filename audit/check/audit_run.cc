@@ -1,0 +1,201 @@
+// The audit pipeline.
+#include "audit/check/audit_run.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "audit/check/manifest_checks.h"
+#include "audit/check/manifest_facts.h"
+#include "audit/check/orphan_blobs.h"
+#include "audit/check/quarantine.h"
+#include "audit/check/repository_checks.h"
+#include "audit/check/verify_state.h"
+#include "core/fs.h"
+#include "core/graph.h"
+#include "core/layout.h"
+#include "core/scan.h"
+
+namespace regsweep::audit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string RealPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+}
+
+void Append(Findings* to, Findings&& from) {
+  to->insert(to->end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+AuditCounts Count(const Inventory& inventory, const Graph& graph) {
+  AuditCounts counts;
+  counts.repositories = inventory.repositories.size();
+  counts.blobs = inventory.blobs.size();
+  for (const BlobRecord& blob : inventory.blobs) counts.blob_bytes += blob.size;
+  for (const Node& node : graph.nodes()) {
+    counts.manifests += node.status != ManifestStatus::kNotLoaded ? 1 : 0;
+  }
+  for (const RepositoryRecord& record : inventory.repositories) {
+    counts.links += record.layer_links.size() + record.revisions.size() + record.tags.size();
+    for (const TagRecord& tag : record.tags) counts.links += tag.index_entries.size();
+  }
+  return counts;
+}
+
+// Most severe first, then grouped by kind, then by path.
+void SortFindings(Findings* findings) {
+  std::stable_sort(findings->begin(), findings->end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity < b.severity;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.path < b.path;
+  });
+}
+
+// Checks the flag combinations; returns why they cannot run together, or an empty string.
+std::string ValidateOptions(const AuditOptions& options) {
+  if (!options.verify_data && !options.state_path.empty()) return "--state needs --verify-data";
+  if (!options.verify_data && !options.quarantine_dir.empty()) {
+    return "--quarantine needs --verify-data";
+  }
+  if (options.max_age_ns >= 0 && options.state_path.empty()) return "--max-age needs --state";
+  return "";
+}
+
+// Opens (creating it when missing) the quarantine folder, which must lie outside the tree.
+UniqueFd OpenQuarantine(const std::string& dir, const std::string& v2_path, std::string* error) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    *error = "cannot create quarantine folder " + dir + ": " + std::strerror(errno);
+    return UniqueFd();
+  }
+  const std::string real = RealPath(dir);
+  if (real == v2_path || real.rfind(v2_path + "/", 0) == 0) {
+    *error = "the quarantine folder " + dir + " must be outside the registry tree";
+    return UniqueFd();
+  }
+  UniqueFd fd(open(real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) *error = "cannot open quarantine folder " + dir + ": " + std::strerror(errno);
+  return fd;
+}
+
+}  // namespace
+
+size_t AuditOutcome::Count(Severity severity) const {
+  return static_cast<size_t>(std::count_if(
+      findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == severity; }));
+}
+
+AuditOutcome RunAudit(const AuditOptions& options) {
+  AuditOutcome outcome;
+  outcome.verified_data = options.verify_data;
+  outcome.subset = options.subset;
+  const auto start = Clock::now();
+  auto fatal = [&](std::string message) {
+    outcome.fatal = std::move(message);
+    outcome.exit_code = 2;
+    return std::move(outcome);
+  };
+  if (const std::string invalid = ValidateOptions(options); !invalid.empty()) return fatal(invalid);
+  const auto v2 = layout::FindV2Folder(options.root);
+  if (!v2) {
+    return fatal("no registry at " + options.root +
+                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
+  }
+  outcome.v2_path = RealPath(*v2);
+  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!v2fd.valid()) return fatal("cannot open " + outcome.v2_path + ": " + strerror(errno));
+  std::unique_ptr<VerifyState> state;
+  if (!options.state_path.empty()) {
+    std::string error;
+    state = VerifyState::Open(options.state_path, &error);
+    if (!state) return fatal(error);
+  }
+  UniqueFd quarantine;
+  if (!options.quarantine_dir.empty()) {
+    std::string error;
+    quarantine = OpenQuarantine(options.quarantine_dir, outcome.v2_path, &error);
+    if (!quarantine.valid()) return fatal(error);
+  }
+  const int64_t now_ns = options.now_ns != 0 ? options.now_ns : NowNs();
+
+  auto phase_start = Clock::now();
+  auto phase = [&](const char* name) {
+    if (options.on_phase) options.on_phase(name);
+  };
+  auto end_phase = [&](const char* name) {
+    const auto now = Clock::now();
+    outcome.timings.emplace_back(name, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
+  phase("scan");
+  ScanOptions scan_options;
+  scan_options.read_all_links = true;
+  Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
+  end_phase("scan");
+  phase("manifests");
+  const Graph graph = Graph::Build(inventory, v2fd.get());
+  const std::vector<ManifestFacts> facts = LoadManifestFacts(graph, v2fd.get());
+  end_phase("manifests");
+  phase("checks");
+  outcome.counts = Count(inventory, graph);
+  Append(&outcome.findings, std::move(inventory.findings));
+  Append(&outcome.findings, CheckManifests(graph, facts));
+  Append(&outcome.findings, CheckRepositories(graph, facts, now_ns));
+  OrphanBlobs orphans = FindOrphanBlobs(graph);
+  outcome.counts.orphan_blobs = orphans.count;
+  outcome.counts.orphan_bytes = orphans.bytes;
+  Append(&outcome.findings, std::move(orphans.findings));
+  end_phase("checks");
+
+  if (options.verify_data) {
+    phase("verify");
+    VerifyOptions verify;
+    verify.subset = options.subset;
+    verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
+    verify.state = state.get();
+    verify.max_age_ns = options.max_age_ns;
+    verify.now_ns = now_ns;
+    verify.hash = options.hash;
+    verify.on_progress = options.on_progress;
+    outcome.verify = VerifyBlobData(inventory.blobs, v2fd.get(), verify);
+    Append(&outcome.findings, std::move(outcome.verify.findings));
+    outcome.verify.findings.clear();
+    for (const Digest& digest : outcome.verify.corrupt) {
+      if (!quarantine.valid()) break;
+      const std::string path = layout::BlobData(digest);
+      const StorageStatus moved = QuarantineBlob(v2fd.get(), quarantine.get(), digest);
+      if (moved.ok()) {
+        outcome.quarantined.push_back(path);
+        outcome.findings.push_back(
+            Finding{Severity::kInfo, "blob_quarantined", path, "", digest.ToString(),
+                    "corrupt data moved to " + options.quarantine_dir + "/" + path});
+      } else {
+        outcome.findings.push_back(Finding{Severity::kError, "quarantine_failed", path, "",
+                                           digest.ToString(), moved.message});
+      }
+    }
+    std::string error;
+    if (state && !state->Compact(&error)) {
+      outcome.findings.push_back(
+          Finding{Severity::kError, "state_file_failed", options.state_path, "", "", error});
+    }
+    end_phase("verify");
+  }
+  SortFindings(&outcome.findings);
+  outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const bool failed = outcome.Count(Severity::kError) > 0 ||
+                      (options.strict && outcome.Count(Severity::kWarning) > 0);
+  outcome.exit_code = failed ? 1 : 0;
+  return outcome;
+}
+
+}  // namespace regsweep::audit

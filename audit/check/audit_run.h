@@ -1,0 +1,67 @@
+// One audit from start to end: scan (reading every link), graph, structural checks, optional
+// data verification (with subset, state file and quarantine). Read-only unless --quarantine is
+// given. The command-line layer fills AuditOptions and prints the AuditOutcome with
+// audit/check/report.h.
+#ifndef REGSWEEP_AUDIT_CHECK_AUDIT_RUN_H_
+#define REGSWEEP_AUDIT_CHECK_AUDIT_RUN_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audit/check/blob_hasher.h"
+#include "audit/check/data_subset.h"
+#include "audit/check/data_verify.h"
+#include "core/finding.h"
+
+namespace regsweep::audit {
+
+struct AuditOptions {
+  std::string root;  // rootdirectory or the v2 folder
+  bool verify_data = false;
+  DataSubset subset;
+  uint64_t seed = 0;           // for a percentage subset; 0 picks a random seed
+  std::string state_path;      // --state
+  int64_t max_age_ns = -1;     // --max-age; < 0 when not given
+  std::string quarantine_dir;  // --quarantine
+  bool strict = false;         // warnings make exit code 1
+  int64_t now_ns = 0;          // filled in when zero
+  // Called as each phase starts ("scan", "manifests", "checks", "verify").
+  std::function<void(const char* phase)> on_phase;
+  std::function<void(const HashProgress&)> on_progress;
+  BlobHashFunction hash = HashBlobData;  // test hook
+};
+
+struct AuditCounts {
+  uint64_t repositories = 0;
+  uint64_t blobs = 0;
+  uint64_t blob_bytes = 0;
+  uint64_t manifests = 0;  // distinct manifests read
+  uint64_t links = 0;      // revision, tag, tag index and `_layers` links read
+  uint64_t orphan_blobs = 0;
+  uint64_t orphan_bytes = 0;
+};
+
+struct AuditOutcome {
+  std::string v2_path;
+  AuditCounts counts;
+  bool verified_data = false;
+  DataSubset subset;
+  VerifyResult verify;                   // its findings are moved into `findings`
+  std::vector<std::string> quarantined;  // blob data paths moved
+  Findings findings;                     // most severe first, then by kind and path
+  std::vector<std::pair<std::string, double>> timings;
+  double seconds = 0;
+  std::string fatal;  // set when the audit could not run (exit code 2)
+  int exit_code = 0;
+
+  size_t Count(Severity severity) const;
+};
+
+AuditOutcome RunAudit(const AuditOptions& options);
+
+}  // namespace regsweep::audit
+
+#endif  // REGSWEEP_AUDIT_CHECK_AUDIT_RUN_H_

@@ -1,0 +1,79 @@
+// OpenSSL EVP streaming hash of blob data files with large sequential reads.
+#include "audit/check/blob_hasher.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+#include "core/layout.h"
+
+namespace regsweep::audit {
+namespace {
+
+constexpr size_t kReadChunk = size_t{1} << 20;
+
+struct EvpContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+const EVP_MD* EvpAlgorithm(DigestAlgorithm algorithm) {
+  return algorithm == DigestAlgorithm::kSha256 ? EVP_sha256() : EVP_sha512();
+}
+
+}  // namespace
+
+BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
+  BlobRead result;
+  UniqueFd fd = OpenBeneath(v2fd, layout::BlobData(name), O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.valid()) {
+    result.error = errno;
+    result.status = errno == ENOENT  ? ReadStatus::kNotFound
+                    : errno == ELOOP ? ReadStatus::kSymlink
+                                     : ReadStatus::kIoError;
+    return result;
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) {
+    result.error = errno;
+    return result;
+  }
+  result.inode = st.st_ino;
+  result.size = static_cast<uint64_t>(st.st_size);
+  result.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (!S_ISREG(st.st_mode)) {
+    result.status = ReadStatus::kNotRegular;
+    return result;
+  }
+  posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
+  if (!context || EVP_DigestInit_ex(context.get(), EvpAlgorithm(name.algorithm()), nullptr) != 1) {
+    result.error = ENOMEM;
+    return result;
+  }
+  thread_local std::vector<unsigned char> buffer(kReadChunk);
+  while (true) {
+    const ssize_t n = read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result.error = errno;
+      return result;
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n));
+    result.bytes += static_cast<uint64_t>(n);
+    if (progress != nullptr) progress->fetch_add(static_cast<uint64_t>(n));
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context.get(), out, &length);
+  result.hash = Digest::FromBytes(name.algorithm(), out);
+  result.status = ReadStatus::kOk;
+  return result;
+}
+
+}  // namespace regsweep::audit

@@ -1,0 +1,38 @@
+// Streaming hash of one blob's `data` file, for `audit --verify-data`.
+//
+// The file is opened beneath the v2 folder without following symbolic links and non-blocking,
+// checked to be a regular file before any read, and read sequentially in 1 MiB chunks (with
+// POSIX_FADV_SEQUENTIAL) into an OpenSSL EVP digest of the blob's own algorithm.
+#ifndef REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
+#define REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "core/digest.h"
+#include "core/fs.h"
+
+namespace regsweep::audit {
+
+struct BlobRead {
+  ReadStatus status = ReadStatus::kIoError;  // kOk, kNotFound, kNotRegular, kSymlink, kIoError
+  Digest hash;                               // what the bytes hash to (status kOk)
+  uint64_t bytes = 0;                        // bytes read
+  uint64_t inode = 0;
+  uint64_t size = 0;  // st_size when opened
+  int64_t mtime_ns = 0;
+  int error = 0;  // errno for kIoError
+};
+
+// Hashes blobs/<alg>/<xx>/<hex>/data of `name` with name's algorithm. Adds the bytes read to
+// `progress` (when given) as it goes.
+BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progress);
+
+// The hashing step as a value, so tests can simulate a flaky first read.
+using BlobHashFunction =
+    std::function<BlobRead(int v2fd, const Digest& name, std::atomic<uint64_t>* progress)>;
+
+}  // namespace regsweep::audit
+
+#endif  // REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_

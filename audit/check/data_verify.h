@@ -1,0 +1,55 @@
+// Data verification: hashes the selected blobs in parallel (TBB) and compares each with its
+// digest. A blob whose bytes do not match is read a second time before it is reported: a
+// second read that matches means the storage returned bad data once (a warning), two that do
+// not mean the blob is corrupt (an error). With a state file, blobs verified recently enough
+// and unchanged since (same inode, size and mtime) are skipped.
+#ifndef REGSWEEP_AUDIT_CHECK_DATA_VERIFY_H_
+#define REGSWEEP_AUDIT_CHECK_DATA_VERIFY_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "audit/check/blob_hasher.h"
+#include "audit/check/data_subset.h"
+#include "audit/check/verify_state.h"
+#include "core/finding.h"
+#include "core/scan.h"
+
+namespace regsweep::audit {
+
+struct HashProgress {
+  uint64_t blobs_done = 0;
+  uint64_t blobs_total = 0;
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  double seconds = 0;
+};
+
+struct VerifyOptions {
+  DataSubset subset;
+  uint64_t seed = 0;             // for a percentage subset
+  VerifyState* state = nullptr;  // not owned; nullptr: no state file
+  int64_t max_age_ns = -1;       // with a state: skip blobs verified within this; < 0 never
+  int64_t now_ns = 0;
+  BlobHashFunction hash = HashBlobData;
+  // Called about twice a second from a separate thread while hashing, and once at the end.
+  std::function<void(const HashProgress&)> on_progress;
+};
+
+struct VerifyResult {
+  uint64_t selected = 0;  // blobs the subset picked
+  uint64_t hashed = 0;    // blobs read
+  uint64_t skipped = 0;   // verified recently and unchanged (state file)
+  uint64_t bytes_hashed = 0;
+  double seconds = 0;
+  Findings findings;
+  std::vector<Digest> corrupt;  // confirmed mismatches, sorted
+};
+
+VerifyResult VerifyBlobData(const std::vector<BlobRecord>& blobs, int v2fd,
+                            const VerifyOptions& options);
+
+}  // namespace regsweep::audit
+
+#endif  // REGSWEEP_AUDIT_CHECK_DATA_VERIFY_H_

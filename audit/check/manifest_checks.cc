@@ -1,0 +1,156 @@
+// Per-manifest structural checks.
+#include "audit/check/manifest_checks.h"
+
+#include "core/layout.h"
+
+namespace regsweep::audit {
+namespace {
+
+// The first repository (by name) holding each manifest as a revision or a tag target, to name
+// it in findings about the manifest.
+std::vector<const std::string*> FirstHolders(const Graph& graph) {
+  std::vector<const std::string*> holders(graph.nodes().size(), nullptr);
+  for (const RepositoryNode& repository : graph.repositories()) {
+    const RepositoryRecord& record = *repository.record;
+    auto hold = [&](const Digest& digest) {
+      const auto id = graph.Find(digest);
+      if (id && holders[*id] == nullptr) holders[*id] = &record.name;
+    };
+    for (const RevisionRecord& revision : record.revisions) {
+      if (revision.link == LinkState::kOk) hold(revision.digest);
+    }
+    for (const TagRecord& tag : record.tags) {
+      if (tag.current_state == LinkState::kOk) hold(tag.current);
+    }
+  }
+  return holders;
+}
+
+class ManifestChecker {
+ public:
+  ManifestChecker(const Graph& graph, const std::vector<ManifestFacts>& facts, Findings* out)
+      : graph_(graph), facts_(facts), holders_(FirstHolders(graph)), out_(out) {}
+
+  void Check(NodeId id) {
+    const Node& node = graph_.node(id);
+    switch (node.status) {
+      case ManifestStatus::kNotLoaded:
+      case ManifestStatus::kMissing:  // reported where it is referenced
+        return;
+      case ManifestStatus::kTooLarge:
+        return Report(id, Severity::kError, "manifest_too_large", node.digest, node.problem);
+      case ManifestStatus::kDigestMismatch:
+        return Report(id, Severity::kError, "manifest_digest_mismatch", node.digest, node.problem);
+      case ManifestStatus::kUnreadable:
+        return Report(id, Severity::kError, "manifest_unreadable", node.digest, node.problem);
+      case ManifestStatus::kInvalid: {
+        const ManifestFacts& facts = facts_[id];
+        if (facts.kind.empty()) {
+          return Report(id, Severity::kError, "manifest_invalid", node.digest, node.problem);
+        }
+        return Report(id, facts.severity, facts.kind, node.digest, facts.reason);
+      }
+      case ManifestStatus::kOk:
+        break;
+    }
+    if (!facts_[id].manifest) return;
+    const Manifest& manifest = *facts_[id].manifest;
+    if (manifest.config) CheckDescriptor(id, *manifest.config, "config");
+    const char* blobs_key = manifest.kind == ManifestKind::kDockerSchema1      ? "fsLayers"
+                            : manifest.kind == ManifestKind::kArtifactManifest ? "blobs"
+                                                                               : "layers";
+    for (size_t i = 0; i < manifest.blobs.size(); ++i) {
+      CheckDescriptor(id, manifest.blobs[i], Label(blobs_key, i));
+    }
+    for (size_t i = 0; i < manifest.children.size(); ++i) {
+      const Descriptor& child = manifest.children[i];
+      if (CheckDescriptor(id, child, Label("manifests", i))) {
+        CheckMediaType(id, child, Label("manifests", i));
+      }
+    }
+    // A missing subject is a property of the referrer in its repository (repository checks).
+    if (manifest.subject && Present(manifest.subject->digest)) {
+      CheckDescriptor(id, *manifest.subject, "subject");
+      CheckMediaType(id, *manifest.subject, "subject");
+    }
+  }
+
+ private:
+  static std::string Label(const char* key, size_t index) {
+    return std::string(key) + "[" + std::to_string(index) + "]";
+  }
+
+  const BlobRecord* BlobOf(const Digest& digest) const {
+    const auto id = graph_.Find(digest);
+    const BlobRecord* blob = id ? graph_.Blob(*id) : nullptr;
+    return blob != nullptr && blob->has_data ? blob : nullptr;
+  }
+  bool Present(const Digest& digest) const { return BlobOf(digest) != nullptr; }
+
+  std::string Where(NodeId manifest) const {
+    const Node& node = graph_.node(manifest);
+    std::string text = std::string(ManifestKindName(graph_.manifest(manifest).kind)) + " " +
+                       node.digest.ToString();
+    if (holders_[manifest] != nullptr) text += " (in " + *holders_[manifest] + ")";
+    return text;
+  }
+
+  void Report(NodeId manifest, Severity severity, std::string kind, const Digest& digest,
+              std::string reason) {
+    const std::string* holder = holders_[manifest];
+    out_->push_back(Finding{severity, std::move(kind), layout::BlobData(digest),
+                            holder != nullptr ? *holder : std::string(), digest.ToString(),
+                            std::move(reason)});
+  }
+
+  // Returns true when the blob is present with the right size.
+  bool CheckDescriptor(NodeId manifest, const Descriptor& descriptor, const std::string& label) {
+    const BlobRecord* blob = BlobOf(descriptor.digest);
+    if (blob == nullptr) {
+      if (descriptor.has_urls) {
+        Report(manifest, Severity::kWarning, "foreign_blob_missing", descriptor.digest,
+               label + " of " + Where(manifest) +
+                   " is not in the blob store; it has `urls`, so clients may fetch it elsewhere");
+      } else {
+        Report(manifest, Severity::kError, "blob_missing", descriptor.digest,
+               label + " of " + Where(manifest) + " is not in the blob store: pulls fail");
+      }
+      return false;
+    }
+    if (descriptor.size >= 0 && static_cast<uint64_t>(descriptor.size) != blob->size) {
+      Report(manifest, Severity::kError, "descriptor_size_mismatch", descriptor.digest,
+             label + " of " + Where(manifest) + " says " + std::to_string(descriptor.size) +
+                 " bytes, the blob has " + std::to_string(blob->size));
+      return false;
+    }
+    return true;
+  }
+
+  void CheckMediaType(NodeId manifest, const Descriptor& descriptor, const std::string& label) {
+    const auto target = graph_.Find(descriptor.digest);
+    if (!target || !facts_[*target].manifest) return;
+    const std::string& declared = facts_[*target].manifest->media_type;
+    if (descriptor.media_type.empty() || declared.empty() || declared == descriptor.media_type) {
+      return;
+    }
+    Report(manifest, Severity::kError, "media_type_mismatch", descriptor.digest,
+           label + " of " + Where(manifest) + " says mediaType " + descriptor.media_type +
+               ", the manifest itself says " + declared);
+  }
+
+  const Graph& graph_;
+  const std::vector<ManifestFacts>& facts_;
+  const std::vector<const std::string*> holders_;
+  Findings* out_;
+};
+
+}  // namespace
+
+Findings CheckManifests(const Graph& graph, const std::vector<ManifestFacts>& facts) {
+  Findings findings;
+  ManifestChecker checker(graph, facts, &findings);
+  for (NodeId id = 0; id < graph.nodes().size(); ++id) checker.Check(id);
+  return findings;
+}
+
+}  // namespace regsweep::audit

@@ -1,0 +1,119 @@
+// Re-reading manifests for their full descriptors, and classifying refused manifests.
+#include "audit/check/manifest_facts.h"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "core/fs.h"
+#include "core/layout.h"
+
+namespace regsweep::audit {
+namespace {
+
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool IsEncodedChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '=' ||
+         c == '_' || c == '-';
+}
+
+// Digest strings of the descriptors a manifest names (config, subject, layers, manifests,
+// blobs, fsLayers), read without any validation.
+std::vector<std::string_view> DescriptorDigests(const simdjson::dom::object& root) {
+  std::vector<std::string_view> digests;
+  auto add = [&](simdjson::dom::element value, const char* key) {
+    std::string_view text;
+    if (value[key].get_string().get(text) == simdjson::SUCCESS) digests.push_back(text);
+  };
+  for (const char* key : {"config", "subject"}) {
+    simdjson::dom::element value;
+    if (root[key].get(value) == simdjson::SUCCESS) add(value, "digest");
+  }
+  for (const char* key : {"layers", "manifests", "blobs", "fsLayers"}) {
+    simdjson::dom::array items;
+    if (root[key].get_array().get(items) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element item : items) {
+      add(item, std::string_view(key) == "fsLayers" ? "blobSum" : "digest");
+    }
+  }
+  return digests;
+}
+
+// The finding for a manifest the graph refused with `problem`.
+void ClassifyRefusal(simdjson::dom::parser& parser, const std::string& bytes,
+                     const std::string& problem, ManifestFacts* facts) {
+  facts->severity = Severity::kError;
+  facts->reason = problem;
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (parser.parse(bytes).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(object) != simdjson::SUCCESS) {
+    facts->kind = "manifest_not_json";
+    return;
+  }
+  for (const std::string_view digest : DescriptorDigests(object)) {
+    std::string_view algorithm;
+    if (MatchesDigestGrammar(digest, &algorithm) && !ParseAlgorithmName(algorithm)) {
+      facts->severity = Severity::kWarning;
+      facts->kind = "unregistered_algorithm";
+      facts->reason = "references " + std::string(digest.substr(0, 200)) +
+                      ": digest algorithm not registered by OCI (only sha256 and sha512); the "
+                      "manifest's references cannot be checked";
+      return;
+    }
+  }
+  if (problem.rfind("unknown manifest media type", 0) == 0) {
+    facts->severity = Severity::kWarning;
+    facts->kind = "manifest_unknown_media_type";
+  } else if (problem.rfind("schemaVersion", 0) == 0 || problem.rfind("no schemaVersion", 0) == 0) {
+    facts->kind = "manifest_bad_schema_version";
+  } else {
+    facts->kind = "manifest_invalid";
+  }
+}
+
+}  // namespace
+
+bool MatchesDigestGrammar(std::string_view text, std::string_view* algorithm) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return false;
+  const std::string_view head = text.substr(0, colon);
+  bool after_separator = true;  // a component must start here
+  for (const char c : head) {
+    if (IsLowerAlnum(c)) {
+      after_separator = false;
+    } else if ((c == '+' || c == '.' || c == '_' || c == '-') && !after_separator) {
+      after_separator = true;
+    } else {
+      return false;
+    }
+  }
+  if (after_separator) return false;
+  for (const char c : text.substr(colon + 1)) {
+    if (!IsEncodedChar(c)) return false;
+  }
+  *algorithm = head;
+  return true;
+}
+
+std::vector<ManifestFacts> LoadManifestFacts(const Graph& graph, int v2fd) {
+  const std::vector<Node>& nodes = graph.nodes();
+  std::vector<ManifestFacts> facts(nodes.size());
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
+  tbb::parallel_for(size_t{0}, nodes.size(), [&](size_t id) {
+    const Node& node = nodes[id];
+    if (node.status != ManifestStatus::kOk && node.status != ManifestStatus::kInvalid) return;
+    const SmallFile file =
+        ReadSmallFile(v2fd, layout::BlobData(node.digest), layout::kMaxManifestBytes);
+    if (file.status != ReadStatus::kOk) return;
+    if (node.status == ManifestStatus::kInvalid) {
+      ClassifyRefusal(parsers.local(), file.content, node.problem, &facts[id]);
+      return;
+    }
+    ParsedManifest parsed = ParseManifest(parsers.local(), file.content);
+    facts[id].manifest = std::move(parsed.manifest);
+  });
+  return facts;
+}
+
+}  // namespace regsweep::audit

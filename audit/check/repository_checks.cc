@@ -1,0 +1,157 @@
+// Per-repository structural checks.
+#include "audit/check/repository_checks.h"
+
+#include <unordered_set>
+
+#include "core/format.h"
+#include "core/layout.h"
+
+namespace regsweep::audit {
+namespace {
+
+class RepositoryChecker {
+ public:
+  RepositoryChecker(const Graph& graph, const std::vector<ManifestFacts>& facts,
+                    const RepositoryNode& repository, int64_t now_ns, Findings* out)
+      : graph_(graph),
+        facts_(facts),
+        repository_(repository),
+        record_(*repository.record),
+        now_ns_(now_ns),
+        out_(out) {
+    for (const Digest& link : record_.layer_links) layer_links_.insert(link);
+  }
+
+  void Check() {
+    for (const RevisionRecord& revision : record_.revisions) {
+      if (revision.link == LinkState::kOk) CheckRevision(revision.digest);
+    }
+    for (const TagRecord& tag : record_.tags) CheckTag(tag);
+    for (const Digest& link : record_.layer_links) {
+      if (!Present(link)) {
+        Report(Severity::kWarning, "dangling_layer_link",
+               layout::LayerLinkDir(name(), link) + "/link", link,
+               "`_layers` link to a blob that is not in the blob store");
+      }
+    }
+    for (const UploadRecord& upload : record_.uploads) {
+      if (now_ns_ - upload.started_ns > kStaleUploadNs) {
+        Report(Severity::kInfo, "stale_upload", layout::UploadDir(name(), upload.id), Digest(),
+               "upload started over 168h ago and never finished (" + FormatBytes(upload.size) +
+                   "); `gc` removes it",
+               false);
+      }
+    }
+    if (repository_.revisions.empty() && record_.tags.empty() && record_.uploads.empty()) {
+      Report(Severity::kInfo, "empty_repository", layout::RepositoryDir(name()), Digest(),
+             "no manifest, no tag and no upload (" + std::to_string(record_.layer_links.size()) +
+                 " `_layers` links); `gc --prune-empty-repos` removes it",
+             false);
+    }
+  }
+
+ private:
+  const std::string& name() const { return record_.name; }
+
+  bool Present(const Digest& digest) const {
+    const auto id = graph_.Find(digest);
+    const BlobRecord* blob = id ? graph_.Blob(*id) : nullptr;
+    return blob != nullptr && blob->has_data;
+  }
+  bool IsRevision(const Digest& digest) const {
+    const auto id = graph_.Find(digest);
+    return id && repository_.revisions.count(*id) != 0;
+  }
+  std::string RevisionLink(const Digest& digest) const {
+    return layout::RevisionDir(name(), digest) + "/link";
+  }
+  std::string TagPath(const TagRecord& tag) const {
+    return layout::TagsDir(name()) + "/" + tag.name;
+  }
+
+  void Report(Severity severity, const char* kind, std::string path, const Digest& digest,
+              std::string reason, bool with_digest = true) {
+    out_->push_back(Finding{severity, kind, std::move(path), name(),
+                            with_digest ? digest.ToString() : std::string(), std::move(reason)});
+  }
+
+  void CheckRevision(const Digest& digest) {
+    if (!Present(digest)) {
+      Report(Severity::kError, "revision_blob_missing", RevisionLink(digest), digest,
+             "manifest revision whose blob is not in the blob store: pulls by this digest fail");
+      return;
+    }
+    const auto id = graph_.Find(digest);
+    if (!id || !facts_[*id].manifest) return;
+    const Manifest& manifest = *facts_[*id].manifest;
+    auto need_link = [&](const Descriptor& descriptor, const std::string& label) {
+      if (descriptor.has_urls || layer_links_.count(descriptor.digest) != 0) return;
+      Report(Severity::kError, "layer_link_missing",
+             layout::LayerLinkDir(name(), descriptor.digest) + "/link", descriptor.digest,
+             label + " of manifest " + digest.ToString() +
+                 " is not linked in this repository's `_layers`: pulls answer \"blob unknown\"");
+    };
+    if (manifest.config) need_link(*manifest.config, "config");
+    for (size_t i = 0; i < manifest.blobs.size(); ++i) {
+      need_link(manifest.blobs[i], "layer " + std::to_string(i));
+    }
+    for (const Descriptor& child : manifest.children) {
+      if (IsRevision(child.digest)) continue;
+      Report(Severity::kError, "index_child_not_revision", RevisionLink(child.digest), child.digest,
+             "child of index " + digest.ToString() +
+                 " is not a manifest revision of this repository: pulling that platform fails" +
+                 (Present(child.digest) ? "" : " (its blob is not in the store either)"));
+    }
+    if (manifest.subject && !IsRevision(manifest.subject->digest)) {
+      Report(Severity::kWarning, "referrer_subject_missing", RevisionLink(digest), digest,
+             "referrer whose subject " + manifest.subject->digest.ToString() +
+                 " is not a manifest of this repository" +
+                 (Present(manifest.subject->digest) ? "" : " (nor in the blob store)"));
+    }
+  }
+
+  void CheckTag(const TagRecord& tag) {
+    if (tag.current_state == LinkState::kOk && !IsRevision(tag.current)) {
+      Report(
+          Severity::kError, "tag_target_not_revision", TagPath(tag) + "/current/link", tag.current,
+          "tag " + tag.name +
+              " points at a manifest that is not a revision of this "
+              "repository" +
+              (Present(tag.current) ? "" : " (nor in the blob store)") + ": pulling the tag fails");
+    }
+    for (const Digest& entry : tag.index_entries) {
+      if (IsRevision(entry)) continue;
+      const std::string path = TagPath(tag) + "/index/" +
+                               std::string(AlgorithmName(entry.algorithm())) + "/" + entry.Hex() +
+                               "/link";
+      if (Present(entry)) {
+        Report(Severity::kInfo, "tag_index_stale", path, entry,
+               "tag history entry for a manifest no longer in this repository (history only)");
+      } else {
+        Report(Severity::kWarning, "tag_index_dangling", path, entry,
+               "tag history entry for a manifest whose blob is not in the store");
+      }
+    }
+  }
+
+  const Graph& graph_;
+  const std::vector<ManifestFacts>& facts_;
+  const RepositoryNode& repository_;
+  const RepositoryRecord& record_;
+  const int64_t now_ns_;
+  Findings* out_;
+  std::unordered_set<Digest, DigestHash> layer_links_;
+};
+
+}  // namespace
+
+Findings CheckRepositories(const Graph& graph, const std::vector<ManifestFacts>& facts,
+                           int64_t now_ns) {
+  Findings findings;
+  for (const RepositoryNode& repository : graph.repositories()) {
+    RepositoryChecker(graph, facts, repository, now_ns, &findings).Check();
+  }
+  return findings;
+}
+
+}  // namespace regsweep::audit

@@ -1,0 +1,68 @@
+// The usage pipeline: scan, graph, accounting, selection.
+#include "audit/usage/usage_run.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <regex>
+
+#include "audit/usage/selection.h"
+#include "core/fs.h"
+#include "core/graph.h"
+#include "core/layout.h"
+#include "core/scan.h"
+
+namespace regsweep::usage {
+
+UsageOutcome RunUsage(const UsageOptions& options) {
+  UsageOutcome outcome;
+  auto fatal = [&](std::string message) {
+    outcome.fatal = std::move(message);
+    outcome.exit_code = 2;
+    return std::move(outcome);
+  };
+  std::regex pattern;
+  try {
+    pattern = std::regex(options.repository_regex.empty() ? ".*" : options.repository_regex);
+  } catch (const std::regex_error& e) {
+    return fatal("--repo " + options.repository_regex + ": " + e.what());
+  }
+  const auto v2 = layout::FindV2Folder(options.root);
+  if (!v2) {
+    return fatal("no registry at " + options.root +
+                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
+  }
+  char resolved[PATH_MAX];
+  outcome.v2_path = realpath(v2->c_str(), resolved) != nullptr ? std::string(resolved) : *v2;
+  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!v2fd.valid()) {
+    return fatal("cannot open " + outcome.v2_path + ": " + std::strerror(errno));
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto lap = [&](const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    outcome.timings.emplace_back(phase, std::chrono::duration<double>(now - start).count());
+    start = now;
+  };
+  const Inventory inventory = ScanRegistry(v2fd.get());
+  lap("scan");
+  const Graph graph = Graph::Build(inventory, v2fd.get());
+  lap("manifests");
+  outcome.usage = ComputeUsage(graph, options.top_blobs);
+  lap("accounting");
+  KeepRepositories(pattern, &outcome.usage);
+  if (!SortRows(options.sort.empty() ? "name" : options.sort, &outcome.usage)) {
+    return fatal("--sort " + options.sort + ": unknown column");
+  }
+  outcome.problems = inventory.findings;
+  outcome.problems.insert(outcome.problems.end(), outcome.usage.problems.begin(),
+                          outcome.usage.problems.end());
+  outcome.exit_code = HasErrors(outcome.problems) ? 1 : 0;
+  return outcome;
+}
+
+}  // namespace regsweep::usage

@@ -1,0 +1,36 @@
+// One `regsweep usage` run: find the registry, scan it, build the graph, account it, and narrow
+// and sort the rows for the report. The command-line layer fills UsageOptions and hands the
+// UsageOutcome to the writers of audit/usage/report.h.
+#ifndef REGSWEEP_AUDIT_USAGE_USAGE_RUN_H_
+#define REGSWEEP_AUDIT_USAGE_USAGE_RUN_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audit/usage/usage.h"
+#include "core/finding.h"
+
+namespace regsweep::usage {
+
+struct UsageOptions {
+  std::string root;              // rootdirectory or the v2 folder
+  size_t top_blobs = 0;          // --top N
+  std::string repository_regex;  // --repo: rows of matching repositories only (totals stay whole)
+  std::string sort;              // --sort: a column (see SortColumns()); empty = by name
+};
+
+struct UsageOutcome {
+  std::string v2_path;
+  Usage usage;
+  Findings problems;  // scan findings and what kept repositories whole
+  std::vector<std::pair<std::string, double>> timings;
+  std::string fatal;  // set when the run could not happen (exit code 2)
+  int exit_code = 0;
+};
+
+UsageOutcome RunUsage(const UsageOptions& options);
+
+}  // namespace regsweep::usage
+
+#endif  // REGSWEEP_AUDIT_USAGE_USAGE_RUN_H_

@@ -1,0 +1,234 @@
+// Tests for --verify-data: corrupt blobs are found and confirmed by a second read, subsets
+// partition the blobs, the state file skips what it should, and --quarantine moves (never
+// deletes) corrupt data.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <set>
+
+#include "audit/check/data_subset.h"
+#include "core/hash.h"
+#include "core/layout.h"
+#include "tests/audit/audit_fixture.h"
+
+namespace regsweep::audit {
+namespace {
+
+namespace fs = boost::filesystem;
+
+class AuditDataTest : public testing::AuditTest {
+ protected:
+  AuditDataTest() {
+    const auto image = builder_.PushImage("apps/web", {"layer-one", "layer-two", "layer-three"});
+    builder_.Tag("apps/web", "1", image.digest);
+  }
+
+  static Digest Sha(const std::string& content) {
+    return HashBytes(DigestAlgorithm::kSha256, content);
+  }
+  fs::path DataPath(const Digest& digest) const { return builder_.v2() / layout::BlobData(digest); }
+  // Flips one byte in place, keeping the size.
+  void FlipByte(const Digest& digest) {
+    std::fstream file(DataPath(digest).string(), std::ios::in | std::ios::out | std::ios::binary);
+    char c = 0;
+    file.seekg(2);
+    file.get(c);
+    file.seekp(2);
+    file.put(static_cast<char>(c ^ 0x20));
+  }
+  static AuditOptions Verify() {
+    AuditOptions options;
+    options.verify_data = true;
+    return options;
+  }
+};
+
+TEST_F(AuditDataTest, CleanDataVerifies) {
+  const AuditOutcome outcome = AuditReadOnly(Verify());
+  EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
+  EXPECT_EQ(outcome.verify.hashed, outcome.counts.blobs);
+  EXPECT_EQ(outcome.verify.bytes_hashed, outcome.counts.blob_bytes);
+}
+
+TEST_F(AuditDataTest, FlippedByteInALayerIsConfirmedAndReported) {
+  const Digest layer = Sha("layer-two");
+  FlipByte(layer);
+  EXPECT_TRUE(Clean(AuditReadOnly())) << "structure alone cannot see a flipped byte";
+  const AuditOutcome outcome = AuditReadOnly(Verify());
+  const Finding* finding = Find(outcome, "blob_digest_mismatch", layout::BlobData(layer));
+  ASSERT_NE(finding, nullptr) << Describe(outcome);
+  EXPECT_EQ(finding->severity, Severity::kError);
+  EXPECT_EQ(finding->digest, layer.ToString());
+  EXPECT_NE(finding->reason.find("confirmed by a second read"), std::string::npos);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(outcome.verify.corrupt, std::vector<Digest>{layer});
+}
+
+TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
+  const Digest layer = Sha("layer-one");
+  int reads = 0;
+  AuditOptions options = Verify();
+  // The storage returns bad bytes for the first read of one blob only.
+  options.hash = [&](int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(v2fd, name, progress);
+    if (name == layer && reads++ == 0) read.hash = Sha("garbage");
+    return read;
+  };
+  const AuditOutcome outcome = AuditReadOnly(options);
+  EXPECT_EQ(reads, 2);
+  const Finding* finding = Find(outcome, "blob_read_unstable", layout::BlobData(layer));
+  ASSERT_NE(finding, nullptr) << Describe(outcome);
+  EXPECT_EQ(finding->severity, Severity::kWarning);
+  EXPECT_NE(finding->reason.find("second read matched"), std::string::npos);
+  EXPECT_EQ(outcome.Count(Severity::kError), 0u);
+  EXPECT_EQ(outcome.exit_code, 0);
+}
+
+TEST(AuditDataSubsetTest, BucketsPartitionTheBlobs) {
+  std::vector<BlobRecord> blobs;
+  for (int i = 0; i < 600; ++i) {
+    BlobRecord blob;
+    blob.digest = HashBytes(DigestAlgorithm::kSha256, "blob " + std::to_string(i));
+    blob.has_data = true;
+    blobs.push_back(blob);
+  }
+  for (const uint32_t t : {1u, 2u, 3u, 7u, 16u, 255u, 256u}) {
+    std::multiset<size_t> seen;
+    for (uint32_t n = 1; n <= t; ++n) {
+      std::string why;
+      const auto subset = ParseDataSubset(std::to_string(n) + "/" + std::to_string(t), &why);
+      ASSERT_TRUE(subset) << why;
+      for (const size_t index : SelectBlobs(blobs, *subset, 1)) {
+        EXPECT_TRUE(InBucket(blobs[index].digest, n, t));
+        seen.insert(index);
+      }
+    }
+    ASSERT_EQ(seen.size(), blobs.size()) << "t=" << t;
+    for (size_t i = 0; i < blobs.size(); ++i) EXPECT_EQ(seen.count(i), 1u) << "t=" << t;
+  }
+  std::string why;
+  EXPECT_EQ(SelectBlobs(blobs, *ParseDataSubset("10%", &why), 7).size(), 60u);
+  EXPECT_EQ(SelectBlobs(blobs, *ParseDataSubset("0.01%", &why), 7).size(), 1u);
+  EXPECT_EQ(SelectBlobs(blobs, *ParseDataSubset("100%", &why), 7).size(), 600u);
+  for (const char* bad : {"0/3", "4/3", "1/257", "0%", "101%", "x", "1/", "%"}) {
+    EXPECT_FALSE(ParseDataSubset(bad, &why)) << bad;
+  }
+}
+
+TEST_F(AuditDataTest, SubsetRunsCoverEveryBlobOnce) {
+  uint64_t hashed = 0;
+  for (uint32_t n = 1; n <= 3; ++n) {
+    AuditOptions options = Verify();
+    options.subset.mode = DataSubset::Mode::kBucket;
+    options.subset.bucket = n;
+    options.subset.buckets = 3;
+    hashed += AuditReadOnly(options).verify.hashed;
+  }
+  EXPECT_EQ(hashed, Audit().counts.blobs);
+}
+
+TEST_F(AuditDataTest, StateFileSkipsRecentUnchangedBlobsAndRereadsChangedOnes) {
+  const std::string state = (dir_.path() / "state").string();
+  AuditOptions options = Verify();
+  options.state_path = state;
+  options.max_age_ns = int64_t{3600} * 1000000000;
+  const AuditOutcome first = Audit(options);
+  EXPECT_TRUE(Clean(first)) << Describe(first);
+  EXPECT_EQ(first.verify.skipped, 0u);
+  const uint64_t blobs = first.verify.hashed;
+
+  const AuditOutcome second = AuditReadOnly(options);
+  EXPECT_EQ(second.verify.skipped, blobs);
+  EXPECT_EQ(second.verify.hashed, 0u);
+
+  // A changed mtime means the blob is verified again.
+  const Digest layer = Sha("layer-three");
+  const struct timespec times[2] = {{1500000000, 0}, {1500000000, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, DataPath(layer).c_str(), times, 0), 0);
+  const AuditOutcome third = Audit(options);
+  EXPECT_EQ(third.verify.hashed, 1u);
+  EXPECT_EQ(third.verify.skipped, blobs - 1);
+
+  // Past --max-age everything is verified again.
+  options.now_ns = kNow + int64_t{7200} * 1000000000;
+  EXPECT_EQ(Audit(options).verify.hashed, blobs);
+
+  // A blob found corrupt is verified again on every run, even when its inode, size and
+  // mtime are back to those of its last good verification.
+  options.now_ns += 1;
+  FlipByte(layer);
+  for (int run = 0; run < 2; ++run) {
+    const AuditOutcome outcome = Audit(options);
+    EXPECT_NE(Find(outcome, "blob_digest_mismatch", layout::BlobData(layer)), nullptr);
+    EXPECT_EQ(outcome.verify.hashed, 1u) << "run " << run;
+    ASSERT_EQ(utimensat(AT_FDCWD, DataPath(layer).c_str(), times, 0), 0);
+  }
+}
+
+TEST_F(AuditDataTest, StateFileSurvivesAKilledRun) {
+  const std::string state = (dir_.path() / "state").string();
+  // What a run killed after two blobs leaves: its header, two lines and a partial third.
+  const auto blob_one = Sha("layer-one");
+  const auto blob_two = Sha("layer-two");
+  struct stat one;
+  struct stat two;
+  ASSERT_EQ(stat(DataPath(blob_one).c_str(), &one), 0);
+  ASSERT_EQ(stat(DataPath(blob_two).c_str(), &two), 0);
+  auto line = [&](const Digest& digest, const struct stat& st) {
+    return "good " + digest.ToString() + " " + std::to_string(st.st_ino) + " " +
+           std::to_string(st.st_size) + " " +
+           std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
+                          st.st_mtim.tv_nsec) +
+           " " + std::to_string(kNow) + "\n";
+  };
+  std::ofstream(state) << "# regsweep audit state v1\n"
+                       << line(blob_one, one) << line(blob_two, two) << "good sha256:12";
+  AuditOptions options = Verify();
+  options.state_path = state;
+  options.max_age_ns = int64_t{3600} * 1000000000;
+  const AuditOutcome outcome = Audit(options);
+  EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
+  EXPECT_EQ(outcome.verify.skipped, 2u);
+}
+
+TEST_F(AuditDataTest, QuarantineMovesCorruptDataAndNeverDeletes) {
+  const Digest layer = Sha("layer-two");
+  FlipByte(layer);
+  std::ifstream corrupt_in(DataPath(layer).string(), std::ios::binary);
+  const std::string corrupt((std::istreambuf_iterator<char>(corrupt_in)), {});
+  auto before = testing::SnapshotTree(builder_.root());
+
+  AuditOptions options = Verify();
+  options.quarantine_dir = (dir_.path() / "quarantine").string();
+  const AuditOutcome outcome = Audit(options);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(outcome.quarantined, std::vector<std::string>{layout::BlobData(layer)});
+  EXPECT_NE(Find(outcome, "blob_quarantined", layout::BlobData(layer)), nullptr);
+
+  const fs::path moved = dir_.path() / "quarantine" / layout::BlobData(layer);
+  std::ifstream moved_in(moved.string(), std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(moved_in)), {}), corrupt);
+  // The only change to the tree: that one data file is gone.
+  before.erase("/docker/registry/v2/" + layout::BlobData(layer));
+  EXPECT_EQ(before, testing::SnapshotTree(builder_.root()));
+
+  // The registry now lacks the blob, which a structural audit reports.
+  const AuditOutcome after = AuditReadOnly();
+  EXPECT_NE(Find(after, "blob_missing", layout::BlobData(layer)), nullptr) << Describe(after);
+}
+
+TEST_F(AuditDataTest, FlagCombinationsThatCannotRun) {
+  AuditOptions state_only;
+  state_only.state_path = (dir_.path() / "state").string();
+  EXPECT_EQ(Audit(state_only).exit_code, 2);
+  AuditOptions max_age = Verify();
+  max_age.max_age_ns = 1;
+  EXPECT_EQ(Audit(max_age).exit_code, 2);
+  AuditOptions inside = Verify();
+  inside.quarantine_dir = (builder_.v2() / "blobs").string();
+  EXPECT_EQ(Audit(inside).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace regsweep::audit

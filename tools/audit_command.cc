@@ -1,0 +1,112 @@
+// `regsweep audit`: flags for an integrity audit, progress on a terminal, and its reports.
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "audit/check/audit_run.h"
+#include "audit/check/report.h"
+#include "core/duration.h"
+#include "tools/commands.h"
+
+namespace regsweep::tools {
+namespace {
+
+struct AuditFlags {
+  audit::AuditOptions audit;
+  std::string subset;
+  std::string max_age;
+  std::string json_out;
+  bool quiet = false;
+  bool verbose = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+bool WriteJson(const std::string& target, const std::string& text) {
+  if (target == "-") {
+    std::cout << text << std::flush;
+    return static_cast<bool>(std::cout);
+  }
+  std::ofstream file(target, std::ios::trunc);
+  file << text;
+  return static_cast<bool>(file);
+}
+
+int RunAuditCommand(AuditFlags& flags) {
+  audit::AuditOptions& options = flags.audit;
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
+  if (!flags.subset.empty()) {
+    std::string why;
+    const auto subset = audit::ParseDataSubset(flags.subset, &why);
+    if (!subset) {
+      std::cerr << "regsweep audit: --verify-data-subset " << flags.subset << ": " << why << "\n";
+      return 2;
+    }
+    options.subset = *subset;
+    options.verify_data = true;
+  }
+  if (!flags.max_age.empty()) options.max_age_ns = *ParseDuration(flags.max_age);
+  if (isatty(STDERR_FILENO) && !flags.quiet) {
+    options.on_phase = [](const char* phase) {
+      std::cerr << "regsweep audit: " << phase << "...\n";
+    };
+    options.on_progress = [](const audit::HashProgress& progress) {
+      std::cerr << "\r\033[Kregsweep audit: hashing " << audit::FormatHashProgress(progress)
+                << (progress.blobs_done == progress.blobs_total ? "\n" : "") << std::flush;
+    };
+  }
+  const audit::AuditOutcome outcome = audit::RunAudit(options);
+  if (!outcome.fatal.empty()) {
+    std::cerr << audit::AuditTextReport(outcome, 0);
+  } else if (!flags.quiet && flags.json_out != "-") {
+    std::cout << audit::AuditTextReport(outcome, flags.verbose ? 0 : 5);
+  } else if (outcome.exit_code != 0) {
+    std::cerr << audit::AuditTextReport(outcome, 5);
+  }
+  if (!flags.json_out.empty() && !WriteJson(flags.json_out, audit::AuditJsonLines(outcome))) {
+    std::cerr << "regsweep audit: cannot write " << flags.json_out << "\n";
+    return 2;
+  }
+  return outcome.exit_code;
+}
+
+}  // namespace
+
+CommandAction AddAuditCommand(CLI::App& app) {
+  auto flags = std::make_shared<AuditFlags>();
+  audit::AuditOptions& options = flags->audit;
+  CLI::App* cmd = app.add_subcommand(
+      "audit", "Check a registry's structure and, on request, its data (read-only)");
+  cmd->add_option("ROOT", options.root,
+                  "registry root directory (holding docker/registry/v2) or the v2 folder")
+      ->required();
+  cmd->add_flag("--verify-data", options.verify_data,
+                "hash every blob (sha256/sha512) and compare it with its digest");
+  cmd->add_option("--verify-data-subset", flags->subset,
+                  "hash only bucket n of t (n/t: first digest byte mod t = n-1) or a random P% "
+                  "(implies --verify-data)");
+  cmd->add_option("--state", options.state_path,
+                  "state file of verified blobs (inode, size, mtime, time), kept across runs");
+  cmd->add_option("--max-age", flags->max_age,
+                  "with --state: skip blobs verified within this duration and unchanged since")
+      ->check([](const std::string& text) {
+        return ParseDuration(text) ? std::string()
+                                   : "not a duration (examples: 0, 90s, 30m, 1h, 7d)";
+      });
+  cmd->add_option("--quarantine", options.quarantine_dir,
+                  "move the data of corrupt blobs into this folder (same filesystem), keeping "
+                  "their path; never deletes");
+  cmd->add_flag("--strict", options.strict, "exit 1 on warnings too");
+  cmd->add_option("--json", flags->json_out,
+                  "write one JSON object per finding and a summary to FILE (- for stdout)");
+  cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
+  cmd->add_flag("-v,--verbose", flags->verbose, "list every finding, not the first 5 per kind");
+  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
+      ->check(CLI::Range(1u, 1024u));
+  return [cmd, flags]() { return cmd->parsed() ? RunAuditCommand(*flags) : -1; };
+}
+
+}  // namespace regsweep::tools

@@ -1,0 +1,100 @@
+// `regsweep usage`: flags for the space accounting, and writing its reports.
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "audit/usage/atomic_file.h"
+#include "audit/usage/report.h"
+#include "audit/usage/selection.h"
+#include "audit/usage/usage_run.h"
+#include "tools/commands.h"
+
+namespace regsweep::tools {
+namespace {
+
+struct UsageFlags {
+  usage::UsageOptions usage;
+  usage::ReportOptions report;
+  std::string json_out;
+  std::string csv_out;
+  std::string prometheus_out;
+  std::string html_out;
+  bool quiet = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+// "-" is stdout; a file is replaced atomically.
+bool Write(const std::string& target, const std::string& text) {
+  if (target == "-") {
+    std::cout << text;
+    return true;
+  }
+  std::string error;
+  if (usage::WriteFileAtomically(target, text, &error)) return true;
+  std::cerr << "regsweep usage: " << error << "\n";
+  return false;
+}
+
+int RunUsageCommand(const UsageFlags& flags) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
+  const usage::UsageOutcome outcome = usage::RunUsage(flags.usage);
+  if (!outcome.fatal.empty()) {
+    std::cerr << usage::TextReport(outcome, flags.report);
+    if (!flags.json_out.empty()) Write(flags.json_out, usage::JsonReport(outcome, flags.report));
+    return outcome.exit_code;
+  }
+  const bool text_to_stdout = !flags.quiet && flags.json_out != "-" && flags.csv_out != "-";
+  if (text_to_stdout) std::cout << usage::TextReport(outcome, flags.report);
+  bool written = true;
+  if (!flags.json_out.empty()) {
+    written &= Write(flags.json_out, usage::JsonReport(outcome, flags.report));
+  }
+  if (!flags.csv_out.empty()) {
+    written &= Write(flags.csv_out, usage::CsvReport(outcome, flags.report));
+  }
+  if (!flags.prometheus_out.empty()) {
+    written &= Write(flags.prometheus_out,
+                     usage::PrometheusReport(outcome, flags.report, std::time(nullptr)));
+  }
+  if (!flags.html_out.empty()) {
+    written &= Write(flags.html_out, usage::HtmlReport(outcome, flags.report));
+  }
+  return written ? outcome.exit_code : 2;
+}
+
+}  // namespace
+
+CommandAction AddUsageCommand(CLI::App& app) {
+  auto flags = std::make_shared<UsageFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "usage", "Account space: per repository and tag, what is shared and what deleting frees");
+  cmd->add_option("ROOT", flags->usage.root,
+                  "registry root directory (holding docker/registry/v2) or the v2 folder")
+      ->required();
+  cmd->add_flag("--tags", flags->report.tags,
+                "per tag: image size and exclusive bytes (what untagging it alone frees)");
+  cmd->add_option("--top", flags->usage.top_blobs,
+                  "the N largest blobs with the repositories and tags using them");
+  cmd->add_option("--repo", flags->usage.repository_regex,
+                  "only rows of repositories fully matching this regular expression");
+  std::string columns;
+  for (const std::string& column : usage::SortColumns()) columns += " " + column;
+  cmd->add_option("--sort", flags->usage.sort, "order rows by a column:" + columns)
+      ->check(CLI::IsMember(usage::SortColumns()));
+  cmd->add_option("--json", flags->json_out, "write the JSON report to FILE (- for stdout)");
+  cmd->add_option("--csv", flags->csv_out, "write the CSV report to FILE (- for stdout)");
+  cmd->add_option("--prometheus", flags->prometheus_out,
+                  "write node_exporter textfile metrics to FILE (atomically)");
+  cmd->add_option("--html", flags->html_out, "write a self-contained HTML page with charts");
+  cmd->add_flag("-q,--quiet", flags->quiet, "print no text report");
+  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
+      ->check(CLI::Range(1u, 1024u));
+  return [cmd, flags]() { return cmd->parsed() ? RunUsageCommand(*flags) : -1; };
+}
+
+}  // namespace regsweep::tools
