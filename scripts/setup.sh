@@ -9,7 +9,7 @@ packages=(
   libboost-filesystem-dev libsimdjson-dev libssl-dev libtbb-dev libcli11-dev
   libgtest-dev libbenchmark-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
-  docker-registry skopeo curl jq python3 ca-certificates
+  docker-registry skopeo curl jq python3 ca-certificates strace
   # formatting, linting and sanitizer runtimes
   clang clang-format clang-tidy
 )
