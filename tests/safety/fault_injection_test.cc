@@ -86,17 +86,16 @@ TEST_P(FaultInjectionTest, EveryFailurePointLeavesAConsistentTreeAndARerunFinish
 
   for (const int error : {EIO, ENOSPC, EACCES, ENOENT}) {
     for (size_t k = 1; k <= calls.size(); ++k) {
-      const std::string root = (dir.path() / ("run-" + std::to_string(error) + "-" +
-                                              std::to_string(k)))
-                                   .string();
+      const std::string root =
+          (dir.path() / ("run-" + std::to_string(error) + "-" + std::to_string(k))).string();
       CopyAgedTree(kDemo, root);
       const GcOutcome failed = RunWithFault(root, delete_untagged, static_cast<int>(k), error);
-      const std::string context = "fail call " + std::to_string(k) + " (" + calls[k - 1] +
-                                  ") with " + std::strerror(error);
+      const std::string context =
+          "fail call " + std::to_string(k) + " (" + calls[k - 1] + ") with " + std::strerror(error);
       EXPECT_EQ(failed.exit_code, 1) << context;
-      EXPECT_TRUE(std::any_of(failed.problems.begin(), failed.problems.end(),
-                              [](const Finding& f) { return f.kind == "delete_failed"; }))
-          << context;
+      EXPECT_TRUE(std::any_of(failed.problems.begin(), failed.problems.end(), [](const Finding& f) {
+        return f.kind == "delete_failed";
+      })) << context;
       const auto violations = CheckConsistency(V2(root));
       EXPECT_TRUE(violations.empty()) << context << ": " << violations.front();
       const GcOutcome rerun = RunWithFault(root, delete_untagged, 0, 0);
