@@ -350,9 +350,12 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
     sink.Error("unreadable", path, name, ErrnoText(errno));
     return children;
   }
-  const bool is_repository = std::any_of(entries.begin(), entries.end(), [](const DirEntry& e) {
-    return e.type == EntryType::kDirectory && IsRepositoryMarker(e);
-  });
+  // An empty folder counts as an empty repository: it is what an interrupted prune leaves, and
+  // --prune-empty-repos then finishes the job.
+  const bool is_repository =
+      entries.empty() || std::any_of(entries.begin(), entries.end(), [](const DirEntry& e) {
+        return e.type == EntryType::kDirectory && IsRepositoryMarker(e);
+      });
   RepositoryRecord repo;
   repo.name = name;
   if (is_repository) {

@@ -75,7 +75,6 @@ std::optional<RunLock> RunLock::Acquire(int v2fd, const std::string& v2_path, bo
       *error = "cannot write lock file " + path + ": " + std::strerror(errno);
       return std::nullopt;
     }
-    fsync(fd.get());
     return RunLock(v2fd, std::move(fd));
   }
   *error = "could not take the lock " + path + " (it keeps changing)";

@@ -9,7 +9,7 @@ packages=(
   libboost-filesystem-dev libsimdjson-dev libssl-dev libtbb-dev libcli11-dev
   libgtest-dev libbenchmark-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
-  docker-registry skopeo curl jq python3 ca-certificates
+  docker-registry skopeo curl jq python3 ca-certificates strace
   # the HTML report test of tests/e2e/usage_real_registry.sh (headless)
   chromium
   # formatting, linting and sanitizer runtimes

@@ -13,10 +13,12 @@
 
 namespace regsweep::testing {
 
-// A fresh folder under the system temp dir, removed with everything in it on destruction.
+// A fresh folder, removed with everything in it on destruction. By default under the system
+// temp dir; `in_memory` puts it on /dev/shm when there is one (for tests that copy trees many
+// times and would otherwise wait on the disk).
 class TempDir {
  public:
-  TempDir();
+  explicit TempDir(bool in_memory = false);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
