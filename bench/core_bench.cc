@@ -1,8 +1,19 @@
-// Microbenchmarks of the per-object work of a scan: link parsing, manifest hashing and
-// parsing. Run: build/bench/regsweep_bench. Results go to docs/performance.md, never to tests.
+// Microbenchmarks of the hot paths: link parsing, digest lookup, manifest hashing and parsing,
+// hashing per buffer size, and the whole read-only gc pipeline on a generated tree (set
+// REGSWEEP_BENCH_TREE to a tree made by scripts/gen-registry). Run: build/bench/regsweep_bench.
+// Results go to docs/performance.md, never to tests.
 #include <benchmark/benchmark.h>
 
+#include <fcntl.h>
+#include <cstdlib>
 #include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/fs.h"
+#include "core/graph.h"
+#include "core/layout.h"
+#include "gc/mark.h"
 
 #include "core/hash.h"
 #include "core/manifest.h"
@@ -46,6 +57,54 @@ void BM_HashManifest(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 BENCHMARK(BM_HashManifest);
+
+void BM_DigestLookup(benchmark::State& state) {
+  const auto count = static_cast<size_t>(state.range(0));
+  std::unordered_map<Digest, uint32_t, DigestHash> ids;
+  std::vector<Digest> digests;
+  for (size_t i = 0; i < count; ++i) {
+    digests.push_back(HashBytes(DigestAlgorithm::kSha256, std::to_string(i)));
+    ids.emplace(digests.back(), static_cast<uint32_t>(i));
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ids.find(digests[i]));
+    i = (i + 7919) % count;
+  }
+}
+BENCHMARK(BM_DigestLookup)->Arg(1000)->Arg(1000000);
+
+void BM_HashBuffer(benchmark::State& state) {
+  const std::string buffer(static_cast<size_t>(state.range(0)), 'x');
+  for (auto _ : state) benchmark::DoNotOptimize(HashBytes(DigestAlgorithm::kSha256, buffer));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_HashBuffer)->Arg(4 << 10)->Arg(64 << 10)->Arg(1 << 20)->Arg(8 << 20);
+
+// Scan, graph and mark of a real tree: the whole read-only half of `gc --dry-run -m`.
+void BM_ScanGraphMark(benchmark::State& state) {
+  const char* tree = std::getenv("REGSWEEP_BENCH_TREE");
+  const auto v2 = tree != nullptr ? layout::FindV2Folder(tree) : std::nullopt;
+  if (!v2) {
+    state.SkipWithError("set REGSWEEP_BENCH_TREE to a registry made by scripts/gen-registry");
+    return;
+  }
+  UniqueFd fd(open(v2->c_str(), O_RDONLY | O_DIRECTORY));
+  GcPolicy policy;
+  policy.delete_untagged = true;
+  policy.min_age_ns = 0;
+  policy.now_ns = NowNs();
+  size_t nodes = 0;
+  for (auto _ : state) {
+    const Inventory inventory = ScanRegistry(fd.get());
+    const Graph graph = Graph::Build(inventory, fd.get());
+    const MarkResult marks = Mark(graph, policy);
+    nodes = graph.nodes().size();
+    benchmark::DoNotOptimize(marks.live.data());
+  }
+  state.counters["nodes"] = static_cast<double>(nodes);
+}
+BENCHMARK(BM_ScanGraphMark)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace regsweep
