@@ -101,46 +101,42 @@ UniqueFd OpenDirBeneath(int dirfd, std::string_view relative) {
 
 bool ListDir(int dirfd, std::vector<DirEntry>* entries) {
   entries->clear();
-  const int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup_fd < 0) return false;
-  DIR* dir = fdopendir(dup_fd);
-  if (dir == nullptr) {
-    const int saved = errno;
-    close(dup_fd);
-    errno = saved;
-    return false;
-  }
-  rewinddir(dir);
-  errno = 0;
-  while (struct dirent* entry = readdir(dir)) {
-    const char* name = entry->d_name;
-    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-    EntryType type;
-    switch (entry->d_type) {
-      case DT_REG:
-        type = EntryType::kRegular;
-        break;
-      case DT_DIR:
-        type = EntryType::kDirectory;
-        break;
-      case DT_LNK:
-        type = EntryType::kSymlink;
-        break;
-      case DT_UNKNOWN: {
-        struct stat st;
-        type = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? TypeFromMode(st.st_mode)
-                                                                   : EntryType::kOther;
-        break;
+  // getdents64 straight into a stack buffer: no dup, no DIR*, one syscall per 32 KiB of names.
+  if (lseek(dirfd, 0, SEEK_SET) != 0) return false;
+  alignas(8) char buffer[32 * 1024];
+  while (true) {
+    const long n = syscall(SYS_getdents64, dirfd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    for (long offset = 0; offset < n;) {
+      const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + offset);
+      offset += entry->d_reclen;
+      const char* name = entry->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      EntryType type;
+      switch (entry->d_type) {
+        case DT_REG:
+          type = EntryType::kRegular;
+          break;
+        case DT_DIR:
+          type = EntryType::kDirectory;
+          break;
+        case DT_LNK:
+          type = EntryType::kSymlink;
+          break;
+        case DT_UNKNOWN: {
+          struct stat st;
+          type = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? TypeFromMode(st.st_mode)
+                                                                     : EntryType::kOther;
+          break;
+        }
+        default:
+          type = EntryType::kOther;
       }
-      default:
-        type = EntryType::kOther;
+      entries->push_back(DirEntry{name, type});
     }
-    entries->push_back(DirEntry{name, type});
   }
-  const int saved = errno;
-  closedir(dir);
-  errno = saved;
-  return saved == 0;
 }
 
 SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {

@@ -48,7 +48,7 @@ UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags);
 UniqueFd OpenDirBeneath(int dirfd, std::string_view relative);
 
 // Lists a directory (without "." and ".."), types from d_type or lstat when unknown.
-// Returns false and sets errno on failure. Takes its own duplicate of `dirfd`.
+// Returns false and sets errno on failure. Rewinds `dirfd` first, so it may be listed again.
 bool ListDir(int dirfd, std::vector<DirEntry>* entries);
 
 // Result of reading a small file that must be a regular file.

@@ -5,6 +5,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <array>
 #include <cstring>
 
 #include "core/fs.h"
@@ -20,14 +21,19 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-LoadResult LoadOne(int v2fd, const Digest& digest, bool in_store, simdjson::dom::parser& parser) {
+// `algorithm_fds` are the open blobs/sha256 and blobs/sha512 folders: opening a manifest below
+// them walks two path components instead of five, which matters for a million manifests.
+LoadResult LoadOne(const std::array<UniqueFd, 2>& algorithm_fds, const Digest& digest,
+                   bool in_store, simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
     result.problem = "manifest blob is not in the blob store";
     return result;
   }
-  const SmallFile file = ReadSmallFile(v2fd, layout::BlobData(digest), layout::kMaxManifestBytes);
+  const SmallFile file =
+      ReadSmallFile(algorithm_fds[static_cast<size_t>(digest.algorithm())].get(),
+                    layout::BlobDataBelowAlgorithm(digest), layout::kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -108,13 +114,18 @@ const BlobRecord* Graph::Blob(NodeId id) const {
 }
 
 void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd) {
+  const std::array<UniqueFd, 2> algorithm_fds = {
+      OpenDirBeneath(v2fd, std::string(layout::kBlobsDir) + "/" +
+                               std::string(AlgorithmName(DigestAlgorithm::kSha256))),
+      OpenDirBeneath(v2fd, std::string(layout::kBlobsDir) + "/" +
+                               std::string(AlgorithmName(DigestAlgorithm::kSha512)))};
   std::vector<LoadResult> results(ids.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t{0}, ids.size(), [&](size_t i) {
     const NodeId id = ids[i];
     const BlobRecord* blob = Blob(id);
-    results[i] =
-        LoadOne(v2fd, nodes_[id].digest, blob != nullptr && blob->has_data, parsers.local());
+    results[i] = LoadOne(algorithm_fds, nodes_[id].digest, blob != nullptr && blob->has_data,
+                         parsers.local());
   });
   for (size_t i = 0; i < ids.size(); ++i) {
     LoadResult& result = results[i];

@@ -34,6 +34,11 @@ std::string BlobDir(const Digest& digest) {
 
 std::string BlobData(const Digest& digest) { return BlobDir(digest) + "/data"; }
 
+std::string BlobDataBelowAlgorithm(const Digest& digest) {
+  const std::string hex = digest.Hex();
+  return hex.substr(0, 2) + "/" + hex + "/data";
+}
+
 std::string RepositoryDir(std::string_view repository) {
   std::string path(kRepositoriesDir);
   path += '/';

@@ -31,6 +31,8 @@ inline constexpr size_t kMaxLinkBytes = 7 + 128;
 
 std::string BlobDir(const Digest& digest);
 std::string BlobData(const Digest& digest);
+// The data path below `blobs/<alg>/`: "<hex[0:2]>/<hex>/data".
+std::string BlobDataBelowAlgorithm(const Digest& digest);
 std::string RepositoryDir(std::string_view repository);
 std::string LayerLinkDir(std::string_view repository, const Digest& digest);
 std::string RevisionDir(std::string_view repository, const Digest& digest);

@@ -69,12 +69,15 @@ void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::strin
 
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
 // Returns false when `dir` itself could not be listed.
-// `name` is the folder's name in `parent_fd`, `dir_path` its path for messages.
+// `name` is the folder's path below `parent_fd`, `dir_path` its path for messages; with
+// `missing_ok` an absent folder is simply empty.
 bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& dir_path,
                        const std::string& repository, std::vector<Digest>* digests,
-                       std::vector<std::string>* hex_names, FindingSink& sink) {
+                       std::vector<std::string>* hex_names, FindingSink& sink,
+                       bool missing_ok = false) {
   UniqueFd dir = OpenDirBeneath(parent_fd, name);
   std::vector<DirEntry> algorithms;
+  if (!dir.valid() && errno == ENOENT && missing_ok) return true;
   if (!dir.valid() || !ListDir(dir.get(), &algorithms)) {
     sink.Error("unreadable", dir_path, repository, ErrnoText(errno));
     return false;
@@ -236,6 +239,13 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& optio
     if (tag.current_state == LinkState::kMissing) {
       sink.Warning("missing_link", tag_path + "/current/link", repo->name,
                    "tag without a current link: not a tag the registry can serve");
+    }
+    if (!options.read_all_links) {
+      // gc reads only what decides reachability: the index, reached without listing the tag.
+      ListDigestFolders(tags_dir.get(), entry.name + "/index", tag_path + "/index", repo->name,
+                        &tag.index_entries, nullptr, sink, /*missing_ok=*/true);
+      repo->tags.push_back(std::move(tag));
+      continue;
     }
     UniqueFd tag_dir = OpenDirBeneath(tags_dir.get(), entry.name);
     std::vector<DirEntry> tag_entries;
@@ -590,8 +600,12 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (i != text.size()) return std::nullopt;
-  const time_t seconds = timegm(&tm);
-  return (static_cast<int64_t>(seconds) - offset_s) * 1000000000 + fraction_ns;
+  const int64_t seconds = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  // Nanoseconds since the epoch fit in 64 bits from 1678 to 2262; anything else is not a time
+  // a registry wrote.
+  constexpr int64_t kLimit = INT64_MAX / 1000000000 - 1;
+  if (seconds < -kLimit || seconds > kLimit) return std::nullopt;
+  return seconds * 1000000000 + fraction_ns;
 }
 
 Inventory ScanRegistry(int v2fd, const ScanOptions& options) {

@@ -181,6 +181,8 @@ TEST(ScanParsersTest, Rfc3339) {
   EXPECT_EQ(ParseRfc3339("2024-01-02T03:04:05.123456789Z\n"), 1704164645123456789);
   EXPECT_FALSE(ParseRfc3339("yesterday"));
   EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05"));
+  EXPECT_FALSE(ParseRfc3339("2999-01-01T00:00:00Z")) << "beyond 64-bit nanoseconds";
+  EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05+ab:cd"));
 }
 
 }  // namespace
