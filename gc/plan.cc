@@ -77,6 +77,11 @@ class Planner {
     phases_[static_cast<size_t>(action.kind)].push_back(std::move(action));
   }
 
+  // Whether the link in `dir` is within the grace period; no stat at all when there is none.
+  bool RecentLink(const std::string& dir) {
+    return policy_.min_age_ns > 0 && policy_.IsRecent(LinkMtime(storage_, dir, &plan_.problems));
+  }
+
   bool Collectable(size_t r) const {
     return graph_.repositories()[r].record->valid_name && !marks_.repositories[r].tainted;
   }
@@ -102,7 +107,7 @@ class Planner {
       for (const Digest& entry : tag.index_entries) {
         if (marks.kept_manifests.count(*graph_.Find(entry)) != 0) continue;
         const std::string dir = layout::TagIndexEntryDir(record.name, tag.name, entry);
-        if (policy_.IsRecent(LinkMtime(storage_, dir, &plan_.problems))) {
+        if (RecentLink(dir)) {
           ++plan_.spared_count;
           continue;
         }
@@ -113,12 +118,11 @@ class Planner {
     for (const RevisionRecord& revision : record.revisions) {
       const bool kept = marks.tainted || revision.link == LinkState::kBad ||
                         marks.kept_manifests.count(*graph_.Find(revision.digest)) != 0;
-      int64_t mtime = revision.mtime_ns;
-      if (!kept && revision.link == LinkState::kMissing) {
-        mtime =
-            LinkMtime(storage_, layout::RevisionDir(record.name, revision.digest), &plan_.problems);
-      }
-      if (kept || policy_.IsRecent(mtime)) {
+      const bool recent =
+          !kept && (revision.link == LinkState::kMissing
+                        ? RecentLink(layout::RevisionDir(record.name, revision.digest))
+                        : policy_.IsRecent(revision.mtime_ns));
+      if (kept || recent) {
         if (!kept) ++plan_.spared_count;
         if (revision.link == LinkState::kOk) ++plan_.kept.manifests;
         ++revisions_left;
@@ -142,8 +146,7 @@ class Planner {
       for (const Digest& link : record.layer_links) {
         const NodeId id = *graph_.Find(link);
         if (marks_.live[id] || spared_[id]) continue;
-        if (policy_.IsRecent(
-                LinkMtime(storage_, layout::LayerLinkDir(record.name, link), &plan_.problems))) {
+        if (RecentLink(layout::LayerLinkDir(record.name, link))) {
           spared_[id] = 1;
         }
       }
@@ -158,10 +161,8 @@ class Planner {
     size_t left = 0;
     for (const Digest& link : record.layer_links) {
       const NodeId id = *graph_.Find(link);
-      const bool young_link =
-          deleted && marks_.live[id] && !spared_[id] && policy_.min_age_ns > 0 &&
-          policy_.IsRecent(
-              LinkMtime(storage_, layout::LayerLinkDir(record.name, link), &plan_.problems));
+      const bool young_link = deleted && marks_.live[id] && !spared_[id] &&
+                              RecentLink(layout::LayerLinkDir(record.name, link));
       if (!Collectable(r) || (marks_.live[id] && !deleted) || spared_[id] || young_link) {
         if (spared_[id] || young_link) ++plan_.spared_count;
         ++plan_.kept.layer_links;
