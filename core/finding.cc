@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/json_writer.h"
+
 namespace regsweep {
 
 std::string_view SeverityName(Severity severity) {
@@ -36,6 +38,12 @@ std::string Finding::ToLine() const {
 bool HasErrors(const Findings& findings) {
   return std::any_of(findings.begin(), findings.end(),
                      [](const Finding& f) { return f.severity == Severity::kError; });
+}
+
+void WriteFindingFields(JsonWriter& json, const Finding& finding) {
+  json.Field("severity", SeverityName(finding.severity)).Field("kind", finding.kind);
+  json.Field("path", finding.path).Field("repository", finding.repository);
+  json.Field("digest", finding.digest).Field("reason", finding.reason);
 }
 
 }  // namespace regsweep

@@ -31,6 +31,11 @@ using Findings = std::vector<Finding>;
 
 bool HasErrors(const Findings& findings);
 
+class JsonWriter;
+// Writes the finding's fields (severity, kind, path, repository, digest, reason) into the JSON
+// object being written: the one schema every report shares.
+void WriteFindingFields(JsonWriter& json, const Finding& finding);
+
 }  // namespace regsweep
 
 #endif  // REGSWEEP_CORE_FINDING_H_

@@ -139,31 +139,43 @@ bool ListDir(int dirfd, std::vector<DirEntry>* entries) {
   }
 }
 
-SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
-  SmallFile result;
-  UniqueFd fd = OpenBeneath(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd.valid()) {
-    result.error = errno;
-    result.status = errno == ENOENT  ? ReadStatus::kNotFound
-                    : errno == ELOOP ? ReadStatus::kSymlink
-                                     : ReadStatus::kIoError;
-    return result;
+OpenedFile OpenRegularFile(int dirfd, std::string_view name) {
+  OpenedFile file;
+  file.fd = OpenBeneath(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!file.fd.valid()) {
+    file.error = errno;
+    file.status = errno == ENOENT  ? ReadStatus::kNotFound
+                  : errno == ELOOP ? ReadStatus::kSymlink
+                                   : ReadStatus::kIoError;
+    return file;
   }
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) {
-    result.error = errno;
+  if (fstat(file.fd.get(), &st) != 0) {
+    file.error = errno;
+    return file;
+  }
+  file.mtime_ns = ToNs(st.st_mtim);
+  file.inode = st.st_ino;
+  file.size = static_cast<uint64_t>(st.st_size);
+  file.status = S_ISREG(st.st_mode) ? ReadStatus::kOk : ReadStatus::kNotRegular;
+  return file;
+}
+
+SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
+  SmallFile result;
+  const OpenedFile file = OpenRegularFile(dirfd, name);
+  result.mtime_ns = file.mtime_ns;
+  result.error = file.error;
+  if (file.status != ReadStatus::kOk) {
+    result.status = file.status;
     return result;
   }
-  result.mtime_ns = ToNs(st.st_mtim);
-  if (!S_ISREG(st.st_mode)) {
-    result.status = ReadStatus::kNotRegular;
-    return result;
-  }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+  if (file.size > max_bytes) {
     result.status = ReadStatus::kTooLarge;
     return result;
   }
-  result.content.resize(static_cast<size_t>(st.st_size));
+  const UniqueFd& fd = file.fd;
+  result.content.resize(static_cast<size_t>(file.size));
   size_t done = 0;
   while (done < result.content.size()) {
     const ssize_t n = read(fd.get(), result.content.data() + done, result.content.size() - done);

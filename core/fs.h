@@ -61,6 +61,20 @@ struct SmallFile {
   int error = 0;  // errno for kIoError
 };
 
+// A regular file opened for reading (never a FIFO, device or symlink), with its fstat.
+struct OpenedFile {
+  ReadStatus status = ReadStatus::kIoError;  // kOk, kNotFound, kSymlink, kNotRegular, kIoError
+  UniqueFd fd;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  int error = 0;  // errno for kIoError
+};
+
+// Opens `name` beneath `dirfd` (non-blocking, so a FIFO cannot hang) and checks that it is a
+// regular file before anyone reads it.
+OpenedFile OpenRegularFile(int dirfd, std::string_view name);
+
 // Reads `name` beneath `dirfd` if it is a regular file of at most `max_bytes` bytes.
 SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes);
 

@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/registry_root.h"
 #include "core/scan.h"
 #include "gc/lock.h"
 #include "gc/mark.h"
@@ -32,11 +33,6 @@ class PhaseTimer {
   GcOutcome* outcome_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
-
-std::string RealPath(const std::string& path) {
-  char resolved[PATH_MAX];
-  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
-}
 
 // Keeps the actions of `fresh` that the saved plan also holds; names the saved ones dropped.
 void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
@@ -93,25 +89,22 @@ GcOutcome RunGc(const GcOptions& options) {
   GcOutcome outcome;
   outcome.dry_run = options.dry_run;
   outcome.policy = options.policy;
-  const auto v2 = layout::FindV2Folder(options.root);
   auto fatal = [&](std::string message) {
     outcome.fatal = std::move(message);
     outcome.exit_code = 2;
     return std::move(outcome);
   };
-  if (!v2) {
-    return fatal("no registry at " + options.root +
-                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
-  }
-  outcome.v2_path = RealPath(*v2);
-  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!v2fd.valid()) return fatal("cannot open " + outcome.v2_path + ": " + strerror(errno));
+  std::string open_error;
+  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
+  if (!registry) return fatal(open_error);
+  outcome.v2_path = registry->v2_path;
+  const UniqueFd& v2fd = registry->fd;
 
   SavedPlan saved;
   if (!options.apply_plan.empty()) {
     std::string error;
     if (!LoadPlanFile(options.apply_plan, &saved, &error)) return fatal(error);
-    if (RealPath(saved.root) != outcome.v2_path) {
+    if (ResolvePath(saved.root) != outcome.v2_path) {
       return fatal("plan " + options.apply_plan + " was made for " + saved.root + ", not " +
                    outcome.v2_path);
     }

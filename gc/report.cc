@@ -217,9 +217,9 @@ std::string GcJsonReport(const GcOutcome& outcome) {
   json.EndArray();
   json.Key("problems").BeginArray();
   for (const Finding& f : outcome.problems) {
-    json.BeginObject().Field("severity", SeverityName(f.severity)).Field("kind", f.kind);
-    json.Field("path", f.path).Field("repository", f.repository).Field("digest", f.digest);
-    json.Field("reason", f.reason).EndObject();
+    json.BeginObject();
+    WriteFindingFields(json, f);
+    json.EndObject();
   }
   json.EndArray();
   if (outcome.policy.DropsImages()) {

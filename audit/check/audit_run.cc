@@ -21,17 +21,13 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/registry_root.h"
 #include "core/scan.h"
 
 namespace regsweep::audit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string RealPath(const std::string& path) {
-  char resolved[PATH_MAX];
-  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
-}
 
 void Append(Findings* to, Findings&& from) {
   to->insert(to->end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -77,7 +73,7 @@ UniqueFd OpenQuarantine(const std::string& dir, const std::string& v2_path, std:
     *error = "cannot create quarantine folder " + dir + ": " + std::strerror(errno);
     return UniqueFd();
   }
-  const std::string real = RealPath(dir);
+  const std::string real = ResolvePath(dir);
   if (real == v2_path || real.rfind(v2_path + "/", 0) == 0) {
     *error = "the quarantine folder " + dir + " must be outside the registry tree";
     return UniqueFd();
@@ -105,14 +101,11 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     return std::move(outcome);
   };
   if (const std::string invalid = ValidateOptions(options); !invalid.empty()) return fatal(invalid);
-  const auto v2 = layout::FindV2Folder(options.root);
-  if (!v2) {
-    return fatal("no registry at " + options.root +
-                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
-  }
-  outcome.v2_path = RealPath(*v2);
-  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!v2fd.valid()) return fatal("cannot open " + outcome.v2_path + ": " + strerror(errno));
+  std::string open_error;
+  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
+  if (!registry) return fatal(open_error);
+  outcome.v2_path = registry->v2_path;
+  const UniqueFd& v2fd = registry->fd;
   std::unique_ptr<VerifyState> state;
   if (!options.state_path.empty()) {
     std::string error;

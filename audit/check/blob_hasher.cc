@@ -29,26 +29,16 @@ const EVP_MD* EvpAlgorithm(DigestAlgorithm algorithm) {
 
 BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
   BlobRead result;
-  UniqueFd fd = OpenBeneath(v2fd, layout::BlobData(name), O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd.valid()) {
-    result.error = errno;
-    result.status = errno == ENOENT  ? ReadStatus::kNotFound
-                    : errno == ELOOP ? ReadStatus::kSymlink
-                                     : ReadStatus::kIoError;
+  const OpenedFile file = OpenRegularFile(v2fd, layout::BlobData(name));
+  result.inode = file.inode;
+  result.size = file.size;
+  result.mtime_ns = file.mtime_ns;
+  result.error = file.error;
+  if (file.status != ReadStatus::kOk) {
+    result.status = file.status;
     return result;
   }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) {
-    result.error = errno;
-    return result;
-  }
-  result.inode = st.st_ino;
-  result.size = static_cast<uint64_t>(st.st_size);
-  result.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  if (!S_ISREG(st.st_mode)) {
-    result.status = ReadStatus::kNotRegular;
-    return result;
-  }
+  const UniqueFd& fd = file.fd;
   posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
   if (!context || EVP_DigestInit_ex(context.get(), EvpAlgorithm(name.algorithm()), nullptr) != 1) {

@@ -79,9 +79,9 @@ std::string AuditJsonLines(const AuditOutcome& outcome) {
   std::string out;
   for (const Finding& f : outcome.findings) {
     JsonWriter json;
-    json.BeginObject().Field("type", "finding").Field("severity", SeverityName(f.severity));
-    json.Field("kind", f.kind).Field("repository", f.repository).Field("digest", f.digest);
-    json.Field("path", f.path).Field("reason", f.reason).EndObject();
+    json.BeginObject().Field("type", "finding");
+    WriteFindingFields(json, f);
+    json.EndObject();
     out += json.str() + "\n";
   }
   JsonWriter json;

@@ -14,6 +14,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/registry_root.h"
 #include "core/scan.h"
 
 namespace regsweep::usage {
@@ -31,17 +32,11 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   } catch (const std::regex_error& e) {
     return fatal("--repo " + options.repository_regex + ": " + e.what());
   }
-  const auto v2 = layout::FindV2Folder(options.root);
-  if (!v2) {
-    return fatal("no registry at " + options.root +
-                 ": expected docker/registry/v2/{blobs,repositories} or a v2 folder");
-  }
-  char resolved[PATH_MAX];
-  outcome.v2_path = realpath(v2->c_str(), resolved) != nullptr ? std::string(resolved) : *v2;
-  UniqueFd v2fd(open(outcome.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!v2fd.valid()) {
-    return fatal("cannot open " + outcome.v2_path + ": " + std::strerror(errno));
-  }
+  std::string open_error;
+  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
+  if (!registry) return fatal(open_error);
+  outcome.v2_path = registry->v2_path;
+  const UniqueFd& v2fd = registry->fd;
   auto start = std::chrono::steady_clock::now();
   auto lap = [&](const char* phase) {
     const auto now = std::chrono::steady_clock::now();

@@ -1,0 +1,37 @@
+// Finding and opening the v2 folder.
+#include "core/registry_root.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/layout.h"
+
+namespace regsweep {
+
+std::string ResolvePath(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+}
+
+std::optional<RegistryRoot> OpenRegistryRoot(const std::string& root, std::string* error) {
+  const auto v2 = layout::FindV2Folder(root);
+  if (!v2) {
+    *error = "no registry at " + root +
+             ": expected docker/registry/v2/{blobs,repositories} or a v2 folder";
+    return std::nullopt;
+  }
+  RegistryRoot registry;
+  registry.v2_path = ResolvePath(*v2);
+  registry.fd = UniqueFd(open(registry.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!registry.fd.valid()) {
+    *error = "cannot open " + registry.v2_path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  return registry;
+}
+
+}  // namespace regsweep
