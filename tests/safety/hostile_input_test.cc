@@ -7,11 +7,14 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <functional>
 
+#include "audit/check/audit_run.h"
 #include "core/hash.h"
 #include "core/layout.h"
 #include "gc/gc_run.h"
@@ -269,6 +272,46 @@ TEST_P(HostileInputTest, ReportedContainedAndHarmless) {
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileInputTest, ::testing::ValuesIn(kCases),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
+
+// Character devices in place of a link file and of blob data (/dev/null and /dev/zero: reading
+// the second never ends, so a run that opened it for reading would hang). gc and a full audit
+// with --verify-data must report both and read neither.
+TEST(HostileInputTest, DevicesAreNeverRead) {
+  TempDir dir(/*in_memory=*/true);
+  RegistryBuilder registry(dir.path() / "registry");
+  const Blob image = registry.PushImage("dev", {"layer"});
+  registry.Tag("dev", "v1", image.digest);
+  const Blob other = registry.PushImage("dev2", {"other-layer"});
+  const std::string link = layout::RevisionDir("dev", image.digest) + "/link";
+  const std::string data = layout::BlobData(other.digest);
+  fs::remove(registry.v2() / link);
+  fs::remove(registry.v2() / data);
+  if (mknod((registry.v2() / link).c_str(), S_IFCHR | 0644, makedev(1, 3)) != 0) {
+    GTEST_SKIP() << "mknod needs root: " << std::strerror(errno);
+  }
+  ASSERT_EQ(mknod((registry.v2() / data).c_str(), S_IFCHR | 0644, makedev(1, 5)), 0);
+
+  GcOptions gc;
+  gc.root = registry.root().string();
+  gc.policy.delete_untagged = true;
+  gc.policy.min_age_ns = 0;
+  const GcOutcome collected = RunGc(gc);
+  EXPECT_EQ(collected.exit_code, 1) << GcTextReport(collected, true);
+  auto has = [](const Findings& findings, const std::string& kind, const std::string& path) {
+    return std::any_of(findings.begin(), findings.end(),
+                       [&](const Finding& f) { return f.kind == kind && f.path == path; });
+  };
+  EXPECT_TRUE(has(collected.problems, "bad_link", link)) << GcTextReport(collected, true);
+  EXPECT_TRUE(has(collected.problems, "bad_blob", data)) << GcTextReport(collected, true);
+  EXPECT_TRUE(registry.Exists(layout::BlobData(image.digest))) << "kept whole";
+
+  audit::AuditOptions options;
+  options.root = registry.root().string();
+  options.verify_data = true;
+  const audit::AuditOutcome audited = audit::RunAudit(options);
+  EXPECT_EQ(audited.exit_code, 1);
+  EXPECT_TRUE(has(audited.findings, "bad_link", link));
+}
 
 TEST(HostileInputTest, HardLinkedBlobOnlyLosesItsOwnName) {
   TempDir dir(/*in_memory=*/true);
