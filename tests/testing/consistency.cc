@@ -38,8 +38,7 @@ std::vector<std::string> CheckConsistency(const std::string& v2) {
       for (const NodeId blob : manifest.blobs) {
         const BlobRecord* record_of_blob = graph.Blob(blob);
         if (record_of_blob == nullptr || !record_of_blob->has_data) {
-          violations.push_back(where + ": blob " + graph.node(blob).digest.ToString() +
-                               " missing");
+          violations.push_back(where + ": blob " + graph.node(blob).digest.ToString() + " missing");
         } else if (linked.count(blob) == 0) {
           violations.push_back(where + ": blob " + graph.node(blob).digest.ToString() +
                                " not linked in _layers");

@@ -17,7 +17,7 @@ namespace fs = boost::filesystem;
 TempDir::TempDir(bool in_memory) {
   boost::system::error_code ec;
   const fs::path base = in_memory && fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm")
-                                                                       : fs::temp_directory_path();
+                                                                      : fs::temp_directory_path();
   path_ = base / fs::unique_path("regsweep-test-%%%%-%%%%-%%%%");
   fs::create_directories(path_);
 }
