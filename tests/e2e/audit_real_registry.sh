@@ -14,38 +14,11 @@ set -uo pipefail
 REGSWEEP=${1:?usage: $0 /path/to/regsweep}
 case $REGSWEEP in /*) ;; *) REGSWEEP=$PWD/$REGSWEEP ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SCRIPTS=$(cd "$HERE/../.." && pwd)/scripts
 
-for tool in docker-registry skopeo curl jq python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed"
-        exit 77
-    fi
-done
-[ -x "$REGSWEEP" ] || { echo "FAIL: regsweep binary $REGSWEEP not found"; exit 2; }
-
-# shellcheck source=../../scripts/registry-lib.sh
-. "$SCRIPTS/registry-lib.sh"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/regsweep-audit-e2e.XXXXXX")
-cleanup() {
-    reg_stop
-    if [ -n "${KEEP_TMP:-}" ]; then echo "(kept $T)"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-FAILS=0
-PASSES=0
-pass() { PASSES=$((PASSES + 1)); printf 'PASS: %s\n' "$*"; }
-fail() { FAILS=$((FAILS + 1)); printf 'FAIL: %s\n' "$*"; }
-info() { printf 'INFO: %s\n' "$*"; }
-section() { printf '\n=== %s\n' "$*"; }
-check() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# shellcheck source=harness.sh
+. "$HERE/harness.sh"
+e2e_require docker-registry skopeo curl jq python3
+e2e_tmpdir audit-e2e
 V2=docker/registry/v2
 
 # audit NAME ARGS... : runs regsweep audit (60s at most: a FIFO must never hang it) with
@@ -80,15 +53,7 @@ new_copy() { # NAME -> $T/NAME/root, a copy of the filled storage
 blob_rel() { printf 'blobs/sha256/%s/%s/data' "${1:7:2}" "${1#sha256:}"; }
 
 # ------------------------------------------------------------------ fixture
-section "fixture: fill a real registry"
-START=$(date +%s)
-reg_start "$T/fill" || { fail "start docker-registry"; exit 1; }
-if FILL_WORK=$T/fill-work FILL_QUIET=1 bash "$SCRIPTS/fill-scenario.sh" "$T/expect.txt" "$T/refs.txt"; then
-    pass "scenario pushed ($(cat "$T/fill-work/oracle.counts"))"
-else
-    fail "fill-scenario.sh"
-    exit 1
-fi
+e2e_fill_registry
 reg_stop
 FILL=$T/fill/root
 
@@ -212,6 +177,4 @@ audit after-gc --verify-data --strict "$T/gc/root"
 check "[gc] audit after gc -m: exit 0 with --strict (got $RC)" [ "$RC" -eq 0 ]
 show_problems after-gc
 
-section "summary"
-echo "$PASSES passed, $FAILS failed, $(($(date +%s) - START))s"
-[ "$FAILS" -eq 0 ]
+e2e_summary

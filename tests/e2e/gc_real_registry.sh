@@ -12,43 +12,11 @@ set -uo pipefail
 REGSWEEP=${1:?usage: $0 /path/to/regsweep}
 case $REGSWEEP in /*) ;; *) REGSWEEP=$PWD/$REGSWEEP ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SCRIPTS=$REPO/scripts
 
-for tool in docker-registry skopeo curl jq python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed"
-        exit 77
-    fi
-done
-if [ ! -x "$REGSWEEP" ]; then
-    echo "FAIL: regsweep binary $REGSWEEP not found or not executable"
-    exit 2
-fi
-
-# shellcheck source=../../scripts/registry-lib.sh
-. "$SCRIPTS/registry-lib.sh"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/regsweep-e2e.XXXXXX")
-cleanup() {
-    reg_stop
-    if [ -n "${KEEP_TMP:-}" ]; then echo "(kept $T)"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-FAILS=0
-PASSES=0
-pass() { PASSES=$((PASSES + 1)); printf 'PASS: %s\n' "$*"; }
-fail() { FAILS=$((FAILS + 1)); printf 'FAIL: %s\n' "$*"; }
-info() { printf 'INFO: %s\n' "$*"; }
-section() { printf '\n=== %s\n' "$*"; }
-# check DESC COND... : PASS/FAIL on the exit status of COND
-check() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# shellcheck source=harness.sh
+. "$HERE/harness.sh"
+e2e_require docker-registry skopeo curl jq python3
+e2e_tmpdir e2e
 # jqt FILE FILTER [jq args...]: true if FILTER yields true on FILE (quietly)
 jqt() {
     local f=$1 flt=$2
@@ -97,18 +65,7 @@ new_copy() { # NAME -> $T/NAME/root is a copy of the filled storage
 }
 
 # ------------------------------------------------------------------ fixture
-section "fixture: fill a real registry"
-START=$(date +%s)
-if ! reg_start "$T/fill"; then
-    fail "start docker-registry"
-    exit 1
-fi
-if FILL_WORK=$T/fill-work FILL_QUIET=1 bash "$SCRIPTS/fill-scenario.sh" "$T/expect.txt" "$T/refs.txt"; then
-    pass "scenario pushed ($(cat "$T/fill-work/oracle.counts"))"
-else
-    fail "fill-scenario.sh"
-    exit 1
-fi
+e2e_fill_registry
 reg_pull_all "$T/pull-fill" >"$T/pull-fill.out" 2>&1
 check "every tag pulls from the freshly filled registry ($REG_PULL_COUNT tags)" [ ! -s "$T/pull-fill.out" ]
 sed 's/^/       /' "$T/pull-fill.out"
@@ -386,6 +343,4 @@ if reg_start "$T/plan"; then
 fi
 
 # ------------------------------------------------------------------ summary
-section "summary"
-echo "$PASSES passed, $FAILS failed, $(($(date +%s) - START))s"
-[ "$FAILS" -eq 0 ]
+e2e_summary

@@ -21,37 +21,11 @@ set -uo pipefail
 REGSWEEP=${1:?usage: $0 /path/to/regsweep}
 case $REGSWEEP in /*) ;; *) REGSWEEP=$PWD/$REGSWEEP ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SCRIPTS=$(cd "$HERE/../.." && pwd)/scripts
 
-for tool in docker-registry skopeo curl jq python3 chromium; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed"
-        exit 77
-    fi
-done
-
-# shellcheck source=../../scripts/registry-lib.sh
-. "$SCRIPTS/registry-lib.sh"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/regsweep-usage-e2e.XXXXXX")
-cleanup() {
-    reg_stop
-    if [ -n "${KEEP_TMP:-}" ]; then echo "(kept $T)"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-FAILS=0
-PASSES=0
-pass() { PASSES=$((PASSES + 1)); printf 'PASS: %s\n' "$*"; }
-fail() { FAILS=$((FAILS + 1)); printf 'FAIL: %s\n' "$*"; }
-info() { printf 'INFO: %s\n' "$*"; }
-section() { printf '\n=== %s\n' "$*"; }
-check() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# shellcheck source=harness.sh
+. "$HERE/harness.sh"
+e2e_require docker-registry skopeo curl jq python3 chromium
+e2e_tmpdir usage-e2e
 # run NAME ARGS... : runs regsweep, output in $T/NAME.out, sets RC
 run() {
     local name=$1
@@ -69,18 +43,7 @@ new_copy() { # NAME -> $T/NAME/root is a copy of the filled storage
     cp -a "$T/fill/root" "$T/$1/root"
 }
 
-section "fixture: fill a real registry"
-START=$(date +%s)
-if ! reg_start "$T/fill"; then
-    fail "start docker-registry"
-    exit 1
-fi
-if FILL_WORK=$T/fill-work FILL_QUIET=1 bash "$SCRIPTS/fill-scenario.sh" "$T/expect.txt" "$T/refs.txt"; then
-    pass "scenario pushed ($(cat "$T/fill-work/oracle.counts"))"
-else
-    fail "fill-scenario.sh"
-    exit 1
-fi
+e2e_fill_registry
 reg_stop
 ROOT=$T/fill/root
 
@@ -196,6 +159,4 @@ check "screenshot produced ($(stat -c %s "$T/usage.png" 2>/dev/null || echo 0) b
     test -s "$T/usage.png" -a "$(head -c 4 "$T/usage.png" 2>/dev/null | tail -c 3)" = PNG
 if [ -n "${USAGE_SCREENSHOT_OUT:-}" ] && [ -s "$T/usage.png" ]; then cp "$T/usage.png" "$USAGE_SCREENSHOT_OUT"; fi
 
-section "summary"
-echo "$PASSES passed, $FAILS failed, $(($(date +%s) - START))s"
-[ "$FAILS" -eq 0 ]
+e2e_summary
