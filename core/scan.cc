@@ -68,13 +68,14 @@ void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::strin
 }
 
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
-// Returns false when `dir` itself could not be listed.
+// Returns false when `dir` or one of its algorithm folders could not be listed.
 // `name` is the folder's path below `parent_fd`, `dir_path` its path for messages; with
-// `missing_ok` an absent folder is simply empty.
+// `missing_ok` an absent folder is simply empty. `*unknown_algorithm` (when given) is set when
+// a folder of an unsupported algorithm was left unread.
 bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& dir_path,
                        const std::string& repository, std::vector<Digest>* digests,
                        std::vector<std::string>* hex_names, FindingSink& sink,
-                       bool missing_ok = false) {
+                       bool missing_ok = false, bool* unknown_algorithm = nullptr) {
   UniqueFd dir = OpenDirBeneath(parent_fd, name);
   std::vector<DirEntry> algorithms;
   if (!dir.valid() && errno == ENOENT && missing_ok) return true;
@@ -90,6 +91,7 @@ bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& 
       if (alg_entry.type == EntryType::kDirectory) {
         sink.Warning("unknown_algorithm", alg_path, repository,
                      "digest algorithm not supported (only sha256 and sha512); left alone");
+        if (unknown_algorithm != nullptr) *unknown_algorithm = true;
       } else {
         ReportUnexpected(sink, alg_entry, alg_path, repository);
       }
@@ -181,10 +183,15 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
-  if (!ListDigestFolders(manifests_fd, "revisions", base, repo->name, &digests, &hex_names, sink)) {
+  bool unknown_algorithm = false;
+  if (!ListDigestFolders(manifests_fd, "revisions", base, repo->name, &digests, &hex_names, sink,
+                         /*missing_ok=*/false, &unknown_algorithm)) {
     repo->incomplete = true;
+    repo->revisions_unknown = true;
     return;
   }
+  // Manifests of an unsupported algorithm cannot be verified, so what they use is unknown.
+  if (unknown_algorithm) repo->incomplete = true;
   UniqueFd revisions = OpenDirBeneath(manifests_fd, "revisions");
   for (size_t i = 0; i < digests.size(); ++i) {
     const Digest& digest = digests[i];
@@ -278,6 +285,7 @@ void ScanManifests(int repo_fd, RepositoryRecord* repo, const ScanOptions& optio
   if (!manifests.valid() || !ListDir(manifests.get(), &entries)) {
     sink.Error("unreadable", base, repo->name, ErrnoText(errno));
     repo->incomplete = true;
+    repo->revisions_unknown = true;
     return;
   }
   for (const DirEntry& entry : entries) {
@@ -351,13 +359,16 @@ bool IsRepositoryMarker(const DirEntry& entry) {
 std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::string& name,
                                               const ScanOptions& options,
                                               tbb::concurrent_vector<RepositoryRecord>* out,
+                                              tbb::concurrent_vector<std::string>* unlisted,
                                               FindingSink& sink) {
   std::vector<std::string> children;
   const std::string path = layout::RepositoryDir(name);
   UniqueFd dir = OpenDirBeneath(repositories_fd, name);
   std::vector<DirEntry> entries;
   if (!dir.valid() || !ListDir(dir.get(), &entries)) {
-    sink.Error("unreadable", path, name, ErrnoText(errno));
+    sink.Error("unreadable", path, name,
+               ErrnoText(errno) + " (the repositories in it are unknown: no blob is deleted)");
+    unlisted->push_back(path);
     return children;
   }
   // An empty folder counts as an empty repository: it is what an interrupted prune leaves, and
@@ -396,22 +407,20 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
   return children;
 }
 
-std::vector<RepositoryRecord> ScanRepositories(int v2fd, const ScanOptions& options,
-                                               ThreadFindings& findings) {
+// Fills the inventory's repositories and unlisted_repository_folders.
+void ScanRepositories(int v2fd, const ScanOptions& options, ThreadFindings& findings,
+                      Inventory* inventory) {
   tbb::concurrent_vector<RepositoryRecord> repositories;
+  tbb::concurrent_vector<std::string> unlisted;
   UniqueFd root = OpenDirBeneath(v2fd, layout::kRepositoriesDir);
   std::vector<DirEntry> top;
-  if (!root.valid()) {
-    if (errno != ENOENT) {
-      FindingSink(&findings.local())
-          .Error("unreadable", std::string(layout::kRepositoriesDir), "", ErrnoText(errno));
-    }
-    return {};
-  }
-  if (!ListDir(root.get(), &top)) {
+  if (!root.valid() && errno == ENOENT) return;
+  if (!root.valid() || !ListDir(root.get(), &top)) {
     FindingSink(&findings.local())
-        .Error("unreadable", std::string(layout::kRepositoriesDir), "", ErrnoText(errno));
-    return {};
+        .Error("unreadable", std::string(layout::kRepositoriesDir), "",
+               ErrnoText(errno) + " (no repository is known: no blob is deleted)");
+    inventory->unlisted_repository_folders.emplace_back(layout::kRepositoriesDir);
+    return;
   }
   std::vector<std::string> start;
   for (const DirEntry& entry : top) {
@@ -427,15 +436,24 @@ std::vector<RepositoryRecord> ScanRepositories(int v2fd, const ScanOptions& opti
       start.begin(), start.end(), [&](const std::string& name, tbb::feeder<std::string>& feeder) {
         FindingSink sink(&findings.local());
         for (std::string& child :
-             ScanRepositoryFolder(repositories_fd, name, options, &repositories, sink)) {
+             ScanRepositoryFolder(repositories_fd, name, options, &repositories, &unlisted, sink)) {
           feeder.add(std::move(child));
         }
       });
-  std::vector<RepositoryRecord> sorted(std::make_move_iterator(repositories.begin()),
-                                       std::make_move_iterator(repositories.end()));
+  std::vector<RepositoryRecord>& sorted = inventory->repositories;
+  sorted.assign(std::make_move_iterator(repositories.begin()),
+                std::make_move_iterator(repositories.end()));
   std::sort(sorted.begin(), sorted.end(),
             [](const RepositoryRecord& a, const RepositoryRecord& b) { return a.name < b.name; });
-  return sorted;
+  inventory->unlisted_repository_folders.assign(unlisted.begin(), unlisted.end());
+  for (const RepositoryRecord& repo : sorted) {
+    if (repo.revisions_unknown) {
+      inventory->unlisted_repository_folders.push_back(layout::RepositoryDir(repo.name) +
+                                                       "/_manifests");
+    }
+  }
+  std::sort(inventory->unlisted_repository_folders.begin(),
+            inventory->unlisted_repository_folders.end());
 }
 
 bool IsHexPair(std::string_view name) {
@@ -612,7 +630,7 @@ Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
   Inventory inventory;
   ThreadFindings findings;
   inventory.blobs = ScanBlobs(v2fd, findings);
-  inventory.repositories = ScanRepositories(v2fd, options, findings);
+  ScanRepositories(v2fd, options, findings, &inventory);
   for (auto& part : findings) {
     inventory.findings.insert(inventory.findings.end(), std::make_move_iterator(part.begin()),
                               std::make_move_iterator(part.end()));

@@ -69,6 +69,8 @@ struct RepositoryRecord {
   bool valid_name = true;
   // Something that could decide reachability here could not be read or understood.
   bool incomplete = false;
+  // The revisions could not be listed: any blob may be a manifest of this repository.
+  bool revisions_unknown = false;
   std::vector<Digest> layer_links;
   std::vector<RevisionRecord> revisions;
   std::vector<TagRecord> tags;
@@ -78,6 +80,10 @@ struct RepositoryRecord {
 struct Inventory {
   std::vector<BlobRecord> blobs;               // sorted by digest
   std::vector<RepositoryRecord> repositories;  // sorted by name
+  // Folders of the repository tree that could not be listed (`repositories/` itself, a folder
+  // below it, or a repository's `_manifests` or revisions), sorted. What they hold is unknown and
+  // may reference any blob, so while this is not empty no blob can be proven unreferenced.
+  std::vector<std::string> unlisted_repository_folders;
   Findings findings;
 };
 

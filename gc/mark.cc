@@ -101,6 +101,7 @@ class Marker {
       result_.problems.push_back(Finding{Severity::kWarning, "delete_repo_not_found", "", name, "",
                                          "--delete-repo " + name + ": no such repository"});
     }
+    KeepEveryBlobIfRepositoriesUnknown();
     return std::move(result_);
   }
 
@@ -142,6 +143,19 @@ class Marker {
         }
       }
     }
+  }
+
+  // A folder of the repository tree that could not be listed may hold repositories or
+  // manifests that use any blob.
+  void KeepEveryBlobIfRepositoriesUnknown() {
+    const auto& unlisted = graph_.inventory().unlisted_repository_folders;
+    if (unlisted.empty()) return;
+    for (const std::string& folder : unlisted) {
+      result_.problems.push_back(
+          Finding{Severity::kError, "blob_sweep_refused", folder, "", "",
+                  "could not be listed, so what it references is unknown; keeping every blob"});
+    }
+    std::fill(result_.live.begin(), result_.live.end(), 1);
   }
 
   // Keeps everything the repository might need: all its revisions and linked layers.

@@ -11,7 +11,8 @@
 // When something reached cannot be known (a missing, unreadable, tampered or unparsable
 // manifest, a bad link, an invalid repository name), the repository is `tainted`: all of its
 // revisions become roots and every blob linked in its `_layers` is kept, and the reason is
-// reported. Nothing is ever deleted on the strength of a guess.
+// reported. When a folder of the repository tree could not be listed at all, the repositories
+// in it are unknown and every blob is kept. Nothing is ever deleted on the strength of a guess.
 #ifndef REGSWEEP_GC_MARK_H_
 #define REGSWEEP_GC_MARK_H_
 

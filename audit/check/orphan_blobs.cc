@@ -9,6 +9,9 @@
 namespace regsweep::audit {
 
 OrphanBlobs FindOrphanBlobs(const Graph& graph) {
+  OrphanBlobs orphans;
+  // Unknown repositories may reference any blob (the scan reported the unlisted folders).
+  if (!graph.inventory().unlisted_repository_folders.empty()) return orphans;
   std::vector<uint8_t> referenced(graph.nodes().size(), 0);
   auto mark = [&](const Digest& digest) {
     if (const auto id = graph.Find(digest)) referenced[*id] = 1;
@@ -37,7 +40,6 @@ OrphanBlobs FindOrphanBlobs(const Graph& graph) {
     for (const NodeId blob : manifest.blobs) referenced[blob] = 1;
     for (const NodeId child : manifest.children) referenced[child] = 1;
   }
-  OrphanBlobs orphans;
   for (const BlobRecord& blob : graph.inventory().blobs) {
     const auto id = graph.Find(blob.digest);
     if (!blob.has_data || !id || referenced[*id] != 0) continue;

@@ -166,6 +166,16 @@ const Case kCases[] = {
        return std::string("blobs/sha512");
      },
      "symlink", 0},
+    {"revision_of_unknown_algorithm",
+     [](Scene& s) {
+       // A manifest regsweep cannot verify: what it uses is unknown, so "bad" is kept whole.
+       const std::string hex(96, 'a');
+       s.registry.WriteFile(
+           layout::RepositoryDir("bad") + "/_manifests/revisions/sha384/" + hex + "/link",
+           "sha384:" + hex);
+       return layout::RepositoryDir("bad") + "/_manifests/revisions/sha384";
+     },
+     "unknown_algorithm", 1},
     {"manifest_empty", [](Scene& s) { return ReplaceManifest(s, ""); }, "repository_kept_whole", 1},
     {"manifest_not_json", [](Scene& s) { return ReplaceManifest(s, "<html>"); },
      "repository_kept_whole", 1},
@@ -273,10 +283,14 @@ TEST_P(HostileInputTest, ReportedContainedAndHarmless) {
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileInputTest, ::testing::ValuesIn(kCases),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
-// Character devices in place of a link file and of blob data (/dev/null and /dev/zero: reading
-// the second never ends, so a run that opened it for reading would hang). gc and a full audit
-// with --verify-data must report both and read neither.
-TEST(HostileInputTest, DevicesAreNeverRead) {
+// Devices in place of a link file and of blob data: character devices /dev/null and /dev/zero
+// (reading the second never ends, so a run that read it would hang), or block devices (loop
+// devices). gc and a full audit with --verify-data must report both and read neither.
+class DeviceTest : public ::testing::TestWithParam<mode_t> {};
+
+TEST_P(DeviceTest, DevicesAreNeverRead) {
+  const mode_t type = GetParam();
+  const bool block = type == S_IFBLK;
   TempDir dir(/*in_memory=*/true);
   RegistryBuilder registry(dir.path() / "registry");
   const Blob image = registry.PushImage("dev", {"layer"});
@@ -286,10 +300,12 @@ TEST(HostileInputTest, DevicesAreNeverRead) {
   const std::string data = layout::BlobData(other.digest);
   fs::remove(registry.v2() / link);
   fs::remove(registry.v2() / data);
-  if (mknod((registry.v2() / link).c_str(), S_IFCHR | 0644, makedev(1, 3)) != 0) {
+  if (mknod((registry.v2() / link).c_str(), type | 0644, block ? makedev(7, 0) : makedev(1, 3)) !=
+      0) {
     GTEST_SKIP() << "mknod needs root: " << std::strerror(errno);
   }
-  ASSERT_EQ(mknod((registry.v2() / data).c_str(), S_IFCHR | 0644, makedev(1, 5)), 0);
+  ASSERT_EQ(
+      mknod((registry.v2() / data).c_str(), type | 0644, block ? makedev(7, 1) : makedev(1, 5)), 0);
 
   GcOptions gc;
   gc.root = registry.root().string();
@@ -312,6 +328,11 @@ TEST(HostileInputTest, DevicesAreNeverRead) {
   EXPECT_EQ(audited.exit_code, 1);
   EXPECT_TRUE(has(audited.findings, "bad_link", link));
 }
+
+INSTANTIATE_TEST_SUITE_P(Types, DeviceTest, ::testing::Values(S_IFCHR, S_IFBLK),
+                         [](const auto& param_info) {
+                           return param_info.param == S_IFBLK ? "Block" : "Character";
+                         });
 
 TEST(HostileInputTest, HardLinkedBlobOnlyLosesItsOwnName) {
   TempDir dir(/*in_memory=*/true);
