@@ -14,6 +14,8 @@ packages=(
   chromium
   # formatting, linting and sanitizer runtimes
   clang clang-format clang-tidy
+  # unpacking oneTBB's source for the TSan build (scripts/build-tsan-tbb.sh)
+  xz-utils
 )
 
 missing=()

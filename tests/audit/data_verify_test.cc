@@ -4,8 +4,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "audit/check/data_subset.h"
 #include "core/hash.h"
@@ -83,6 +88,42 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   EXPECT_NE(finding->reason.find("second read matched"), std::string::npos);
   EXPECT_EQ(outcome.Count(Severity::kError), 0u);
   EXPECT_EQ(outcome.exit_code, 0);
+}
+
+TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
+  // The first blob's hash waits for a progress report, so the reporting thread always runs
+  // alongside the hashing threads (which scripts/tsan.sh checks for races).
+  std::mutex mutex;
+  std::condition_variable reported;
+  std::vector<std::pair<HashProgress, std::thread::id>> reports;
+  std::atomic<bool> first{true};
+  AuditOptions options = Verify();
+  options.on_progress = [&](const HashProgress& progress) {
+    std::lock_guard<std::mutex> lock(mutex);
+    reports.emplace_back(progress, std::this_thread::get_id());
+    reported.notify_all();
+  };
+  options.hash = [&](int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
+    if (first.exchange(false)) {
+      std::unique_lock<std::mutex> lock(mutex);
+      reported.wait_for(lock, std::chrono::seconds(30), [&] { return !reports.empty(); });
+    }
+    return HashBlobData(v2fd, name, progress);
+  };
+  const AuditOutcome outcome = AuditReadOnly(options);
+  EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
+  ASSERT_GE(reports.size(), 2u) << "one report while hashing, one at the end";
+  EXPECT_NE(reports.front().second, std::this_thread::get_id());
+  EXPECT_LT(reports.front().first.blobs_done, reports.front().first.blobs_total);
+  for (size_t i = 1; i < reports.size(); ++i) {
+    EXPECT_GE(reports[i].first.blobs_done, reports[i - 1].first.blobs_done);
+    EXPECT_GE(reports[i].first.bytes_done, reports[i - 1].first.bytes_done);
+  }
+  const HashProgress& last = reports.back().first;
+  EXPECT_EQ(reports.back().second, std::this_thread::get_id());
+  EXPECT_EQ(last.blobs_done, outcome.verify.hashed);
+  EXPECT_EQ(last.blobs_done, last.blobs_total);
+  EXPECT_EQ(last.bytes_done, last.bytes_total);
 }
 
 TEST(AuditDataSubsetTest, BucketsPartitionTheBlobs) {
