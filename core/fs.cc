@@ -210,6 +210,27 @@ std::string_view ReadStatusText(ReadStatus status) {
   return "unreadable";
 }
 
+namespace {
+
+// fstatat without following the last component; *error is errno unless the entry is absent.
+FileStat StatAt(int dirfd, const char* relative, int* error) {
+  FileStat result;
+  struct stat st;
+  if (fstatat(dirfd, relative, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno != ENOENT) *error = errno;
+    return result;
+  }
+  result.exists = true;
+  result.type = TypeFromMode(st.st_mode);
+  result.size = static_cast<uint64_t>(st.st_size);
+  result.mtime_ns = ToNs(st.st_mtim);
+  result.inode = st.st_ino;
+  result.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
+  return result;
+}
+
+}  // namespace
+
 FileStat StatBeneath(int dirfd, std::string_view relative, int* error) {
   FileStat result;
   *error = 0;
@@ -227,18 +248,15 @@ FileStat StatBeneath(int dirfd, std::string_view relative, int* error) {
     base = parent.get();
     last = std::string(relative.substr(slash + 1));
   }
-  struct stat st;
-  if (fstatat(base, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno != ENOENT) *error = errno;
-    return result;
-  }
-  result.exists = true;
-  result.type = TypeFromMode(st.st_mode);
-  result.size = static_cast<uint64_t>(st.st_size);
-  result.mtime_ns = ToNs(st.st_mtim);
-  result.inode = st.st_ino;
-  result.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
-  return result;
+  return StatAt(base, last.c_str(), error);
+}
+
+FileStat StatInChildFolder(int dirfd, std::string_view child, std::string_view name, int* error) {
+  *error = 0;
+  std::string path(child);
+  path += '/';
+  path += name;
+  return StatAt(dirfd, path.c_str(), error);
 }
 
 int64_t NowNs() {

@@ -93,6 +93,10 @@ struct FileStat {
 // (and the return value's exists=false).
 FileStat StatBeneath(int dirfd, std::string_view relative, int* error);
 
+// lstat of `<child>/<name>` beneath `dirfd` in one fstatat, for a `child` the caller has just
+// listed as a directory of `dirfd` (so no symbolic link is followed). As StatBeneath otherwise.
+FileStat StatInChildFolder(int dirfd, std::string_view child, std::string_view name, int* error);
+
 // Current wall-clock time in nanoseconds since the epoch.
 int64_t NowNs();
 

@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/layout.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 namespace {
@@ -23,8 +24,8 @@ struct LoadResult {
 
 // `algorithm_fds` are the open blobs/sha256 and blobs/sha512 folders: opening a manifest below
 // them walks two path components instead of five, which matters for a million manifests.
-LoadResult LoadOne(const std::array<UniqueFd, 2>& algorithm_fds, const Digest& digest,
-                   bool in_store, simdjson::dom::parser& parser) {
+LoadResult LoadOne(TreeReader& fs, const std::array<UniqueFd, 2>& algorithm_fds,
+                   const Digest& digest, bool in_store, simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
@@ -32,8 +33,8 @@ LoadResult LoadOne(const std::array<UniqueFd, 2>& algorithm_fds, const Digest& d
     return result;
   }
   const SmallFile file =
-      ReadSmallFile(algorithm_fds[static_cast<size_t>(digest.algorithm())].get(),
-                    layout::BlobDataBelowAlgorithm(digest), layout::kMaxManifestBytes);
+      fs.ReadSmall(algorithm_fds[static_cast<size_t>(digest.algorithm())].get(),
+                   layout::BlobDataBelowAlgorithm(digest), layout::kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -113,18 +114,24 @@ const BlobRecord* Graph::Blob(NodeId id) const {
   return index < 0 ? nullptr : &inventory_->blobs[static_cast<size_t>(index)];
 }
 
-void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd) {
-  const std::array<UniqueFd, 2> algorithm_fds = {
-      OpenDirBeneath(v2fd, std::string(layout::kBlobsDir) + "/" +
-                               std::string(AlgorithmName(DigestAlgorithm::kSha256))),
-      OpenDirBeneath(v2fd, std::string(layout::kBlobsDir) + "/" +
-                               std::string(AlgorithmName(DigestAlgorithm::kSha512)))};
+void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs) {
+  // Only the algorithm folders some manifest is in are opened.
+  std::array<UniqueFd, 2> algorithm_fds;
+  std::array<bool, 2> opened = {false, false};
+  for (const NodeId id : ids) {
+    const DigestAlgorithm algorithm = nodes_[id].digest.algorithm();
+    const size_t a = static_cast<size_t>(algorithm);
+    if (opened[a]) continue;
+    opened[a] = true;
+    algorithm_fds[a] = fs.OpenDir(
+        v2fd, std::string(layout::kBlobsDir) + "/" + std::string(AlgorithmName(algorithm)));
+  }
   std::vector<LoadResult> results(ids.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t{0}, ids.size(), [&](size_t i) {
     const NodeId id = ids[i];
     const BlobRecord* blob = Blob(id);
-    results[i] = LoadOne(algorithm_fds, nodes_[id].digest, blob != nullptr && blob->has_data,
+    results[i] = LoadOne(fs, algorithm_fds, nodes_[id].digest, blob != nullptr && blob->has_data,
                          parsers.local());
   });
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -146,7 +153,8 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd) {
   }
 }
 
-Graph Graph::Build(const Inventory& inventory, int v2fd) {
+Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader) {
+  TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   Graph graph;
   graph.inventory_ = &inventory;
   graph.nodes_.reserve(inventory.blobs.size());
@@ -187,7 +195,7 @@ Graph Graph::Build(const Inventory& inventory, int v2fd) {
   while (!wanted.empty()) {
     std::vector<NodeId> batch;
     batch.swap(wanted);
-    graph.LoadManifests(batch, v2fd);
+    graph.LoadManifests(batch, v2fd, fs);
     for (const NodeId id : batch) {
       if (graph.nodes_[id].status != ManifestStatus::kOk) continue;
       const std::vector<NodeId> children = graph.manifest(id).children;

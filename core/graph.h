@@ -61,8 +61,9 @@ struct RepositoryNode {
 
 class Graph {
  public:
-  // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`.
-  static Graph Build(const Inventory& inventory, int v2fd);
+  // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`
+  // through `reader` (nullptr: the local filesystem).
+  static Graph Build(const Inventory& inventory, int v2fd, TreeReader* reader = nullptr);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -76,7 +77,7 @@ class Graph {
 
  private:
   NodeId Intern(const Digest& digest);
-  void LoadManifests(const std::vector<NodeId>& ids, int v2fd);
+  void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs);
 
   const Inventory* inventory_ = nullptr;
   std::vector<Node> nodes_;

@@ -17,6 +17,7 @@
 #include "core/fs.h"
 #include "core/layout.h"
 #include "core/names.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 namespace {
@@ -72,14 +73,15 @@ void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::strin
 // `name` is the folder's path below `parent_fd`, `dir_path` its path for messages; with
 // `missing_ok` an absent folder is simply empty. `*unknown_algorithm` (when given) is set when
 // a folder of an unsupported algorithm was left unread.
-bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& dir_path,
-                       const std::string& repository, std::vector<Digest>* digests,
-                       std::vector<std::string>* hex_names, FindingSink& sink,
-                       bool missing_ok = false, bool* unknown_algorithm = nullptr) {
-  UniqueFd dir = OpenDirBeneath(parent_fd, name);
+bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
+                       const std::string& dir_path, const std::string& repository,
+                       std::vector<Digest>* digests, std::vector<std::string>* hex_names,
+                       FindingSink& sink, bool missing_ok = false,
+                       bool* unknown_algorithm = nullptr) {
+  UniqueFd dir = fs.OpenDir(parent_fd, name);
   std::vector<DirEntry> algorithms;
   if (!dir.valid() && errno == ENOENT && missing_ok) return true;
-  if (!dir.valid() || !ListDir(dir.get(), &algorithms)) {
+  if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
     sink.Error("unreadable", dir_path, repository, ErrnoText(errno));
     return false;
   }
@@ -97,8 +99,8 @@ bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& 
       }
       continue;
     }
-    UniqueFd alg_dir = OpenDirBeneath(dir.get(), alg_entry.name);
-    if (!alg_dir.valid() || !ListDir(alg_dir.get(), &entries)) {
+    UniqueFd alg_dir = fs.OpenDir(dir.get(), alg_entry.name);
+    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
       sink.Error("unreadable", alg_path, repository, ErrnoText(errno));
       return false;
     }
@@ -122,10 +124,10 @@ bool ListDigestFolders(int parent_fd, std::string_view name, const std::string& 
 }
 
 // Reads and checks one link file. `expected` is the digest named by the link's folder, if any.
-LinkState ReadLink(int dir_fd, const std::string& relative, const std::string& path,
+LinkState ReadLink(TreeReader& fs, int dir_fd, const std::string& relative, const std::string& path,
                    const std::string& repository, const Digest* expected, Digest* target,
                    int64_t* mtime_ns, FindingSink& sink) {
-  const SmallFile file = ReadSmallFile(dir_fd, relative, layout::kMaxLinkBytes);
+  const SmallFile file = fs.ReadSmall(dir_fd, relative, layout::kMaxLinkBytes);
   *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   if (file.status != ReadStatus::kOk) {
@@ -155,7 +157,7 @@ LinkState ReadLink(int dir_fd, const std::string& relative, const std::string& p
 
 // ScanOptions::read_all_links: reads the link of every digest folder listed below `dir_path`
 // (`<alg>/<hex>/link` beneath `dir_fd`) and keeps only the digests whose link names its folder.
-void KeepDigestsWithGoodLinks(int dir_fd, const std::string& dir_path,
+void KeepDigestsWithGoodLinks(TreeReader& fs, int dir_fd, const std::string& dir_path,
                               const std::string& repository,
                               const std::vector<std::string>& hex_names,
                               std::vector<Digest>* digests, FindingSink& sink) {
@@ -168,7 +170,7 @@ void KeepDigestsWithGoodLinks(int dir_fd, const std::string& dir_path,
     Digest target = digest;
     int64_t mtime_ns = 0;
     const LinkState state =
-        ReadLink(dir_fd, relative, path, repository, &digest, &target, &mtime_ns, sink);
+        ReadLink(fs, dir_fd, relative, path, repository, &digest, &target, &mtime_ns, sink);
     if (state == LinkState::kOk) kept.push_back(digest);
     if (state == LinkState::kMissing) {
       sink.Add(Severity::kInfo, "missing_link", path, repository,
@@ -179,12 +181,13 @@ void KeepDigestsWithGoodLinks(int dir_fd, const std::string& dir_path,
   digests->swap(kept);
 }
 
-void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
-  if (!ListDigestFolders(manifests_fd, "revisions", base, repo->name, &digests, &hex_names, sink,
+  if (!ListDigestFolders(fs, manifests_fd, "revisions", base, repo->name, &digests, &hex_names,
+                         sink,
                          /*missing_ok=*/false, &unknown_algorithm)) {
     repo->incomplete = true;
     repo->revisions_unknown = true;
@@ -192,7 +195,7 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
   }
   // Manifests of an unsupported algorithm cannot be verified, so what they use is unknown.
   if (unknown_algorithm) repo->incomplete = true;
-  UniqueFd revisions = OpenDirBeneath(manifests_fd, "revisions");
+  UniqueFd revisions = fs.OpenDir(manifests_fd, "revisions");
   for (size_t i = 0; i < digests.size(); ++i) {
     const Digest& digest = digests[i];
     const std::string relative =
@@ -200,8 +203,8 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
     RevisionRecord revision;
     revision.digest = digest;
     Digest target = digest;
-    revision.link = ReadLink(revisions.get(), relative, Join(base, relative), repo->name, &digest,
-                             &target, &revision.mtime_ns, sink);
+    revision.link = ReadLink(fs, revisions.get(), relative, Join(base, relative), repo->name,
+                             &digest, &target, &revision.mtime_ns, sink);
     if (revision.link == LinkState::kBad) repo->incomplete = true;
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
@@ -214,12 +217,12 @@ void ScanRevisions(int manifests_fd, RepositoryRecord* repo, FindingSink& sink) 
   }
 }
 
-void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& options,
+void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const ScanOptions& options,
               FindingSink& sink) {
   const std::string base = layout::TagsDir(repo->name);
-  UniqueFd tags_dir = OpenDirBeneath(manifests_fd, "tags");
+  UniqueFd tags_dir = fs.OpenDir(manifests_fd, "tags");
   std::vector<DirEntry> entries;
-  if (!tags_dir.valid() || !ListDir(tags_dir.get(), &entries)) {
+  if (!tags_dir.valid() || !fs.List(tags_dir.get(), &entries)) {
     sink.Error("unreadable", base, repo->name, ErrnoText(errno));
     repo->incomplete = true;
     return;
@@ -240,7 +243,7 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& optio
                        " (kept, never deleted)");
     }
     tag.current_state =
-        ReadLink(tags_dir.get(), entry.name + "/current/link", tag_path + "/current/link",
+        ReadLink(fs, tags_dir.get(), entry.name + "/current/link", tag_path + "/current/link",
                  repo->name, nullptr, &tag.current, &tag.mtime_ns, sink);
     if (tag.current_state == LinkState::kBad) repo->incomplete = true;
     if (tag.current_state == LinkState::kMissing) {
@@ -249,24 +252,24 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& optio
     }
     if (!options.read_all_links) {
       // gc reads only what decides reachability: the index, reached without listing the tag.
-      ListDigestFolders(tags_dir.get(), entry.name + "/index", tag_path + "/index", repo->name,
+      ListDigestFolders(fs, tags_dir.get(), entry.name + "/index", tag_path + "/index", repo->name,
                         &tag.index_entries, nullptr, sink, /*missing_ok=*/true);
       repo->tags.push_back(std::move(tag));
       continue;
     }
-    UniqueFd tag_dir = OpenDirBeneath(tags_dir.get(), entry.name);
+    UniqueFd tag_dir = fs.OpenDir(tags_dir.get(), entry.name);
     std::vector<DirEntry> tag_entries;
-    if (tag_dir.valid() && ListDir(tag_dir.get(), &tag_entries)) {
+    if (tag_dir.valid() && fs.List(tag_dir.get(), &tag_entries)) {
       for (const DirEntry& tag_entry : tag_entries) {
         if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
           std::vector<std::string> hex_names;
           const bool listed = ListDigestFolders(
-              tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
+              fs, tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
               options.read_all_links ? &hex_names : nullptr, sink);
           if (listed && options.read_all_links) {
-            UniqueFd index_dir = OpenDirBeneath(tag_dir.get(), "index");
-            KeepDigestsWithGoodLinks(index_dir.get(), tag_path + "/index", repo->name, hex_names,
-                                     &tag.index_entries, sink);
+            UniqueFd index_dir = fs.OpenDir(tag_dir.get(), "index");
+            KeepDigestsWithGoodLinks(fs, index_dir.get(), tag_path + "/index", repo->name,
+                                     hex_names, &tag.index_entries, sink);
           }
         } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
           ReportUnexpected(sink, tag_entry, Join(tag_path, tag_entry.name), repo->name);
@@ -277,12 +280,12 @@ void ScanTags(int manifests_fd, RepositoryRecord* repo, const ScanOptions& optio
   }
 }
 
-void ScanManifests(int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
+void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
                    FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
-  UniqueFd manifests = OpenDirBeneath(repo_fd, layout::kManifestsDir);
+  UniqueFd manifests = fs.OpenDir(repo_fd, layout::kManifestsDir);
   std::vector<DirEntry> entries;
-  if (!manifests.valid() || !ListDir(manifests.get(), &entries)) {
+  if (!manifests.valid() || !fs.List(manifests.get(), &entries)) {
     sink.Error("unreadable", base, repo->name, ErrnoText(errno));
     repo->incomplete = true;
     repo->revisions_unknown = true;
@@ -290,20 +293,20 @@ void ScanManifests(int repo_fd, RepositoryRecord* repo, const ScanOptions& optio
   }
   for (const DirEntry& entry : entries) {
     if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
-      ScanRevisions(manifests.get(), repo, sink);
+      ScanRevisions(fs, manifests.get(), repo, sink);
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
-      ScanTags(manifests.get(), repo, options, sink);
+      ScanTags(fs, manifests.get(), repo, options, sink);
     } else {
       ReportUnexpected(sink, entry, Join(base, entry.name), repo->name);
     }
   }
 }
 
-void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_uploads";
-  UniqueFd uploads = OpenDirBeneath(repo_fd, layout::kUploadsDir);
+  UniqueFd uploads = fs.OpenDir(repo_fd, layout::kUploadsDir);
   std::vector<DirEntry> entries;
-  if (!uploads.valid() || !ListDir(uploads.get(), &entries)) {
+  if (!uploads.valid() || !fs.List(uploads.get(), &entries)) {
     sink.Error("unreadable", base, repo->name, ErrnoText(errno));
     return;
   }
@@ -321,12 +324,23 @@ void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
     }
     UploadRecord upload;
     upload.id = entry.name;
-    int error = 0;
-    const FileStat folder = StatBeneath(uploads.get(), entry.name, &error);
-    const FileStat data = StatBeneath(uploads.get(), entry.name + "/data", &error);
+    int folder_error = 0;
+    int data_error = 0;
+    const FileStat folder = fs.Stat(uploads.get(), entry.name, &folder_error);
+    const FileStat data = fs.Stat(uploads.get(), entry.name + "/data", &data_error);
+    const SmallFile started = fs.ReadSmall(uploads.get(), entry.name + "/startedat", 64);
+    const int error = folder_error != 0                        ? folder_error
+                      : data_error != 0                        ? data_error
+                      : started.status == ReadStatus::kIoError ? started.error
+                                                               : 0;
+    if (error != 0 || !folder.exists) {
+      // Its age is unknown, so it is left alone.
+      sink.Error("unreadable", path, repo->name,
+                 error != 0 ? ErrnoText(error) : "vanished during the scan");
+      continue;
+    }
     upload.mtime_ns = std::max(folder.mtime_ns, data.mtime_ns);
     upload.size = data.exists && data.type == EntryType::kRegular ? data.size : 0;
-    const SmallFile started = ReadSmallFile(uploads.get(), entry.name + "/startedat", 64);
     const auto started_ns =
         started.status == ReadStatus::kOk ? ParseRfc3339(started.content) : std::nullopt;
     upload.started_ns = started_ns ? *started_ns : folder.mtime_ns;
@@ -334,18 +348,19 @@ void ScanUploads(int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
   }
 }
 
-void ScanLayers(int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
+void ScanLayers(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
                 FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
   std::vector<std::string> hex_names;
-  if (!ListDigestFolders(repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
+  if (!ListDigestFolders(fs, repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
                          options.read_all_links ? &hex_names : nullptr, sink)) {
     repo->incomplete = true;
     return;
   }
   if (options.read_all_links) {
-    UniqueFd layers = OpenDirBeneath(repo_fd, layout::kLayersDir);
-    KeepDigestsWithGoodLinks(layers.get(), base, repo->name, hex_names, &repo->layer_links, sink);
+    UniqueFd layers = fs.OpenDir(repo_fd, layout::kLayersDir);
+    KeepDigestsWithGoodLinks(fs, layers.get(), base, repo->name, hex_names, &repo->layer_links,
+                             sink);
   }
 }
 
@@ -356,16 +371,16 @@ bool IsRepositoryMarker(const DirEntry& entry) {
 
 // Scans one folder below repositories/: records it when it is a repository and returns the
 // names of the sub-folders that may hold nested repositories.
-std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::string& name,
-                                              const ScanOptions& options,
+std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_fd,
+                                              const std::string& name, const ScanOptions& options,
                                               tbb::concurrent_vector<RepositoryRecord>* out,
                                               tbb::concurrent_vector<std::string>* unlisted,
                                               FindingSink& sink) {
   std::vector<std::string> children;
   const std::string path = layout::RepositoryDir(name);
-  UniqueFd dir = OpenDirBeneath(repositories_fd, name);
+  UniqueFd dir = fs.OpenDir(repositories_fd, name);
   std::vector<DirEntry> entries;
-  if (!dir.valid() || !ListDir(dir.get(), &entries)) {
+  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
     sink.Error("unreadable", path, name,
                ErrnoText(errno) + " (the repositories in it are unknown: no blob is deleted)");
     unlisted->push_back(path);
@@ -394,11 +409,11 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
     } else if (entry.name == layout::kLayersDir) {
-      ScanLayers(dir.get(), &repo, options, sink);
+      ScanLayers(fs, dir.get(), &repo, options, sink);
     } else if (entry.name == layout::kManifestsDir) {
-      ScanManifests(dir.get(), &repo, options, sink);
+      ScanManifests(fs, dir.get(), &repo, options, sink);
     } else if (entry.name == layout::kUploadsDir) {
-      ScanUploads(dir.get(), &repo, sink);
+      ScanUploads(fs, dir.get(), &repo, sink);
     } else {
       ReportUnexpected(sink, entry, entry_path, name);
     }
@@ -408,14 +423,14 @@ std::vector<std::string> ScanRepositoryFolder(int repositories_fd, const std::st
 }
 
 // Fills the inventory's repositories and unlisted_repository_folders.
-void ScanRepositories(int v2fd, const ScanOptions& options, ThreadFindings& findings,
-                      Inventory* inventory) {
+void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
+                      ThreadFindings& findings, Inventory* inventory) {
   tbb::concurrent_vector<RepositoryRecord> repositories;
   tbb::concurrent_vector<std::string> unlisted;
-  UniqueFd root = OpenDirBeneath(v2fd, layout::kRepositoriesDir);
+  UniqueFd root = fs.OpenDir(v2fd, layout::kRepositoriesDir);
   std::vector<DirEntry> top;
   if (!root.valid() && errno == ENOENT) return;
-  if (!root.valid() || !ListDir(root.get(), &top)) {
+  if (!root.valid() || !fs.List(root.get(), &top)) {
     FindingSink(&findings.local())
         .Error("unreadable", std::string(layout::kRepositoriesDir), "",
                ErrnoText(errno) + " (no repository is known: no blob is deleted)");
@@ -435,8 +450,8 @@ void ScanRepositories(int v2fd, const ScanOptions& options, ThreadFindings& find
   tbb::parallel_for_each(
       start.begin(), start.end(), [&](const std::string& name, tbb::feeder<std::string>& feeder) {
         FindingSink sink(&findings.local());
-        for (std::string& child :
-             ScanRepositoryFolder(repositories_fd, name, options, &repositories, &unlisted, sink)) {
+        for (std::string& child : ScanRepositoryFolder(fs, repositories_fd, name, options,
+                                                       &repositories, &unlisted, sink)) {
           feeder.add(std::move(child));
         }
       });
@@ -466,13 +481,13 @@ struct Shard {
   std::string name;  // two hex digits
 };
 
-void ScanShard(int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* blobs,
+void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* blobs,
                FindingSink& sink) {
   const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
                                  std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
-  UniqueFd dir = OpenDirBeneath(algorithm_fd, shard.name);
+  UniqueFd dir = fs.OpenDir(algorithm_fd, shard.name);
   std::vector<DirEntry> entries;
-  if (!dir.valid() || !ListDir(dir.get(), &entries)) {
+  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
     sink.Error("unreadable", shard_path, "", ErrnoText(errno));
     return;
   }
@@ -491,32 +506,33 @@ void ScanShard(int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* bl
     }
     BlobRecord blob;
     blob.digest = *digest;
-    struct stat st;
-    const std::string data = entry.name + "/data";
-    if (fstatat(dir.get(), data.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      blob.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-      blob.inode = st.st_ino;
-      if (S_ISREG(st.st_mode)) {
+    int error = 0;
+    const FileStat data = fs.StatInChild(dir.get(), entry.name, "data", &error);
+    if (data.exists) {
+      blob.mtime_ns = data.mtime_ns;
+      blob.inode = data.inode;
+      if (data.type == EntryType::kRegular) {
         blob.has_data = true;
-        blob.size = static_cast<uint64_t>(st.st_size);
-        blob.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
+        blob.size = data.size;
+        blob.allocated = data.allocated;
       } else {
         sink.Error("bad_blob", path + "/data", "",
-                   S_ISLNK(st.st_mode) ? "blob data is a symbolic link (never followed)"
-                                       : "blob data is not a regular file");
+                   data.type == EntryType::kSymlink
+                       ? "blob data is a symbolic link (never followed)"
+                       : "blob data is not a regular file");
       }
-    } else if (errno == ENOENT) {
+    } else if (error == 0) {
       sink.Warning("missing_blob_data", path + "/data", "",
                    "blob folder without data (an interrupted write or delete)");
     } else {
-      sink.Error("unreadable", path + "/data", "", ErrnoText(errno));
+      sink.Error("unreadable", path + "/data", "", ErrnoText(error));
     }
     blobs->push_back(blob);
   }
 }
 
-std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
-  UniqueFd blobs_dir = OpenDirBeneath(v2fd, layout::kBlobsDir);
+std::vector<BlobRecord> ScanBlobs(TreeReader& fs, int v2fd, ThreadFindings& findings) {
+  UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
   std::vector<DirEntry> algorithms;
   if (!blobs_dir.valid()) {
     if (errno != ENOENT) {
@@ -525,7 +541,7 @@ std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
     }
     return {};
   }
-  if (!ListDir(blobs_dir.get(), &algorithms)) {
+  if (!fs.List(blobs_dir.get(), &algorithms)) {
     FindingSink(&findings.local())
         .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
     return {};
@@ -546,8 +562,8 @@ std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
       }
       continue;
     }
-    UniqueFd alg_dir = OpenDirBeneath(blobs_dir.get(), alg_entry.name);
-    if (!alg_dir.valid() || !ListDir(alg_dir.get(), &entries)) {
+    UniqueFd alg_dir = fs.OpenDir(blobs_dir.get(), alg_entry.name);
+    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
       sink.Error("unreadable", alg_path, "", ErrnoText(errno));
       continue;
     }
@@ -564,8 +580,8 @@ std::vector<BlobRecord> ScanBlobs(int v2fd, ThreadFindings& findings) {
   tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
     FindingSink sink(&findings.local());
     const Shard& shard = shards[i];
-    ScanShard(algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, &per_thread.local(),
-              sink);
+    ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard,
+              &per_thread.local(), sink);
   });
   std::vector<BlobRecord> blobs;
   for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
@@ -627,10 +643,11 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
 }
 
 Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
+  TreeReader& fs = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   Inventory inventory;
   ThreadFindings findings;
-  inventory.blobs = ScanBlobs(v2fd, findings);
-  ScanRepositories(v2fd, options, findings, &inventory);
+  inventory.blobs = ScanBlobs(fs, v2fd, findings);
+  ScanRepositories(fs, v2fd, options, findings, &inventory);
   for (auto& part : findings) {
     inventory.findings.insert(inventory.findings.end(), std::make_move_iterator(part.begin()),
                               std::make_move_iterator(part.end()));

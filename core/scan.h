@@ -25,6 +25,8 @@
 
 namespace regsweep {
 
+class TreeReader;
+
 struct BlobRecord {
   Digest digest;
   bool has_data = false;  // `data` exists and is a regular file
@@ -92,6 +94,8 @@ struct ScanOptions {
   // present and name their own folder are then recorded in layer_links and index_entries; the
   // others become findings (a missing link file is info, a bad one an error).
   bool read_all_links = false;
+  // Where the tree is read; nullptr for the local filesystem (tests inject faults here).
+  TreeReader* reader = nullptr;
 };
 
 // Parses the content of a link file: exactly "<alg>:<hex>", nothing around it.

@@ -127,10 +127,12 @@ GcOutcome RunGc(const GcOptions& options) {
   };
   PhaseTimer timer(&outcome);
   phase("scan");
-  const Inventory inventory = ScanRegistry(v2fd.get());
+  ScanOptions scan_options;
+  scan_options.reader = options.reader_override;
+  const Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   timer.End("scan");
   phase("manifests");
-  const Graph graph = Graph::Build(inventory, v2fd.get());
+  const Graph graph = Graph::Build(inventory, v2fd.get(), options.reader_override);
   timer.End("manifests");
   phase("mark");
   const MarkResult marks = Mark(graph, outcome.policy);

@@ -10,6 +10,7 @@
 
 #include "core/finding.h"
 #include "core/storage.h"
+#include "core/tree_reader.h"
 #include "gc/plan.h"
 #include "gc/policy.h"
 #include "gc/sweep.h"
@@ -28,6 +29,8 @@ struct GcOptions {
   std::function<void(const char* phase)> on_phase;
   // Test hook: storage to sweep through instead of the POSIX one (not owned).
   Storage* storage_override = nullptr;
+  // Test hook: where the tree is read instead of the local filesystem (not owned).
+  TreeReader* reader_override = nullptr;
 };
 
 struct GcOutcome {
