@@ -1,16 +1,25 @@
 // Strict parsing and formatting of registry digests.
 #include "core/digest.h"
 
+#include <array>
 #include <cstring>
 
 namespace regsweep {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not canonical and is rejected
+// Value of each lower-case hex digit, 0xff for every other byte (upper case is not canonical
+// and is rejected).
+constexpr std::array<uint8_t, 256> MakeHexTable() {
+  std::array<uint8_t, 256> table{};
+  for (auto& value : table) value = 0xff;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'a' + 10);
+  }
+  return table;
 }
+
+constexpr std::array<uint8_t, 256> kHexValue = MakeHexTable();
 
 void SetWhy(std::string* why, std::string text) {
   if (why != nullptr) *why = std::move(text);
@@ -42,14 +51,19 @@ std::optional<Digest> Digest::FromHex(DigestAlgorithm algorithm, std::string_vie
   }
   Digest digest;
   digest.algorithm_ = algorithm;
+  // Invalid digits are 0xff: OR-ing every value and testing the high bit once at the end keeps
+  // the loop free of branches.
+  uint8_t invalid = 0;
+  const auto* text = reinterpret_cast<const unsigned char*>(hex.data());
   for (size_t i = 0; i < bytes; ++i) {
-    const int high = HexValue(hex[2 * i]);
-    const int low = HexValue(hex[2 * i + 1]);
-    if (high < 0 || low < 0) {
-      SetWhy(why, "not lower-case hex");
-      return std::nullopt;
-    }
-    digest.bytes_[i] = static_cast<uint8_t>(high * 16 + low);
+    const uint8_t high = kHexValue[text[2 * i]];
+    const uint8_t low = kHexValue[text[2 * i + 1]];
+    invalid |= high | low;
+    digest.bytes_[i] = static_cast<uint8_t>((high << 4) | (low & 0x0f));
+  }
+  if ((invalid & 0x80) != 0) {
+    SetWhy(why, "not lower-case hex");
+    return std::nullopt;
   }
   return digest;
 }

@@ -5,8 +5,10 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 
 #include "core/fs.h"
 #include "core/hash.h"
@@ -22,19 +24,20 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-// `algorithm_fds` are the open blobs/sha256 and blobs/sha512 folders: opening a manifest below
-// them walks two path components instead of five, which matters for a million manifests.
-LoadResult LoadOne(TreeReader& fs, const std::array<UniqueFd, 2>& algorithm_fds,
-                   const Digest& digest, bool in_store, simdjson::dom::parser& parser) {
+// The open shard folders (`blobs/<alg>/<xx>`) manifests are read below: opening a manifest
+// there walks two path components instead of five, which matters for a million manifests.
+using ShardFolders = std::array<std::array<UniqueFd, 256>, 2>;
+
+// `shard_fd` is the open shard folder of `digest`.
+LoadResult LoadOne(TreeReader& fs, int shard_fd, const Digest& digest, bool in_store,
+                   simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
     result.problem = "manifest blob is not in the blob store";
     return result;
   }
-  const SmallFile file =
-      fs.ReadSmall(algorithm_fds[static_cast<size_t>(digest.algorithm())].get(),
-                   layout::BlobDataBelowAlgorithm(digest), layout::kMaxManifestBytes);
+  const SmallFile file = fs.ReadSmall(shard_fd, digest.Hex() + "/data", layout::kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -93,20 +96,39 @@ std::string_view ManifestStatusText(ManifestStatus status) {
   return "invalid";
 }
 
-NodeId Graph::Intern(const Digest& digest) {
-  const auto [it, inserted] = ids_.try_emplace(digest, static_cast<NodeId>(nodes_.size()));
-  if (inserted) {
-    Node node;
-    node.digest = digest;
-    nodes_.push_back(std::move(node));
+constexpr NodeId kFreeSlot = UINT32_MAX;
+
+size_t Graph::SlotOf(const Digest& digest) const {
+  const size_t mask = slots_.size() - 1;
+  size_t slot = DigestHash{}(digest)&mask;
+  while (slots_[slot] != kFreeSlot && !(nodes_[slots_[slot]].digest == digest)) {
+    slot = (slot + 1) & mask;
   }
-  return it->second;
+  return slot;
+}
+
+void Graph::Rehash(size_t capacity) {
+  slots_.assign(capacity, kFreeSlot);
+  for (NodeId id = 0; id < nodes_.size(); ++id) slots_[SlotOf(nodes_[id].digest)] = id;
+}
+
+NodeId Graph::Intern(const Digest& digest) {
+  if (2 * (nodes_.size() + 1) > slots_.size()) Rehash(std::max<size_t>(1024, 2 * slots_.size()));
+  const size_t slot = SlotOf(digest);
+  if (slots_[slot] != kFreeSlot) return slots_[slot];
+  const NodeId id = static_cast<NodeId>(nodes_.size());
+  Node node;
+  node.digest = digest;
+  nodes_.push_back(std::move(node));
+  slots_[slot] = id;
+  return id;
 }
 
 std::optional<NodeId> Graph::Find(const Digest& digest) const {
-  const auto it = ids_.find(digest);
-  if (it == ids_.end()) return std::nullopt;
-  return it->second;
+  if (slots_.empty()) return std::nullopt;
+  const NodeId id = slots_[SlotOf(digest)];
+  if (id == kFreeSlot) return std::nullopt;
+  return id;
 }
 
 const BlobRecord* Graph::Blob(NodeId id) const {
@@ -115,24 +137,26 @@ const BlobRecord* Graph::Blob(NodeId id) const {
 }
 
 void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs) {
-  // Only the algorithm folders some manifest is in are opened.
-  std::array<UniqueFd, 2> algorithm_fds;
-  std::array<bool, 2> opened = {false, false};
+  // Only the shard folders some manifest is in are opened, once each.
+  auto shards = std::make_unique<ShardFolders>();
+  std::array<std::array<bool, 256>, 2> opened{};
   for (const NodeId id : ids) {
-    const DigestAlgorithm algorithm = nodes_[id].digest.algorithm();
-    const size_t a = static_cast<size_t>(algorithm);
-    if (opened[a]) continue;
-    opened[a] = true;
-    algorithm_fds[a] = fs.OpenDir(
-        v2fd, std::string(layout::kBlobsDir) + "/" + std::string(AlgorithmName(algorithm)));
+    const Digest& digest = nodes_[id].digest;
+    const size_t a = static_cast<size_t>(digest.algorithm());
+    const uint8_t shard = digest.bytes()[0];
+    if (opened[a][shard]) continue;
+    opened[a][shard] = true;
+    (*shards)[a][shard] = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
   }
   std::vector<LoadResult> results(ids.size());
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::parallel_for(size_t{0}, ids.size(), [&](size_t i) {
     const NodeId id = ids[i];
     const BlobRecord* blob = Blob(id);
-    results[i] = LoadOne(fs, algorithm_fds, nodes_[id].digest, blob != nullptr && blob->has_data,
-                         parsers.local());
+    const Digest& digest = nodes_[id].digest;
+    const int shard_fd =
+        (*shards)[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
+    results[i] = LoadOne(fs, shard_fd, digest, blob != nullptr && blob->has_data, parsers.local());
   });
   for (size_t i = 0; i < ids.size(); ++i) {
     LoadResult& result = results[i];
@@ -158,7 +182,9 @@ Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader) {
   Graph graph;
   graph.inventory_ = &inventory;
   graph.nodes_.reserve(inventory.blobs.size());
-  graph.ids_.reserve(inventory.blobs.size());
+  size_t capacity = 1024;
+  while (capacity < 2 * inventory.blobs.size()) capacity *= 2;
+  graph.Rehash(capacity);
   for (size_t i = 0; i < inventory.blobs.size(); ++i) {
     graph.nodes_[graph.Intern(inventory.blobs[i].digest)].blob = static_cast<int32_t>(i);
   }

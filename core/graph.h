@@ -78,12 +78,18 @@ class Graph {
  private:
   NodeId Intern(const Digest& digest);
   void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs);
+  // The slot of `digest` in slots_: where it is, or the free slot where it would go.
+  size_t SlotOf(const Digest& digest) const;
+  // Rebuilds slots_ with `capacity` slots (a power of two).
+  void Rehash(size_t capacity);
 
   const Inventory* inventory_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<ManifestNode> manifests_;
   std::vector<RepositoryNode> repositories_;
-  std::unordered_map<Digest, NodeId, DigestHash> ids_;
+  // Node ids by digest: a flat open-addressing table (linear probing, at most half full) whose
+  // keys are the nodes' own digests, so it costs 8 bytes or less per node.
+  std::vector<NodeId> slots_;
 };
 
 }  // namespace regsweep

@@ -20,24 +20,18 @@ bool IsDirectory(const std::string& path) {
 
 }  // namespace
 
-std::string BlobDir(const Digest& digest) {
-  const std::string hex = digest.Hex();
+std::string BlobShardDir(const Digest& digest) {
   std::string path(kBlobsDir);
   path += '/';
   path += AlgorithmName(digest.algorithm());
   path += '/';
-  path += hex.substr(0, 2);
-  path += '/';
-  path += hex;
+  path += digest.Hex().substr(0, 2);
   return path;
 }
 
-std::string BlobData(const Digest& digest) { return BlobDir(digest) + "/data"; }
+std::string BlobDir(const Digest& digest) { return BlobShardDir(digest) + "/" + digest.Hex(); }
 
-std::string BlobDataBelowAlgorithm(const Digest& digest) {
-  const std::string hex = digest.Hex();
-  return hex.substr(0, 2) + "/" + hex + "/data";
-}
+std::string BlobData(const Digest& digest) { return BlobDir(digest) + "/data"; }
 
 std::string RepositoryDir(std::string_view repository) {
   std::string path(kRepositoriesDir);

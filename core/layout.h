@@ -29,10 +29,10 @@ inline constexpr size_t kMaxManifestBytes = size_t{4} * 1024 * 1024;
 // A link file holds "sha512:" and 128 hex digits at most.
 inline constexpr size_t kMaxLinkBytes = 7 + 128;
 
+// The shard folder a blob is in: "blobs/<alg>/<hex[0:2]>".
+std::string BlobShardDir(const Digest& digest);
 std::string BlobDir(const Digest& digest);
 std::string BlobData(const Digest& digest);
-// The data path below `blobs/<alg>/`: "<hex[0:2]>/<hex>/data".
-std::string BlobDataBelowAlgorithm(const Digest& digest);
 std::string RepositoryDir(std::string_view repository);
 std::string LayerLinkDir(std::string_view repository, const Digest& digest);
 std::string RevisionDir(std::string_view repository, const Digest& digest);

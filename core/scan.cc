@@ -10,6 +10,7 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -68,6 +69,29 @@ void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::strin
   }
 }
 
+// Appends the digests named by the folders `entries` of `alg_path` (`<dir>/<alg>`); reports
+// anything else found there.
+void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algorithm,
+                      const std::string& alg_path, const std::string& repository,
+                      std::vector<Digest>* digests, std::vector<std::string>* hex_names,
+                      FindingSink& sink) {
+  for (const DirEntry& entry : entries) {
+    std::string why;
+    const auto digest = Digest::FromHex(algorithm, entry.name, &why);
+    if (!digest || entry.type != EntryType::kDirectory) {
+      if (entry.type != EntryType::kDirectory) {
+        ReportUnexpected(sink, entry, Join(alg_path, entry.name), repository);
+      } else {
+        sink.Warning("bad_digest_folder", Join(alg_path, entry.name), repository,
+                     "folder name is not a digest: " + why);
+      }
+      continue;
+    }
+    digests->push_back(*digest);
+    if (hex_names != nullptr) hex_names->push_back(entry.name);
+  }
+}
+
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
 // Returns false when `dir` or one of its algorithm folders could not be listed.
 // `name` is the folder's path below `parent_fd`, `dir_path` its path for messages; with
@@ -104,21 +128,27 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
       sink.Error("unreadable", alg_path, repository, ErrnoText(errno));
       return false;
     }
-    for (const DirEntry& entry : entries) {
-      std::string why;
-      const auto digest = Digest::FromHex(*algorithm, entry.name, &why);
-      if (!digest || entry.type != EntryType::kDirectory) {
-        if (entry.type != EntryType::kDirectory) {
-          ReportUnexpected(sink, entry, Join(alg_path, entry.name), repository);
-        } else {
-          sink.Warning("bad_digest_folder", Join(alg_path, entry.name), repository,
-                       "folder name is not a digest: " + why);
-        }
-        continue;
-      }
-      digests->push_back(*digest);
-      if (hex_names != nullptr) hex_names->push_back(entry.name);
+    AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
+  }
+  return true;
+}
+
+// gc's cheaper read of a tag's index: opens `<tag>/index/<alg>` directly for each supported
+// algorithm instead of listing `index` first (an absent folder is empty). Stray entries in
+// `index` itself are left to audit. Returns false when a folder could not be listed.
+bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std::string& tag_path,
+                  const std::string& repository, std::vector<Digest>* digests, FindingSink& sink) {
+  std::vector<DirEntry> entries;
+  for (const DigestAlgorithm algorithm : {DigestAlgorithm::kSha256, DigestAlgorithm::kSha512}) {
+    const std::string relative = tag + "/index/" + std::string(AlgorithmName(algorithm));
+    UniqueFd dir = fs.OpenDir(tags_fd, relative);
+    if (!dir.valid() && (errno == ENOENT || errno == ENOTDIR)) continue;
+    const std::string path = tag_path + "/index/" + std::string(AlgorithmName(algorithm));
+    if (!dir.valid() || !fs.List(dir.get(), &entries)) {
+      sink.Error("unreadable", path, repository, ErrnoText(errno));
+      return false;
     }
+    AddDigestFolders(entries, algorithm, path, repository, digests, nullptr, sink);
   }
   return true;
 }
@@ -195,21 +225,29 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, Fin
   }
   // Manifests of an unsupported algorithm cannot be verified, so what they use is unknown.
   if (unknown_algorithm) repo->incomplete = true;
-  UniqueFd revisions = fs.OpenDir(manifests_fd, "revisions");
+  // Links are read below `revisions/<alg>`, one path component fewer for each.
+  std::array<UniqueFd, 2> algorithm_dirs;
+  std::array<bool, 2> opened = {false, false};
   for (size_t i = 0; i < digests.size(); ++i) {
     const Digest& digest = digests[i];
-    const std::string relative =
-        std::string(AlgorithmName(digest.algorithm())) + "/" + hex_names[i] + "/link";
+    const std::string_view algorithm = AlgorithmName(digest.algorithm());
+    const size_t a = static_cast<size_t>(digest.algorithm());
+    if (!opened[a]) {
+      opened[a] = true;
+      algorithm_dirs[a] = fs.OpenDir(manifests_fd, "revisions/" + std::string(algorithm));
+    }
+    const std::string relative = hex_names[i] + "/link";
+    const std::string path = base + "/" + std::string(algorithm) + "/" + relative;
     RevisionRecord revision;
     revision.digest = digest;
     Digest target = digest;
-    revision.link = ReadLink(fs, revisions.get(), relative, Join(base, relative), repo->name,
-                             &digest, &target, &revision.mtime_ns, sink);
+    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, path, repo->name, &digest,
+                             &target, &revision.mtime_ns, sink);
     if (revision.link == LinkState::kBad) repo->incomplete = true;
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
       // distribution's DELETE of a manifest removes the link file and leaves the folder.
-      sink.Add(Severity::kInfo, "missing_link", Join(base, relative), repo->name,
+      sink.Add(Severity::kInfo, "missing_link", path, repo->name,
                "revision folder without a link file (manifest deleted through the API, or an "
                "interrupted write)");
     }
@@ -252,8 +290,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
     }
     if (!options.read_all_links) {
       // gc reads only what decides reachability: the index, reached without listing the tag.
-      ListDigestFolders(fs, tags_dir.get(), entry.name + "/index", tag_path + "/index", repo->name,
-                        &tag.index_entries, nullptr, sink, /*missing_ok=*/true);
+      ListTagIndex(fs, tags_dir.get(), entry.name, tag_path, repo->name, &tag.index_entries, sink);
       repo->tags.push_back(std::move(tag));
       continue;
     }
