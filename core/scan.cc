@@ -94,17 +94,15 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
 
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
 // Returns false when `dir` or one of its algorithm folders could not be listed.
-// `name` is the folder's path below `parent_fd`, `dir_path` its path for messages; with
-// `missing_ok` an absent folder is simply empty. `*unknown_algorithm` (when given) is set when
-// a folder of an unsupported algorithm was left unread.
+// `name` is the folder's path below `parent_fd`, `dir_path` its path for messages.
+// `*unknown_algorithm` (when given) is set when a folder of an unsupported algorithm was left
+// unread.
 bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
                        std::vector<Digest>* digests, std::vector<std::string>* hex_names,
-                       FindingSink& sink, bool missing_ok = false,
-                       bool* unknown_algorithm = nullptr) {
+                       FindingSink& sink, bool* unknown_algorithm = nullptr) {
   UniqueFd dir = fs.OpenDir(parent_fd, name);
   std::vector<DirEntry> algorithms;
-  if (!dir.valid() && errno == ENOENT && missing_ok) return true;
   if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
     sink.Error("unreadable", dir_path, repository, ErrnoText(errno));
     return false;
@@ -217,8 +215,7 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, Fin
   std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
   if (!ListDigestFolders(fs, manifests_fd, "revisions", base, repo->name, &digests, &hex_names,
-                         sink,
-                         /*missing_ok=*/false, &unknown_algorithm)) {
+                         sink, &unknown_algorithm)) {
     repo->incomplete = true;
     repo->revisions_unknown = true;
     return;

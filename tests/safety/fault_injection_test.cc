@@ -27,19 +27,10 @@ using testing::FaultyStorage;
 using testing::ListTree;
 using testing::TempDir;
 
-const std::string kDemo = std::string(REGSWEEP_SOURCE_DIR) + "/demo/registry";
+using testing::CollectAgedTree;
+using testing::DemoRegistry;
 
-GcOptions Options(const std::string& root, bool delete_untagged) {
-  GcOptions options;
-  options.root = root;
-  options.policy.delete_untagged = delete_untagged;
-  options.policy.min_age_ns = 3600LL * 1000000000;  // the tree is aged: nothing is spared
-  options.policy.upload_max_age_ns = 0;
-  options.policy.prune_empty_repositories = true;
-  return options;
-}
-
-std::string V2(const std::string& root) { return root + "/docker/registry/v2"; }
+using testing::V2Of;
 
 // "+path" for what only `actual` has, "-path" for what only `expected` has.
 std::string Difference(const std::vector<std::string>& actual,
@@ -59,10 +50,10 @@ std::string Difference(const std::vector<std::string>& actual,
 // Runs gc through a FaultyStorage that fails call `fail_at` with `error`; returns the outcome.
 GcOutcome RunWithFault(const std::string& root, bool delete_untagged, int fail_at, int error,
                        std::vector<std::string>* calls = nullptr) {
-  UniqueFd fd(open(V2(root).c_str(), O_RDONLY | O_DIRECTORY));
+  UniqueFd fd(open(V2Of(root).c_str(), O_RDONLY | O_DIRECTORY));
   PosixStorage real(fd.get());
   FaultyStorage faulty(real, fail_at, error);
-  GcOptions options = Options(root, delete_untagged);
+  GcOptions options = CollectAgedTree(root, delete_untagged);
   options.storage_override = &faulty;
   GcOutcome outcome = RunGc(options);
   if (calls != nullptr) *calls = faulty.calls();
@@ -75,20 +66,20 @@ TEST_P(FaultInjectionTest, EveryFailurePointLeavesAConsistentTreeAndARerunFinish
   const bool delete_untagged = GetParam();
   TempDir dir(/*in_memory=*/true);
   const std::string reference = (dir.path() / "reference").string();
-  CopyAgedTree(kDemo, reference);
-  ASSERT_TRUE(CheckConsistency(V2(reference)).empty()) << "the demo tree starts consistent";
+  CopyAgedTree(DemoRegistry(), reference);
+  ASSERT_TRUE(CheckConsistency(V2Of(reference)).empty()) << "the demo tree starts consistent";
   std::vector<std::string> calls;
   const GcOutcome clean = RunWithFault(reference, delete_untagged, 0, 0, &calls);
   ASSERT_EQ(clean.exit_code, 0) << GcTextReport(clean, true);
   ASSERT_GT(calls.size(), 10u) << "the demo must give the sweep real work";
-  const std::vector<std::string> expected = ListTree(V2(reference));
-  EXPECT_TRUE(CheckConsistency(V2(reference)).empty());
+  const std::vector<std::string> expected = ListTree(V2Of(reference));
+  EXPECT_TRUE(CheckConsistency(V2Of(reference)).empty());
 
   for (const int error : {EIO, ENOSPC, EACCES, ENOENT}) {
     for (size_t k = 1; k <= calls.size(); ++k) {
       const std::string root =
           (dir.path() / ("run-" + std::to_string(error) + "-" + std::to_string(k))).string();
-      CopyAgedTree(kDemo, root);
+      CopyAgedTree(DemoRegistry(), root);
       const GcOutcome failed = RunWithFault(root, delete_untagged, static_cast<int>(k), error);
       const std::string context =
           "fail call " + std::to_string(k) + " (" + calls[k - 1] + ") with " + std::strerror(error);
@@ -96,11 +87,11 @@ TEST_P(FaultInjectionTest, EveryFailurePointLeavesAConsistentTreeAndARerunFinish
       EXPECT_TRUE(std::any_of(failed.problems.begin(), failed.problems.end(), [](const Finding& f) {
         return f.kind == "delete_failed";
       })) << context;
-      const auto violations = CheckConsistency(V2(root));
+      const auto violations = CheckConsistency(V2Of(root));
       EXPECT_TRUE(violations.empty()) << context << ": " << violations.front();
       const GcOutcome rerun = RunWithFault(root, delete_untagged, 0, 0);
       EXPECT_EQ(rerun.exit_code, 0) << context << "\n" << GcTextReport(rerun, true);
-      EXPECT_EQ(Difference(ListTree(V2(root)), expected), "") << context;
+      EXPECT_EQ(Difference(ListTree(V2Of(root)), expected), "") << context;
       boost::filesystem::remove_all(root);
     }
   }

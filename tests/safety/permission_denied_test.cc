@@ -37,9 +37,11 @@ using testing::CopyAgedTree;
 using testing::ListTree;
 using testing::TempDir;
 
-const std::string kDemo = std::string(REGSWEEP_SOURCE_DIR) + "/demo/registry";
+using testing::CollectAgedTree;
+using testing::DemoRegistry;
+using testing::Missing;
 
-std::string V2(const std::string& root) { return root + "/docker/registry/v2"; }
+using testing::V2Of;
 
 // The first entry (by name) of a folder below `v2`.
 std::string FirstEntry(const std::string& v2, const std::string& folder) {
@@ -134,15 +136,8 @@ std::string Kinds(const Findings& findings) {
   return out;
 }
 
-GcOptions Collect(const std::string& root) {
-  GcOptions options;
-  options.root = root;
-  options.policy.delete_untagged = true;
-  options.policy.min_age_ns = 3600LL * 1000000000;  // the tree is aged: nothing is spared
-  options.policy.upload_max_age_ns = 0;
-  options.policy.prune_empty_repositories = true;
-  return options;
-}
+// gc -m over an aged copy of the demo.
+GcOptions Collect(const std::string& root) { return CollectAgedTree(root, true); }
 
 class PermissionDeniedTest : public ::testing::TestWithParam<Case> {};
 
@@ -150,14 +145,14 @@ TEST_P(PermissionDeniedTest, ReportedAndNothingNeededIsDeleted) {
   const Case& c = GetParam();
   TempDir dir(/*in_memory=*/true);
   const std::string reference = (dir.path() / "reference").string();
-  CopyAgedTree(kDemo, reference);
+  CopyAgedTree(DemoRegistry(), reference);
   ASSERT_EQ(RunGc(Collect(reference)).exit_code, 0);
-  const std::vector<std::string> kept_by_clean_run = ListTree(V2(reference));
+  const std::vector<std::string> kept_by_clean_run = ListTree(V2Of(reference));
 
   const std::string root = (dir.path() / "denied").string();
-  CopyAgedTree(kDemo, root);
-  const std::string target = c.target(V2(root));
-  const std::string target_path = V2(root) + "/" + target;
+  CopyAgedTree(DemoRegistry(), root);
+  const std::string target = c.target(V2Of(root));
+  const std::string target_path = V2Of(root) + "/" + target;
   struct stat before;
   ASSERT_EQ(lstat(target_path.c_str(), &before), 0) << target;
   ASSERT_EQ(chmod(target_path.c_str(), 0), 0) << target;
@@ -181,13 +176,11 @@ TEST_P(PermissionDeniedTest, ReportedAndNothingNeededIsDeleted) {
       << GcTextReport(collected, true);
 
   ASSERT_EQ(chmod(target_path.c_str(), before.st_mode & 07777), 0);
-  const std::vector<std::string> survivors = ListTree(V2(root));
-  std::vector<std::string> wrongly_deleted;
-  std::set_difference(kept_by_clean_run.begin(), kept_by_clean_run.end(), survivors.begin(),
-                      survivors.end(), std::back_inserter(wrongly_deleted));
+  const std::vector<std::string> survivors = ListTree(V2Of(root));
+  const std::vector<std::string> wrongly_deleted = Missing(survivors, kept_by_clean_run);
   EXPECT_TRUE(wrongly_deleted.empty())
       << "deleted although an unhindered run keeps it: " << wrongly_deleted.front();
-  const auto violations = CheckConsistency(V2(root));
+  const auto violations = CheckConsistency(V2Of(root));
   EXPECT_TRUE(violations.empty()) << violations.front();
 }
 
@@ -199,17 +192,17 @@ INSTANTIATE_TEST_SUITE_P(Targets, PermissionDeniedTest, ::testing::ValuesIn(kCas
 TEST(PermissionDeniedLayerTest, AuditReportsAnUnreadableLayer) {
   TempDir dir(/*in_memory=*/true);
   const std::string root = (dir.path() / "denied").string();
-  CopyAgedTree(kDemo, root);
+  CopyAgedTree(DemoRegistry(), root);
   // The config of the tagged image is a blob that is not a manifest.
   const std::string manifest =
-      ReadText(V2(root) + "/" + layout::BlobData(TaggedManifest(V2(root), kRepo)));
+      ReadText(V2Of(root) + "/" + layout::BlobData(TaggedManifest(V2Of(root), kRepo)));
   const size_t at = manifest.find("sha256:", manifest.find("\"config\""));
   ASSERT_NE(at, std::string::npos);
   std::string why;
   const auto config = Digest::Parse(manifest.substr(at, 71), &why);
   ASSERT_TRUE(config.has_value()) << why;
   const std::string target = layout::BlobData(*config);
-  ASSERT_EQ(chmod((V2(root) + "/" + target).c_str(), 0), 0);
+  ASSERT_EQ(chmod((V2Of(root) + "/" + target).c_str(), 0), 0);
 
   audit::AuditOptions options;
   options.root = root;

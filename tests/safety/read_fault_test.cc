@@ -33,50 +33,36 @@ using testing::FaultyTreeReader;
 using testing::ListTree;
 using testing::TempDir;
 
-const std::string kDemo = std::string(REGSWEEP_SOURCE_DIR) + "/demo/registry";
+using testing::CollectAgedTree;
+using testing::DemoRegistry;
+using testing::Missing;
 
-std::string V2(const std::string& root) { return root + "/docker/registry/v2"; }
+using testing::V2Of;
 
 GcOptions Options(const std::string& root, bool delete_untagged, TreeReader* reader) {
-  GcOptions options;
-  options.root = root;
-  options.policy.delete_untagged = delete_untagged;
-  options.policy.min_age_ns = 3600LL * 1000000000;  // the tree is aged: nothing is spared
-  options.policy.upload_max_age_ns = 0;
-  options.policy.prune_empty_repositories = true;
+  GcOptions options = CollectAgedTree(root, delete_untagged);
   options.reader_override = reader;
   return options;
-}
-
-// What `expected` has and `actual` lacks.
-std::vector<std::string> Missing(std::vector<std::string> actual,
-                                 std::vector<std::string> expected) {
-  std::sort(actual.begin(), actual.end());
-  std::sort(expected.begin(), expected.end());
-  std::vector<std::string> missing;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
-                      std::back_inserter(missing));
-  return missing;
 }
 
 class ReadFaultTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     reference_ = (dir_.path() / "reference").string();
-    CopyAgedTree(kDemo, reference_);
+    CopyAgedTree(DemoRegistry(), reference_);
     FaultyTreeReader counting;
     const GcOutcome clean = RunGc(Options(reference_, GetParam(), &counting));
     ASSERT_EQ(clean.exit_code, 0) << GcTextReport(clean, true);
     reads_ = counting.calls();
     ASSERT_GT(reads_.size(), 50u) << "the demo must give the scan real work";
-    kept_by_clean_run_ = ListTree(V2(reference_));
+    kept_by_clean_run_ = ListTree(V2Of(reference_));
     pristine_ = Fresh("pristine");
   }
 
   std::string Fresh(const std::string& name) {
     const std::string root = (dir_.path() / name).string();
     fs::remove_all(root);
-    CopyAgedTree(kDemo, root);
+    CopyAgedTree(DemoRegistry(), root);
     return root;
   }
 
@@ -95,9 +81,9 @@ TEST_P(ReadFaultTest, AFailedReadIsReportedAndDeletesNothingNeeded) {
     const GcOutcome outcome = RunGc(Options(root, GetParam(), &reader));
     const std::string context = "read " + std::to_string(k) + " (" + reads_[k - 1] + ") failed";
     EXPECT_EQ(outcome.exit_code, 1) << context << "\n" << GcTextReport(outcome, true);
-    const auto wrongly_deleted = Missing(ListTree(V2(root)), kept_by_clean_run_);
+    const auto wrongly_deleted = Missing(ListTree(V2Of(root)), kept_by_clean_run_);
     EXPECT_TRUE(wrongly_deleted.empty()) << context << ": deleted " << wrongly_deleted.front();
-    const auto violations = CheckConsistency(V2(root));
+    const auto violations = CheckConsistency(V2Of(root));
     EXPECT_TRUE(violations.empty()) << context << ": " << violations.front();
   }
 }
@@ -117,15 +103,15 @@ TEST_P(ReadFaultTest, AFileVanishingDuringTheScanNeverBreaksAnImage) {
     // undisturbed copy for the check, then put back.
     std::vector<std::string> before;
     if (removed.empty()) {
-      before = CheckConsistency(V2(pristine_));
+      before = CheckConsistency(V2Of(pristine_));
     } else {
       const fs::path original = pristine_ + removed.substr(root.size());
       const fs::path aside = dir_.path() / "aside";
       fs::rename(original, aside);
-      before = CheckConsistency(V2(pristine_));
+      before = CheckConsistency(V2Of(pristine_));
       fs::rename(aside, original);
     }
-    const auto after = CheckConsistency(V2(root));
+    const auto after = CheckConsistency(V2Of(root));
     const auto broken_by_gc = Missing(before, after);
     EXPECT_TRUE(broken_by_gc.empty())
         << context << " vanished; gc then broke: " << broken_by_gc.front() << "\n"

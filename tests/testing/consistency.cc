@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <iterator>
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
@@ -90,6 +91,30 @@ void CopyAgedTree(const std::string& from, const std::string& to) {
   for (fs::recursive_directory_iterator it(to), end; it != end; ++it) {
     utimensat(AT_FDCWD, it->path().c_str(), aged, AT_SYMLINK_NOFOLLOW);
   }
+}
+
+std::string DemoRegistry() { return std::string(REGSWEEP_SOURCE_DIR) + "/demo/registry"; }
+
+std::string V2Of(const std::string& root) { return root + "/docker/registry/v2"; }
+
+GcOptions CollectAgedTree(const std::string& root, bool delete_untagged) {
+  GcOptions options;
+  options.root = root;
+  options.policy.delete_untagged = delete_untagged;
+  options.policy.min_age_ns = 3600LL * 1000000000;
+  options.policy.upload_max_age_ns = 0;
+  options.policy.prune_empty_repositories = true;
+  return options;
+}
+
+std::vector<std::string> Missing(std::vector<std::string> actual,
+                                 std::vector<std::string> expected) {
+  std::sort(actual.begin(), actual.end());
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> missing;
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                      std::back_inserter(missing));
+  return missing;
 }
 
 }  // namespace regsweep::testing
