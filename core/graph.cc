@@ -156,7 +156,9 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
     const Digest& digest = nodes_[id].digest;
     const int shard_fd =
         (*shards)[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
-    results[i] = LoadOne(fs, shard_fd, digest, blob != nullptr && blob->has_data, parsers.local());
+    // A blob whose data was not examined may still have it: reading it tells.
+    const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
+    results[i] = LoadOne(fs, shard_fd, digest, in_store, parsers.local());
   });
   for (size_t i = 0; i < ids.size(); ++i) {
     LoadResult& result = results[i];

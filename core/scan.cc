@@ -1,13 +1,8 @@
 // Parallel scanner of distribution's filesystem layout.
 #include "core/scan.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <tbb/concurrent_vector.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 #include <tbb/parallel_for_each.h>
-#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <array>
@@ -15,59 +10,15 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/blob_scan.h"
 #include "core/fs.h"
 #include "core/layout.h"
 #include "core/names.h"
+#include "core/scan_sink.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
 namespace {
-
-// Collects the findings of one thread; merged at the end of the scan.
-class FindingSink {
- public:
-  explicit FindingSink(Findings* out) : out_(out) {}
-  void Add(Severity severity, std::string kind, std::string path, std::string repository,
-           std::string reason) {
-    out_->push_back(Finding{severity, std::move(kind), std::move(path), std::move(repository),
-                            std::string(), std::move(reason)});
-  }
-  void Error(std::string kind, std::string path, std::string repository, std::string reason) {
-    Add(Severity::kError, std::move(kind), std::move(path), std::move(repository),
-        std::move(reason));
-  }
-  void Warning(std::string kind, std::string path, std::string repository, std::string reason) {
-    Add(Severity::kWarning, std::move(kind), std::move(path), std::move(repository),
-        std::move(reason));
-  }
-
- private:
-  Findings* out_;
-};
-
-using ThreadFindings = tbb::enumerable_thread_specific<Findings>;
-
-std::string Join(std::string_view a, std::string_view b) {
-  std::string path(a);
-  path += '/';
-  path += b;
-  return path;
-}
-
-std::string ErrnoText(int error) { return std::strerror(error); }
-
-// Reports an entry that has no place in the layout. Symbolic links and special files get kinds
-// of their own because they are never followed or opened.
-void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,
-                      const std::string& repository) {
-  if (entry.type == EntryType::kSymlink) {
-    sink.Warning("symlink", path, repository, "symbolic link in the registry tree (not followed)");
-  } else if (entry.type == EntryType::kOther) {
-    sink.Warning("special_file", path, repository, "FIFO, socket or device in the registry tree");
-  } else {
-    sink.Warning("unexpected_entry", path, repository, "does not belong to the registry layout");
-  }
-}
 
 // Appends the digests named by the folders `entries` of `alg_path` (`<dir>/<alg>`); reports
 // anything else found there.
@@ -80,9 +31,9 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
     const auto digest = Digest::FromHex(algorithm, entry.name, &why);
     if (!digest || entry.type != EntryType::kDirectory) {
       if (entry.type != EntryType::kDirectory) {
-        ReportUnexpected(sink, entry, Join(alg_path, entry.name), repository);
+        ReportUnexpected(sink, entry, JoinPath(alg_path, entry.name), repository);
       } else {
-        sink.Warning("bad_digest_folder", Join(alg_path, entry.name), repository,
+        sink.Warning("bad_digest_folder", JoinPath(alg_path, entry.name), repository,
                      "folder name is not a digest: " + why);
       }
       continue;
@@ -109,7 +60,7 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
   }
   std::vector<DirEntry> entries;
   for (const DirEntry& alg_entry : algorithms) {
-    const std::string alg_path = Join(dir_path, alg_entry.name);
+    const std::string alg_path = JoinPath(dir_path, alg_entry.name);
     const auto algorithm = ParseAlgorithmName(alg_entry.name);
     if (alg_entry.type != EntryType::kDirectory || !algorithm) {
       if (alg_entry.type == EntryType::kDirectory) {
@@ -194,7 +145,7 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int dir_fd, const std::string& dir
     const Digest& digest = (*digests)[i];
     const std::string relative =
         std::string(AlgorithmName(digest.algorithm())) + "/" + hex_names[i] + "/link";
-    const std::string path = Join(dir_path, relative);
+    const std::string path = JoinPath(dir_path, relative);
     Digest target = digest;
     int64_t mtime_ns = 0;
     const LinkState state =
@@ -263,7 +214,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
     return;
   }
   for (const DirEntry& entry : entries) {
-    const std::string tag_path = Join(base, entry.name);
+    const std::string tag_path = JoinPath(base, entry.name);
     if (entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, tag_path, repo->name);
       continue;
@@ -306,7 +257,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
                                      hex_names, &tag.index_entries, sink);
           }
         } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
-          ReportUnexpected(sink, tag_entry, Join(tag_path, tag_entry.name), repo->name);
+          ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repo->name);
         }
       }
     }
@@ -331,7 +282,7 @@ void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const Sc
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
       ScanTags(fs, manifests.get(), repo, options, sink);
     } else {
-      ReportUnexpected(sink, entry, Join(base, entry.name), repo->name);
+      ReportUnexpected(sink, entry, JoinPath(base, entry.name), repo->name);
     }
   }
 }
@@ -345,7 +296,7 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
     return;
   }
   for (const DirEntry& entry : entries) {
-    const std::string path = Join(base, entry.name);
+    const std::string path = JoinPath(base, entry.name);
     if (entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, path, repo->name);
       continue;
@@ -437,9 +388,9 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
     }
   }
   for (const DirEntry& entry : entries) {
-    const std::string entry_path = Join(path, entry.name);
+    const std::string entry_path = JoinPath(path, entry.name);
     if (entry.type == EntryType::kDirectory && entry.name[0] != '_') {
-      children.push_back(Join(name, entry.name));
+      children.push_back(JoinPath(name, entry.name));
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
     } else if (entry.name == layout::kLayersDir) {
@@ -477,7 +428,7 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
       start.push_back(entry.name);
     } else {
       FindingSink sink(&findings.local());
-      ReportUnexpected(sink, entry, Join(layout::kRepositoriesDir, entry.name), "");
+      ReportUnexpected(sink, entry, JoinPath(layout::kRepositoriesDir, entry.name), "");
     }
   }
   const int repositories_fd = root.get();
@@ -503,125 +454,6 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
   }
   std::sort(inventory->unlisted_repository_folders.begin(),
             inventory->unlisted_repository_folders.end());
-}
-
-bool IsHexPair(std::string_view name) {
-  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
-  return name.size() == 2 && hex(name[0]) && hex(name[1]);
-}
-
-struct Shard {
-  DigestAlgorithm algorithm;
-  std::string name;  // two hex digits
-};
-
-void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, std::vector<BlobRecord>* blobs,
-               FindingSink& sink) {
-  const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
-                                 std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
-  UniqueFd dir = fs.OpenDir(algorithm_fd, shard.name);
-  std::vector<DirEntry> entries;
-  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-    sink.Error("unreadable", shard_path, "", ErrnoText(errno));
-    return;
-  }
-  for (const DirEntry& entry : entries) {
-    const std::string path = Join(shard_path, entry.name);
-    std::string why;
-    const auto digest = Digest::FromHex(shard.algorithm, entry.name, &why);
-    if (entry.type != EntryType::kDirectory) {
-      ReportUnexpected(sink, entry, path, "");
-      continue;
-    }
-    if (!digest || entry.name.compare(0, 2, shard.name) != 0) {
-      sink.Warning("bad_digest_folder", path, "",
-                   digest ? "blob folder is in the wrong shard" : "not a digest: " + why);
-      continue;
-    }
-    BlobRecord blob;
-    blob.digest = *digest;
-    int error = 0;
-    const FileStat data = fs.StatInChild(dir.get(), entry.name, "data", &error);
-    if (data.exists) {
-      blob.mtime_ns = data.mtime_ns;
-      blob.inode = data.inode;
-      if (data.type == EntryType::kRegular) {
-        blob.has_data = true;
-        blob.size = data.size;
-        blob.allocated = data.allocated;
-      } else {
-        sink.Error("bad_blob", path + "/data", "",
-                   data.type == EntryType::kSymlink
-                       ? "blob data is a symbolic link (never followed)"
-                       : "blob data is not a regular file");
-      }
-    } else if (error == 0) {
-      sink.Warning("missing_blob_data", path + "/data", "",
-                   "blob folder without data (an interrupted write or delete)");
-    } else {
-      sink.Error("unreadable", path + "/data", "", ErrnoText(error));
-    }
-    blobs->push_back(blob);
-  }
-}
-
-std::vector<BlobRecord> ScanBlobs(TreeReader& fs, int v2fd, ThreadFindings& findings) {
-  UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
-  std::vector<DirEntry> algorithms;
-  if (!blobs_dir.valid()) {
-    if (errno != ENOENT) {
-      FindingSink(&findings.local())
-          .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
-    }
-    return {};
-  }
-  if (!fs.List(blobs_dir.get(), &algorithms)) {
-    FindingSink(&findings.local())
-        .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
-    return {};
-  }
-  std::vector<Shard> shards;
-  std::vector<UniqueFd> algorithm_fds(2);
-  std::vector<DirEntry> entries;
-  for (const DirEntry& alg_entry : algorithms) {
-    FindingSink sink(&findings.local());
-    const std::string alg_path = Join(layout::kBlobsDir, alg_entry.name);
-    const auto algorithm = ParseAlgorithmName(alg_entry.name);
-    if (!algorithm || alg_entry.type != EntryType::kDirectory) {
-      if (alg_entry.type == EntryType::kDirectory) {
-        sink.Warning("unknown_algorithm", alg_path, "",
-                     "digest algorithm not supported (only sha256 and sha512); left alone");
-      } else {
-        ReportUnexpected(sink, alg_entry, alg_path, "");
-      }
-      continue;
-    }
-    UniqueFd alg_dir = fs.OpenDir(blobs_dir.get(), alg_entry.name);
-    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
-      sink.Error("unreadable", alg_path, "", ErrnoText(errno));
-      continue;
-    }
-    for (const DirEntry& entry : entries) {
-      if (entry.type == EntryType::kDirectory && IsHexPair(entry.name)) {
-        shards.push_back(Shard{*algorithm, entry.name});
-      } else {
-        ReportUnexpected(sink, entry, Join(alg_path, entry.name), "");
-      }
-    }
-    algorithm_fds[static_cast<size_t>(*algorithm)] = std::move(alg_dir);
-  }
-  tbb::enumerable_thread_specific<std::vector<BlobRecord>> per_thread;
-  tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
-    FindingSink sink(&findings.local());
-    const Shard& shard = shards[i];
-    ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard,
-              &per_thread.local(), sink);
-  });
-  std::vector<BlobRecord> blobs;
-  for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
-  tbb::parallel_sort(blobs.begin(), blobs.end(),
-                     [](const BlobRecord& a, const BlobRecord& b) { return a.digest < b.digest; });
-  return blobs;
 }
 
 }  // namespace
@@ -680,14 +512,9 @@ Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
   TreeReader& fs = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   Inventory inventory;
   ThreadFindings findings;
-  inventory.blobs = ScanBlobs(fs, v2fd, findings);
+  inventory.blobs = ScanBlobStore(fs, v2fd, options.stat_blob_data, findings);
   ScanRepositories(fs, v2fd, options, findings, &inventory);
-  for (auto& part : findings) {
-    inventory.findings.insert(inventory.findings.end(), std::make_move_iterator(part.begin()),
-                              std::make_move_iterator(part.end()));
-  }
-  std::sort(inventory.findings.begin(), inventory.findings.end(),
-            [](const Finding& a, const Finding& b) { return a.path < b.path; });
+  MergeFindings(findings, &inventory.findings);
   return inventory;
 }
 

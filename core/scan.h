@@ -1,6 +1,7 @@
 // The scanner: reads a distribution registry tree into an Inventory of raw facts.
 //
-// It interprets nothing beyond the layout: which blobs exist (with size, mtime, inode), and per
+// It interprets nothing beyond the layout: which blobs exist (with size, mtime, inode; see
+// core/blob_scan.h), and per
 // repository its layer links, manifest revisions, tags (current link and index entries) and
 // uploads. What does not fit the layout becomes a Finding naming the path and the reason; a
 // repository where something that could decide reachability was unreadable is flagged
@@ -29,6 +30,10 @@ class TreeReader;
 
 struct BlobRecord {
   Digest digest;
+  // `data` was examined: it is a regular file (has_data, with the fields below), or it is absent
+  // (only mtime_ns and inode are 0). False when it was not looked at (ScanOptions::stat_blob_data)
+  // or could not be: then nothing is known of its size or age.
+  bool data_known = false;
   bool has_data = false;  // `data` exists and is a regular file
   uint64_t size = 0;
   uint64_t allocated = 0;  // bytes on disk (st_blocks * 512)
@@ -94,6 +99,9 @@ struct ScanOptions {
   // present and name their own folder are then recorded in layer_links and index_entries; the
   // others become findings (a missing link file is info, a bad one an error).
   bool read_all_links = false;
+  // Examine every blob's `data` (size, age). gc turns this off and examines only the blobs whose
+  // size or age can decide something, with StatBlobData (core/blob_scan.h).
+  bool stat_blob_data = true;
   // Where the tree is read; nullptr for the local filesystem (tests inject faults here).
   TreeReader* reader = nullptr;
 };

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <optional>
 
+#include "core/blob_scan.h"
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
@@ -75,6 +76,23 @@ void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
 
 void Append(Findings* to, const Findings& from) { to->insert(to->end(), from.begin(), from.end()); }
 
+// The blobs whose data decides something once marking is done: those that may be deleted (their
+// size is freed, their age checked against the grace period) and the manifests that could not be
+// read (why is reported). A what-if run (`all`) reports the size of every blob it names.
+std::vector<uint32_t> BlobsToExamine(const Graph& graph, const MarkResult& marks, bool all) {
+  std::vector<uint32_t> which;
+  for (NodeId id = 0; id < graph.nodes().size(); ++id) {
+    const Node& node = graph.node(id);
+    if (node.blob < 0) continue;
+    const bool unreadable_manifest =
+        node.status != ManifestStatus::kNotLoaded && node.status != ManifestStatus::kOk;
+    if (all || !marks.live[id] || unreadable_manifest) {
+      which.push_back(static_cast<uint32_t>(node.blob));
+    }
+  }
+  return which;
+}
+
 }  // namespace
 
 uint64_t GcOutcome::FreedBytes() const {
@@ -129,7 +147,8 @@ GcOutcome RunGc(const GcOptions& options) {
   phase("scan");
   ScanOptions scan_options;
   scan_options.reader = options.reader_override;
-  const Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
+  scan_options.stat_blob_data = false;
+  Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   timer.End("scan");
   phase("manifests");
   const Graph graph = Graph::Build(inventory, v2fd.get(), options.reader_override);
@@ -138,6 +157,8 @@ GcOutcome RunGc(const GcOptions& options) {
   const MarkResult marks = Mark(graph, outcome.policy);
   timer.End("mark");
   phase("plan");
+  StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
+               options.reader_override);
   PosixStorage posix(v2fd.get());
   Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
   outcome.plan = MakePlan(graph, marks, outcome.policy, storage);

@@ -133,11 +133,14 @@ class Planner {
     if (tags_left != 0 || revisions_left != 0) empty_candidate_[r] = false;
   }
 
-  // A blob or a `_layers` link younger than the grace period keeps the blob and its links.
+  // A blob or a `_layers` link younger than the grace period keeps the blob and its links; so
+  // does a blob whose age is unknown (its data could not be examined).
   void SpareRecentBlobs() {
     for (const BlobRecord& blob : graph_.inventory().blobs) {
       const NodeId id = *graph_.Find(blob.digest);
-      if (!marks_.live[id] && policy_.IsRecent(blob.mtime_ns)) spared_[id] = 1;
+      if (!marks_.live[id] && (!blob.data_known || policy_.IsRecent(blob.mtime_ns))) {
+        spared_[id] = 1;
+      }
     }
     if (policy_.min_age_ns <= 0) return;
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
@@ -184,6 +187,7 @@ class Planner {
         }
         ++plan_.kept.blobs;
         plan_.kept.blob_bytes += blob.size;
+        if (!blob.data_known) plan_.kept_blob_bytes_known = false;
         continue;
       }
       Add(Action{ActionKind::kDeleteBlob, "", "", blob.digest, blob.size});

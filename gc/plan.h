@@ -70,7 +70,10 @@ struct Plan {
   std::vector<Action> actions;  // in sweep order
   PlanCounts deleted;           // what the actions remove
   PlanCounts kept;              // what stays
-  uint64_t spared_count = 0;    // candidates younger than --min-age
+  // False when some kept blob's data was not examined (gc examines only candidates), so
+  // kept.blob_bytes counts only the examined ones and is not reported.
+  bool kept_blob_bytes_known = true;
+  uint64_t spared_count = 0;  // candidates younger than --min-age
   uint64_t spared_bytes = 0;
   Findings problems;
 };

@@ -112,7 +112,8 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   out += Row("", dry ? "to delete" : "deleted", "kept");
   out += Row("manifests", std::to_string(done.manifests), std::to_string(kept.manifests));
   out += Row("blobs", CountBytes(done.blobs, done.blob_bytes),
-             CountBytes(kept.blobs, kept.blob_bytes));
+             outcome.plan.kept_blob_bytes_known ? CountBytes(kept.blobs, kept.blob_bytes)
+                                                : std::to_string(kept.blobs));
   out += Row("layer links", std::to_string(done.layer_links), std::to_string(kept.layer_links));
   out += Row("tags", std::to_string(done.tags), std::to_string(kept.tags));
   out += Row("uploads", CountBytes(done.uploads, done.upload_bytes),
@@ -208,7 +209,8 @@ std::string GcJsonReport(const GcOutcome& outcome) {
   const PlanCounts& kept = outcome.plan.kept;
   json.Key("kept").BeginObject();
   json.Field("manifests", kept.manifests).Field("blobs", kept.blobs);
-  json.Field("blob_bytes", kept.blob_bytes).Field("layer_links", kept.layer_links);
+  if (outcome.plan.kept_blob_bytes_known) json.Field("blob_bytes", kept.blob_bytes);
+  json.Field("layer_links", kept.layer_links);
   json.Field("tags", kept.tags).Field("uploads", kept.uploads).EndObject();
   json.Key("spared").BeginObject().Field("count", outcome.plan.spared_count);
   json.Field("bytes", outcome.plan.spared_bytes).EndObject();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "core/blob_scan.h"
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/layout.h"
@@ -16,6 +17,7 @@
 namespace regsweep {
 namespace {
 
+using testing::Blob;
 using testing::RegistryBuilder;
 using testing::TempDir;
 
@@ -154,6 +156,43 @@ TEST_F(ScanTest, SpecialFilesAreNeverOpened) {
   ASSERT_NE(bad, nullptr);
   EXPECT_NE(bad->reason.find("not a regular file"), std::string::npos);
   EXPECT_NE(FindFinding(inv, "bad_blob", data), nullptr);
+}
+
+TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
+  const Blob kept = builder_.AddBlob("kept layer");
+  const Blob candidate = builder_.AddBlob("candidate");
+  const Blob fifo = builder_.AddBlob("fifo");
+  const std::string fifo_data = layout::BlobData(fifo.digest);
+  boost::filesystem::remove(builder_.v2() / fifo_data);
+  ASSERT_EQ(mkfifo((builder_.v2() / fifo_data).c_str(), 0644), 0);
+
+  UniqueFd fd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY));
+  ScanOptions options;
+  options.stat_blob_data = false;
+  Inventory inv = ScanRegistry(fd.get(), options);
+  ASSERT_EQ(inv.blobs.size(), 3u);
+  for (const BlobRecord& blob : inv.blobs) {
+    EXPECT_FALSE(blob.data_known);
+    EXPECT_EQ(blob.size, 0u);
+  }
+  EXPECT_EQ(FindFinding(inv, "bad_blob", fifo_data), nullptr) << "not examined, not reported";
+
+  auto index_of = [&](const Digest& digest) {
+    for (uint32_t i = 0; i < inv.blobs.size(); ++i) {
+      if (inv.blobs[i].digest == digest) return i;
+    }
+    return uint32_t(~0u);
+  };
+  StatBlobData(fd.get(), {index_of(candidate.digest), index_of(fifo.digest)}, &inv);
+  const BlobRecord& examined = inv.blobs[index_of(candidate.digest)];
+  EXPECT_TRUE(examined.data_known);
+  EXPECT_TRUE(examined.has_data);
+  EXPECT_EQ(examined.size, candidate.size);
+  EXPECT_GT(examined.mtime_ns, 0);
+  EXPECT_TRUE(inv.blobs[index_of(fifo.digest)].data_known);
+  EXPECT_FALSE(inv.blobs[index_of(fifo.digest)].has_data);
+  EXPECT_NE(FindFinding(inv, "bad_blob", fifo_data), nullptr);
+  EXPECT_FALSE(inv.blobs[index_of(kept.digest)].data_known) << "only the blobs asked for";
 }
 
 TEST_F(ScanTest, UnexpectedEntriesAndInvalidNames) {

@@ -6,12 +6,14 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "core/hash.h"
 #include "core/layout.h"
 #include "gc/lock.h"
 #include "gc/report.h"
+#include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/registry_builder.h"
 
 namespace regsweep {
@@ -92,6 +94,79 @@ TEST_F(GcRunTest, JsonReportHasTheDocumentedFields) {
   EXPECT_EQ(std::string_view(root["deleted"]["manifests"].at(0)["repository"]), "lib/app");
   EXPECT_EQ(root["problems"].get_array().size(), 0u);
   EXPECT_EQ(uint64_t(root["kept"]["manifests"]), 1u);
+}
+
+// Only the blobs gc may delete have their data examined; kept bytes are then unknown and not
+// reported (usage and audit examine every blob).
+TEST_F(GcRunTest, OnlyBlobsThatMayBeDeletedAreExamined) {
+  testing::FaultyTreeReader recorder;
+  GcOptions options = Options(true);
+  options.reader_override = &recorder;
+  const GcOutcome dry = RunGc(options);
+  ASSERT_EQ(dry.exit_code, 0) << GcTextReport(dry, true);
+  auto examined = [&](const Digest& digest) {
+    const std::string call = "stat " + (builder_.v2() / layout::BlobData(digest)).string();
+    const std::vector<std::string> calls = recorder.calls();
+    return std::count(calls.begin(), calls.end(), call);
+  };
+  EXPECT_EQ(examined(Sha("orphan")), 1);
+  EXPECT_EQ(examined(Sha("old-app")), 1);
+  EXPECT_EQ(examined(untagged_.digest), 1);
+  EXPECT_EQ(examined(Sha("base")), 0);
+  EXPECT_EQ(examined(Sha("app")), 0);
+  EXPECT_EQ(examined(tagged_.digest), 0);
+
+  EXPECT_FALSE(dry.plan.kept_blob_bytes_known);
+  simdjson::dom::parser parser;
+  const std::string json = GcJsonReport(dry);
+  simdjson::dom::element root = parser.parse(json);
+  EXPECT_EQ(uint64_t(root["kept"]["blobs"]), dry.plan.kept.blobs);
+  EXPECT_EQ(root["kept"]["blob_bytes"].error(), simdjson::NO_SUCH_FIELD);
+}
+
+// A reader that cannot stat one blob's data.
+class DataStatFails final : public TreeReader {
+ public:
+  explicit DataStatFails(const Digest& digest) : hex_(digest.Hex()) {}
+  UniqueFd OpenDir(int dirfd, std::string_view relative) override {
+    return real_.OpenDir(dirfd, relative);
+  }
+  bool List(int dirfd, std::vector<DirEntry>* entries) override {
+    return real_.List(dirfd, entries);
+  }
+  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override {
+    return real_.ReadSmall(dirfd, relative, max_bytes);
+  }
+  FileStat Stat(int dirfd, std::string_view relative, int* error) override {
+    return real_.Stat(dirfd, relative, error);
+  }
+  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
+                       int* error) override {
+    if (child == hex_) {
+      *error = EIO;
+      return FileStat();
+    }
+    return real_.StatInChild(dirfd, child, name, error);
+  }
+
+ private:
+  PosixTreeReader real_;
+  const std::string hex_;
+};
+
+// An unreferenced blob of unknown age might be younger than the grace period: it stays.
+TEST_F(GcRunTest, ACandidateWhoseDataCannotBeExaminedIsKept) {
+  DataStatFails reader(Sha("orphan"));
+  GcOptions options = Options(false);
+  options.reader_override = &reader;
+  const GcOutcome real = RunGc(options);
+  EXPECT_EQ(real.exit_code, 1) << GcTextReport(real, true);
+  const std::string data = layout::BlobData(Sha("orphan"));
+  EXPECT_TRUE(std::any_of(real.problems.begin(), real.problems.end(), [&](const Finding& f) {
+    return f.kind == "unreadable" && f.path == data;
+  })) << GcTextReport(real, true);
+  EXPECT_TRUE(builder_.Exists(data));
+  EXPECT_FALSE(builder_.Exists(layout::BlobData(untagged_.digest))) << "the rest is collected";
 }
 
 TEST_F(GcRunTest, AppliedPlanSkipsWhatBecameReachable) {

@@ -1,0 +1,184 @@
+// Parallel listing of the blob store's 256 shards per algorithm, and the lstat of blob data.
+#include "core/blob_scan.h"
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include <array>
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include "core/layout.h"
+#include "core/tree_reader.h"
+
+namespace regsweep {
+namespace {
+
+bool IsHexPair(std::string_view name) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  return name.size() == 2 && hex(name[0]) && hex(name[1]);
+}
+
+struct Shard {
+  DigestAlgorithm algorithm;
+  std::string name;  // two hex digits
+};
+
+// Fills `blob`'s data facts from an lstat of `<hex>/data` below its open shard folder.
+void ExamineData(TreeReader& fs, int shard_fd, std::string_view hex, const std::string& blob_path,
+                 BlobRecord* blob, FindingSink& sink) {
+  int error = 0;
+  const FileStat data = fs.StatInChild(shard_fd, hex, "data", &error);
+  blob->data_known = data.exists || error == 0;
+  if (data.exists) {
+    blob->mtime_ns = data.mtime_ns;
+    blob->inode = data.inode;
+    if (data.type == EntryType::kRegular) {
+      blob->has_data = true;
+      blob->size = data.size;
+      blob->allocated = data.allocated;
+    } else {
+      sink.Error("bad_blob", blob_path + "/data", "",
+                 data.type == EntryType::kSymlink ? "blob data is a symbolic link (never followed)"
+                                                  : "blob data is not a regular file");
+    }
+  } else if (error == 0) {
+    sink.Warning("missing_blob_data", blob_path + "/data", "",
+                 "blob folder without data (an interrupted write or delete)");
+  } else {
+    sink.Error("unreadable", blob_path + "/data", "", ErrnoText(error));
+  }
+}
+
+void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_data,
+               std::vector<BlobRecord>* blobs, FindingSink& sink) {
+  const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
+                                 std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
+  UniqueFd dir = fs.OpenDir(algorithm_fd, shard.name);
+  std::vector<DirEntry> entries;
+  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
+    sink.Error("unreadable", shard_path, "", ErrnoText(errno));
+    return;
+  }
+  for (const DirEntry& entry : entries) {
+    const std::string path = JoinPath(shard_path, entry.name);
+    std::string why;
+    const auto digest = Digest::FromHex(shard.algorithm, entry.name, &why);
+    if (entry.type != EntryType::kDirectory) {
+      ReportUnexpected(sink, entry, path, "");
+      continue;
+    }
+    if (!digest || entry.name.compare(0, 2, shard.name) != 0) {
+      sink.Warning("bad_digest_folder", path, "",
+                   digest ? "blob folder is in the wrong shard" : "not a digest: " + why);
+      continue;
+    }
+    BlobRecord blob;
+    blob.digest = *digest;
+    if (stat_data) ExamineData(fs, dir.get(), entry.name, path, &blob, sink);
+    blobs->push_back(blob);
+  }
+}
+
+// The shard folders of the supported algorithms; reports everything else in `blobs/`.
+std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd>* algorithm_fds,
+                              FindingSink& sink) {
+  std::vector<DirEntry> algorithms;
+  if (!fs.List(blobs_fd, &algorithms)) {
+    sink.Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+    return {};
+  }
+  std::vector<Shard> shards;
+  std::vector<DirEntry> entries;
+  for (const DirEntry& alg_entry : algorithms) {
+    const std::string alg_path = JoinPath(layout::kBlobsDir, alg_entry.name);
+    const auto algorithm = ParseAlgorithmName(alg_entry.name);
+    if (!algorithm || alg_entry.type != EntryType::kDirectory) {
+      if (alg_entry.type == EntryType::kDirectory) {
+        sink.Warning("unknown_algorithm", alg_path, "",
+                     "digest algorithm not supported (only sha256 and sha512); left alone");
+      } else {
+        ReportUnexpected(sink, alg_entry, alg_path, "");
+      }
+      continue;
+    }
+    UniqueFd alg_dir = fs.OpenDir(blobs_fd, alg_entry.name);
+    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
+      sink.Error("unreadable", alg_path, "", ErrnoText(errno));
+      continue;
+    }
+    for (const DirEntry& entry : entries) {
+      if (entry.type == EntryType::kDirectory && IsHexPair(entry.name)) {
+        shards.push_back(Shard{*algorithm, entry.name});
+      } else {
+        ReportUnexpected(sink, entry, JoinPath(alg_path, entry.name), "");
+      }
+    }
+    (*algorithm_fds)[static_cast<size_t>(*algorithm)] = std::move(alg_dir);
+  }
+  return shards;
+}
+
+}  // namespace
+
+std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
+                                      ThreadFindings& findings) {
+  UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
+  if (!blobs_dir.valid()) {
+    if (errno != ENOENT) {
+      FindingSink(&findings.local())
+          .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+    }
+    return {};
+  }
+  std::vector<UniqueFd> algorithm_fds(2);
+  FindingSink sink(&findings.local());
+  const std::vector<Shard> shards = ListShards(fs, blobs_dir.get(), &algorithm_fds, sink);
+  tbb::enumerable_thread_specific<std::vector<BlobRecord>> per_thread;
+  tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
+    FindingSink thread_sink(&findings.local());
+    const Shard& shard = shards[i];
+    ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, stat_data,
+              &per_thread.local(), thread_sink);
+  });
+  std::vector<BlobRecord> blobs;
+  for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
+  tbb::parallel_sort(blobs.begin(), blobs.end(),
+                     [](const BlobRecord& a, const BlobRecord& b) { return a.digest < b.digest; });
+  return blobs;
+}
+
+void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
+                  TreeReader* reader) {
+  TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
+  ThreadFindings findings;
+  // Each shard folder some blob is in is opened once; the data of blobs in one that cannot be
+  // opened stays unknown.
+  using ShardFolders = std::array<std::array<UniqueFd, 256>, 2>;
+  auto shards = std::make_unique<ShardFolders>();
+  std::array<std::array<bool, 256>, 2> opened{};
+  for (const uint32_t i : which) {
+    const Digest& digest = inventory->blobs[i].digest;
+    const size_t a = static_cast<size_t>(digest.algorithm());
+    const uint8_t shard = digest.bytes()[0];
+    if (opened[a][shard]) continue;
+    opened[a][shard] = true;
+    (*shards)[a][shard] = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
+    if (!(*shards)[a][shard].valid()) {
+      FindingSink(&findings.local())
+          .Error("unreadable", layout::BlobShardDir(digest), "", ErrnoText(errno));
+    }
+  }
+  tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {
+    BlobRecord& blob = inventory->blobs[which[k]];
+    const UniqueFd& fd =
+        (*shards)[static_cast<size_t>(blob.digest.algorithm())][blob.digest.bytes()[0]];
+    if (!fd.valid()) return;
+    FindingSink sink(&findings.local());
+    ExamineData(fs, fd.get(), blob.digest.Hex(), layout::BlobDir(blob.digest), &blob, sink);
+  });
+  MergeFindings(findings, &inventory->findings);
+}
+
+}  // namespace regsweep

@@ -1,0 +1,35 @@
+// The blob store half of the scan: which blobs exist below `blobs/<alg>/<shard>/<hex>/`, and
+// what their `data` file is (size, age, inode).
+//
+// Listing the 256 shard folders names every blob; learning its size and age costs one lstat of
+// `data` per blob, which on a large store is most of the scan's time in the kernel's path walk.
+// audit and usage want every size; gc needs only the sizes and ages that can decide something
+// (the blobs it may delete, the manifests it could not read), so it lists without statting and
+// then calls StatBlobData for those alone.
+#ifndef REGSWEEP_CORE_BLOB_SCAN_H_
+#define REGSWEEP_CORE_BLOB_SCAN_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/scan.h"
+#include "core/scan_sink.h"
+
+namespace regsweep {
+
+class TreeReader;
+
+// Lists the blob store below the open v2 folder, sorted by digest. With `stat_data` every
+// blob's `data` is examined; otherwise none is (BlobRecord::data_known stays false).
+std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
+                                      ThreadFindings& findings);
+
+// Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
+// ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.
+// `reader` nullptr: the local filesystem.
+void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
+                  TreeReader* reader = nullptr);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_BLOB_SCAN_H_

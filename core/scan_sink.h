@@ -1,0 +1,59 @@
+// Internal to the scanners (scan.cc, blob_scan.cc): how a scan records what it finds wrong.
+//
+// Each thread appends to its own Findings through a FindingSink; the scan merges them at the
+// end, sorted by path, so the result does not depend on scheduling.
+#ifndef REGSWEEP_CORE_SCAN_SINK_H_
+#define REGSWEEP_CORE_SCAN_SINK_H_
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/finding.h"
+#include "core/fs.h"
+
+namespace regsweep {
+
+// Collects the findings of one thread.
+class FindingSink {
+ public:
+  explicit FindingSink(Findings* out) : out_(out) {}
+  void Add(Severity severity, std::string kind, std::string path, std::string repository,
+           std::string reason) {
+    out_->push_back(Finding{severity, std::move(kind), std::move(path), std::move(repository),
+                            std::string(), std::move(reason)});
+  }
+  void Error(std::string kind, std::string path, std::string repository, std::string reason) {
+    Add(Severity::kError, std::move(kind), std::move(path), std::move(repository),
+        std::move(reason));
+  }
+  void Warning(std::string kind, std::string path, std::string repository, std::string reason) {
+    Add(Severity::kWarning, std::move(kind), std::move(path), std::move(repository),
+        std::move(reason));
+  }
+
+ private:
+  Findings* out_;
+};
+
+using ThreadFindings = tbb::enumerable_thread_specific<Findings>;
+
+// Moves every thread's findings to the end of `out`, then sorts `out` by path.
+void MergeFindings(ThreadFindings& findings, Findings* out);
+
+// "a/b".
+std::string JoinPath(std::string_view a, std::string_view b);
+
+// strerror(error) as a string.
+std::string ErrnoText(int error);
+
+// Reports an entry that has no place in the layout. Symbolic links and special files get kinds
+// of their own because they are never followed or opened.
+void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,
+                      const std::string& repository);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_SCAN_SINK_H_
