@@ -1,0 +1,74 @@
+// The in-memory TreeReader: placeholder descriptors mapped to folders, files from a map.
+#include "bench/memory_tree_reader.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <mutex>
+#include <utility>
+
+namespace regsweep {
+
+UniqueFd MemoryTreeReader::OpenFolder(std::string path) {
+  UniqueFd fd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return fd;
+  const std::unique_lock lock(mutex_);
+  // A descriptor number closed by its owner and reused by open() now stands for `path`.
+  folders_[fd.get()] = std::move(path);
+  return fd;
+}
+
+std::optional<std::string> MemoryTreeReader::Resolve(int dirfd, std::string_view relative) const {
+  const std::shared_lock lock(mutex_);
+  const auto folder = folders_.find(dirfd);
+  if (folder == folders_.end()) return std::nullopt;
+  if (folder->second.empty()) return std::string(relative);
+  return folder->second + "/" + std::string(relative);
+}
+
+UniqueFd MemoryTreeReader::OpenDir(int dirfd, std::string_view relative) {
+  std::optional<std::string> path = Resolve(dirfd, relative);
+  if (!path) {
+    errno = EBADF;
+    return UniqueFd();
+  }
+  return OpenFolder(std::move(*path));
+}
+
+bool MemoryTreeReader::List(int /*dirfd*/, std::vector<DirEntry>* /*entries*/) {
+  errno = ENOTSUP;
+  return false;
+}
+
+SmallFile MemoryTreeReader::ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) {
+  SmallFile file;
+  const std::optional<std::string> path = Resolve(dirfd, relative);
+  if (!path) {
+    file.status = ReadStatus::kIoError;
+    file.error = EBADF;
+    return file;
+  }
+  const auto found = files_.find(*path);
+  if (found == files_.end()) {
+    file.status = ReadStatus::kNotFound;
+  } else if (found->second.size() > max_bytes) {
+    file.status = ReadStatus::kTooLarge;
+  } else {
+    file.status = ReadStatus::kOk;
+    file.content = found->second;
+  }
+  return file;
+}
+
+FileStat MemoryTreeReader::Stat(int /*dirfd*/, std::string_view /*relative*/, int* error) {
+  *error = ENOTSUP;
+  return FileStat();
+}
+
+FileStat MemoryTreeReader::StatInChild(int /*dirfd*/, std::string_view /*child*/,
+                                       std::string_view /*name*/, int* error) {
+  *error = ENOTSUP;
+  return FileStat();
+}
+
+}  // namespace regsweep
