@@ -61,6 +61,7 @@ void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_d
     sink.Error("unreadable", shard_path, "", ErrnoText(errno));
     return;
   }
+  blobs->reserve(entries.size());
   for (const DirEntry& entry : entries) {
     const std::string path = JoinPath(shard_path, entry.name);
     std::string why;
@@ -135,15 +136,23 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
   std::vector<UniqueFd> algorithm_fds(2);
   FindingSink sink(&findings.local());
   const std::vector<Shard> shards = ListShards(fs, blobs_dir.get(), &algorithm_fds, sink);
-  tbb::enumerable_thread_specific<std::vector<BlobRecord>> per_thread;
+  // One exactly sized vector per shard, gathered into one of the exact total: the records are
+  // never held more than once plus a shard.
+  std::vector<std::vector<BlobRecord>> per_shard(shards.size());
   tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
     FindingSink thread_sink(&findings.local());
     const Shard& shard = shards[i];
     ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, stat_data,
-              &per_thread.local(), thread_sink);
+              &per_shard[i], thread_sink);
   });
+  size_t total = 0;
+  for (const auto& part : per_shard) total += part.size();
   std::vector<BlobRecord> blobs;
-  for (auto& part : per_thread) blobs.insert(blobs.end(), part.begin(), part.end());
+  blobs.reserve(total);
+  for (auto& part : per_shard) {
+    blobs.insert(blobs.end(), part.begin(), part.end());
+    part = std::vector<BlobRecord>();
+  }
   tbb::parallel_sort(blobs.begin(), blobs.end(),
                      [](const BlobRecord& a, const BlobRecord& b) { return a.digest < b.digest; });
   return blobs;

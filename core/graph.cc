@@ -131,6 +131,12 @@ std::optional<NodeId> Graph::Find(const Digest& digest) const {
   return id;
 }
 
+const std::string& Graph::Problem(NodeId id) const {
+  static const std::string kNone;
+  const auto it = problems_.find(id);
+  return it == problems_.end() ? kNone : it->second;
+}
+
 const BlobRecord* Graph::Blob(NodeId id) const {
   const int32_t index = nodes_[id].blob;
   return index < 0 ? nullptr : &inventory_->blobs[static_cast<size_t>(index)];
@@ -148,35 +154,54 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
     opened[a][shard] = true;
     (*shards)[a][shard] = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
   }
-  std::vector<LoadResult> results(ids.size());
+  manifests_.reserve(manifests_.size() + ids.size());
+  // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
+  // media types, sizes, annotations), so they are read in parallel a chunk at a time and
+  // interned before the next chunk is read: the transient memory does not grow with the tree.
+  constexpr size_t kChunk = 4096;
+  std::vector<LoadResult> results;
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
-  tbb::parallel_for(size_t{0}, ids.size(), [&](size_t i) {
-    const NodeId id = ids[i];
-    const BlobRecord* blob = Blob(id);
-    const Digest& digest = nodes_[id].digest;
-    const int shard_fd =
-        (*shards)[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
-    // A blob whose data was not examined may still have it: reading it tells.
-    const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
-    results[i] = LoadOne(fs, shard_fd, digest, in_store, parsers.local());
-  });
-  for (size_t i = 0; i < ids.size(); ++i) {
-    LoadResult& result = results[i];
-    nodes_[ids[i]].status = result.status;
-    nodes_[ids[i]].problem = std::move(result.problem);
-    if (result.status != ManifestStatus::kOk) continue;
-    const Manifest& parsed = *result.manifest;
-    ManifestNode manifest;
-    manifest.kind = parsed.kind;
-    if (parsed.config) manifest.blobs.push_back(Intern(parsed.config->digest));
-    for (const Descriptor& blob : parsed.blobs) manifest.blobs.push_back(Intern(blob.digest));
-    for (const Descriptor& child : parsed.children) {
-      manifest.children.push_back(Intern(child.digest));
+  for (size_t begin = 0; begin < ids.size(); begin += kChunk) {
+    const size_t count = std::min(kChunk, ids.size() - begin);
+    results.assign(count, LoadResult());
+    tbb::parallel_for(size_t{0}, count, [&](size_t i) {
+      const NodeId id = ids[begin + i];
+      const BlobRecord* blob = Blob(id);
+      const Digest& digest = nodes_[id].digest;
+      const int shard_fd =
+          (*shards)[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
+      // A blob whose data was not examined may still have it: reading it tells.
+      const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
+      results[i] = LoadOne(fs, shard_fd, digest, in_store, parsers.local());
+    });
+    for (size_t i = 0; i < count; ++i) {
+      LoadResult& result = results[i];
+      AddLoaded(ids[begin + i], result.status, std::move(result.problem),
+                result.manifest ? &*result.manifest : nullptr);
     }
-    if (parsed.subject) manifest.subject = Intern(parsed.subject->digest);
-    nodes_[ids[i]].manifest = static_cast<uint32_t>(manifests_.size());
-    manifests_.push_back(std::move(manifest));
   }
+}
+
+void Graph::AddLoaded(NodeId id, ManifestStatus status, std::string problem,
+                      const Manifest* loaded) {
+  nodes_[id].status = status;
+  if (status != ManifestStatus::kOk) {
+    problems_[id] = std::move(problem);
+    return;
+  }
+  const Manifest& parsed = *loaded;
+  ManifestNode manifest;
+  manifest.kind = parsed.kind;
+  manifest.blobs.reserve(parsed.blobs.size() + (parsed.config ? 1 : 0));
+  if (parsed.config) manifest.blobs.push_back(Intern(parsed.config->digest));
+  for (const Descriptor& blob : parsed.blobs) manifest.blobs.push_back(Intern(blob.digest));
+  manifest.children.reserve(parsed.children.size());
+  for (const Descriptor& child : parsed.children) {
+    manifest.children.push_back(Intern(child.digest));
+  }
+  if (parsed.subject) manifest.subject = Intern(parsed.subject->digest);
+  nodes_[id].manifest = static_cast<uint32_t>(manifests_.size());
+  manifests_.push_back(std::move(manifest));
 }
 
 Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader) {

@@ -43,12 +43,12 @@ struct ManifestNode {
   std::optional<NodeId> subject;
 };
 
+// One per distinct digest (76 bytes: the graph of a large registry is mostly these).
 struct Node {
   Digest digest;
-  int32_t blob = -1;  // index into Inventory::blobs, -1 when not in the store
   ManifestStatus status = ManifestStatus::kNotLoaded;
+  int32_t blob = -1;      // index into Inventory::blobs, -1 when not in the store
   uint32_t manifest = 0;  // index into Graph::manifests when status == kOk
-  std::string problem;    // why the manifest could not be used
 };
 
 struct RepositoryNode {
@@ -72,12 +72,17 @@ class Graph {
   const Inventory& inventory() const { return *inventory_; }
 
   std::optional<NodeId> Find(const Digest& digest) const;
+  // Why the manifest of a node whose status is neither kNotLoaded nor kOk could not be used.
+  const std::string& Problem(NodeId id) const;
   // The blob record of a node, or nullptr when the blob is not in the store.
   const BlobRecord* Blob(NodeId id) const;
 
  private:
   NodeId Intern(const Digest& digest);
   void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs);
+  // Records the outcome of reading manifest `id`: its references interned (status kOk, with
+  // `loaded`), or why it could not be used.
+  void AddLoaded(NodeId id, ManifestStatus status, std::string problem, const Manifest* loaded);
   // The slot of `digest` in slots_: where it is, or the free slot where it would go.
   size_t SlotOf(const Digest& digest) const;
   // Rebuilds slots_ with `capacity` slots (a power of two).
@@ -87,6 +92,8 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<ManifestNode> manifests_;
   std::vector<RepositoryNode> repositories_;
+  // Node::status explained, for the few manifests that could not be used.
+  std::unordered_map<NodeId, std::string> problems_;
   // Node ids by digest: a flat open-addressing table (linear probing, at most half full) whose
   // keys are the nodes' own digests, so it costs 8 bytes or less per node.
   std::vector<NodeId> slots_;

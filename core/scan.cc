@@ -26,6 +26,7 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
                       const std::string& alg_path, const std::string& repository,
                       std::vector<Digest>* digests, std::vector<std::string>* hex_names,
                       FindingSink& sink) {
+  digests->reserve(digests->size() + entries.size());
   for (const DirEntry& entry : entries) {
     std::string why;
     const auto digest = Digest::FromHex(algorithm, entry.name, &why);
@@ -141,6 +142,7 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int dir_fd, const std::string& dir
                               const std::vector<std::string>& hex_names,
                               std::vector<Digest>* digests, FindingSink& sink) {
   std::vector<Digest> kept;
+  kept.reserve(digests->size());
   for (size_t i = 0; i < digests->size(); ++i) {
     const Digest& digest = (*digests)[i];
     const std::string relative =
@@ -176,6 +178,7 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, Fin
   // Links are read below `revisions/<alg>`, one path component fewer for each.
   std::array<UniqueFd, 2> algorithm_dirs;
   std::array<bool, 2> opened = {false, false};
+  repo->revisions.reserve(digests.size());
   for (size_t i = 0; i < digests.size(); ++i) {
     const Digest& digest = digests[i];
     const std::string_view algorithm = AlgorithmName(digest.algorithm());
@@ -213,6 +216,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
     repo->incomplete = true;
     return;
   }
+  repo->tags.reserve(entries.size());
   for (const DirEntry& entry : entries) {
     const std::string tag_path = JoinPath(base, entry.name);
     if (entry.type != EntryType::kDirectory) {

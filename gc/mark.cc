@@ -119,7 +119,7 @@ class Marker {
       if (node.status != ManifestStatus::kOk) {
         Taint(r,
               "manifest " + node.digest.ToString() + " (" + from + ") is " +
-                  std::string(ManifestStatusText(node.status)) + ": " + node.problem,
+                  std::string(ManifestStatusText(node.status)) + ": " + graph_.Problem(current),
               layout::BlobData(node.digest), node.digest.ToString());
         continue;
       }

@@ -2,6 +2,7 @@
 #include "gc/plan.h"
 
 #include <array>
+#include <iterator>
 
 #include "core/layout.h"
 
@@ -32,6 +33,7 @@ class Planner {
       : graph_(graph), marks_(marks), policy_(policy), storage_(storage) {
     spared_.assign(graph.nodes().size(), 0);
     empty_candidate_.assign(graph.repositories().size(), true);
+    ReservePhases();
   }
 
   Plan Run() {
@@ -43,13 +45,42 @@ class Planner {
     PlanBlobs();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanUploads(r);
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanPrune(r);
+    size_t total = 0;
+    for (const auto& phase : phases_) total += phase.size();
+    plan_.actions.reserve(total);
     for (auto& phase : phases_) {
-      plan_.actions.insert(plan_.actions.end(), phase.begin(), phase.end());
+      plan_.actions.insert(plan_.actions.end(), std::make_move_iterator(phase.begin()),
+                           std::make_move_iterator(phase.end()));
+      phase = std::vector<Action>();
     }
     return std::move(plan_);
   }
 
  private:
+  // Each phase can hold at most one action per object of its kind. Reserving that bound up front
+  // means no phase ever reallocates (no copy, no transient double); the pages of a bound that is
+  // not reached are never touched, so they cost address space, not memory.
+  void ReservePhases() {
+    size_t tags = 0, index_entries = 0, revisions = 0, links = 0, uploads = 0;
+    for (const RepositoryRecord& record : graph_.inventory().repositories) {
+      tags += record.tags.size();
+      for (const TagRecord& tag : record.tags) index_entries += tag.index_entries.size();
+      revisions += record.revisions.size();
+      links += record.layer_links.size();
+      uploads += record.uploads.size();
+    }
+    auto reserve = [&](ActionKind kind, size_t bound) {
+      phases_[static_cast<size_t>(kind)].reserve(bound);
+    };
+    reserve(ActionKind::kDeleteTag, tags);
+    reserve(ActionKind::kDeleteTagIndexEntry, index_entries);
+    reserve(ActionKind::kDeleteRevision, revisions);
+    reserve(ActionKind::kDeleteLayerLink, links);
+    reserve(ActionKind::kDeleteBlob, graph_.inventory().blobs.size());
+    reserve(ActionKind::kDeleteUpload, uploads);
+    reserve(ActionKind::kPruneRepository, graph_.repositories().size());
+  }
+
   void Add(Action action) {
     PlanCounts& d = plan_.deleted;
     switch (action.kind) {

@@ -38,15 +38,15 @@ class ManifestChecker {
       case ManifestStatus::kMissing:  // reported where it is referenced
         return;
       case ManifestStatus::kTooLarge:
-        return Report(id, Severity::kError, "manifest_too_large", node.digest, node.problem);
+        return Report(id, Severity::kError, "manifest_too_large", node.digest, graph_.Problem(id));
       case ManifestStatus::kDigestMismatch:
-        return Report(id, Severity::kError, "manifest_digest_mismatch", node.digest, node.problem);
+        return Report(id, Severity::kError, "manifest_digest_mismatch", node.digest, graph_.Problem(id));
       case ManifestStatus::kUnreadable:
-        return Report(id, Severity::kError, "manifest_unreadable", node.digest, node.problem);
+        return Report(id, Severity::kError, "manifest_unreadable", node.digest, graph_.Problem(id));
       case ManifestStatus::kInvalid: {
         const ManifestFacts& facts = facts_[id];
         if (facts.kind.empty()) {
-          return Report(id, Severity::kError, "manifest_invalid", node.digest, node.problem);
+          return Report(id, Severity::kError, "manifest_invalid", node.digest, graph_.Problem(id));
         }
         return Report(id, facts.severity, facts.kind, node.digest, facts.reason);
       }

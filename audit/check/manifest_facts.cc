@@ -107,7 +107,7 @@ std::vector<ManifestFacts> LoadManifestFacts(const Graph& graph, int v2fd) {
         ReadSmallFile(v2fd, layout::BlobData(node.digest), layout::kMaxManifestBytes);
     if (file.status != ReadStatus::kOk) return;
     if (node.status == ManifestStatus::kInvalid) {
-      ClassifyRefusal(parsers.local(), file.content, node.problem, &facts[id]);
+      ClassifyRefusal(parsers.local(), file.content, graph.Problem(static_cast<NodeId>(id)), &facts[id]);
       return;
     }
     ParsedManifest parsed = ParseManifest(parsers.local(), file.content);
