@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/layout.h"
+#include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
@@ -164,28 +165,20 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
   ThreadFindings findings;
   // Each shard folder some blob is in is opened once; the data of blobs in one that cannot be
   // opened stays unknown.
-  using ShardFolders = std::array<std::array<UniqueFd, 256>, 2>;
   auto shards = std::make_unique<ShardFolders>();
-  std::array<std::array<bool, 256>, 2> opened{};
   for (const uint32_t i : which) {
     const Digest& digest = inventory->blobs[i].digest;
-    const size_t a = static_cast<size_t>(digest.algorithm());
-    const uint8_t shard = digest.bytes()[0];
-    if (opened[a][shard]) continue;
-    opened[a][shard] = true;
-    (*shards)[a][shard] = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
-    if (!(*shards)[a][shard].valid()) {
+    if (!shards->Open(fs, v2fd, digest)) {
       FindingSink(&findings.local())
           .Error("unreadable", layout::BlobShardDir(digest), "", ErrnoText(errno));
     }
   }
   tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {
     BlobRecord& blob = inventory->blobs[which[k]];
-    const UniqueFd& fd =
-        (*shards)[static_cast<size_t>(blob.digest.algorithm())][blob.digest.bytes()[0]];
-    if (!fd.valid()) return;
+    const int fd = shards->Fd(blob.digest);
+    if (fd < 0) return;
     FindingSink sink(&findings.local());
-    ExamineData(fs, fd.get(), blob.digest.Hex(), layout::BlobDir(blob.digest), &blob, sink);
+    ExamineData(fs, fd, blob.digest.Hex(), layout::BlobDir(blob.digest), &blob, sink);
   });
   MergeFindings(findings, &inventory->findings);
 }

@@ -13,6 +13,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/layout.h"
+#include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
@@ -24,13 +25,9 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-// The open shard folders (`blobs/<alg>/<xx>`) manifests are read below: opening a manifest
-// there walks two path components instead of five, which matters for a million manifests.
-using ShardFolders = std::array<std::array<UniqueFd, 256>, 2>;
-
 // `shard_fd` is the open shard folder of `digest`.
-LoadResult LoadOne(TreeReader& fs, int shard_fd, const Digest& digest, bool in_store,
-                   simdjson::dom::parser& parser) {
+LoadResult LoadOne(TreeReader& fs, int shard_fd, NodeId id, const Digest& digest, bool in_store,
+                   const ManifestObserver* observer, simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
@@ -64,6 +61,7 @@ LoadResult LoadOne(TreeReader& fs, int shard_fd, const Digest& digest, bool in_s
     return result;
   }
   ParsedManifest parsed = ParseManifest(parser, file.content);
+  if (observer != nullptr) (*observer)(id, file.content, parsed);
   if (!parsed.manifest) {
     result.status = ManifestStatus::kInvalid;
     result.problem = std::move(parsed.error);
@@ -142,18 +140,11 @@ const BlobRecord* Graph::Blob(NodeId id) const {
   return index < 0 ? nullptr : &inventory_->blobs[static_cast<size_t>(index)];
 }
 
-void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs) {
-  // Only the shard folders some manifest is in are opened, once each.
+void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
+                          const ManifestObserver* observer) {
+  // Manifests are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
-  std::array<std::array<bool, 256>, 2> opened{};
-  for (const NodeId id : ids) {
-    const Digest& digest = nodes_[id].digest;
-    const size_t a = static_cast<size_t>(digest.algorithm());
-    const uint8_t shard = digest.bytes()[0];
-    if (opened[a][shard]) continue;
-    opened[a][shard] = true;
-    (*shards)[a][shard] = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
-  }
+  for (const NodeId id : ids) shards->Open(fs, v2fd, nodes_[id].digest);
   manifests_.reserve(manifests_.size() + ids.size());
   // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
   // media types, sizes, annotations), so they are read in parallel a chunk at a time and
@@ -168,11 +159,10 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
       const NodeId id = ids[begin + i];
       const BlobRecord* blob = Blob(id);
       const Digest& digest = nodes_[id].digest;
-      const int shard_fd =
-          (*shards)[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
+      const int shard_fd = shards->Fd(digest);
       // A blob whose data was not examined may still have it: reading it tells.
       const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
-      results[i] = LoadOne(fs, shard_fd, digest, in_store, parsers.local());
+      results[i] = LoadOne(fs, shard_fd, id, digest, in_store, observer, parsers.local());
     });
     for (size_t i = 0; i < count; ++i) {
       LoadResult& result = results[i];
@@ -204,7 +194,8 @@ void Graph::AddLoaded(NodeId id, ManifestStatus status, std::string problem,
   manifests_.push_back(std::move(manifest));
 }
 
-Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader) {
+Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
+                   const ManifestObserver* observer) {
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   Graph graph;
   graph.inventory_ = &inventory;
@@ -248,7 +239,7 @@ Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader) {
   while (!wanted.empty()) {
     std::vector<NodeId> batch;
     batch.swap(wanted);
-    graph.LoadManifests(batch, v2fd, fs);
+    graph.LoadManifests(batch, v2fd, fs, observer);
     for (const NodeId id : batch) {
       if (graph.nodes_[id].status != ManifestStatus::kOk) continue;
       const std::vector<NodeId> children = graph.manifest(id).children;

@@ -10,8 +10,10 @@
 #define REGSWEEP_CORE_GRAPH_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -59,11 +61,17 @@ struct RepositoryNode {
   std::unordered_map<NodeId, std::vector<NodeId>> referrers;
 };
 
+// Sees each manifest the graph reads whose bytes match its digest: the bytes and how they
+// parsed (whether they did or not). Called from the loading threads, concurrently.
+using ManifestObserver =
+    std::function<void(NodeId id, std::string_view bytes, const ParsedManifest& parsed)>;
+
 class Graph {
  public:
   // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`
-  // through `reader` (nullptr: the local filesystem).
-  static Graph Build(const Inventory& inventory, int v2fd, TreeReader* reader = nullptr);
+  // through `reader` (nullptr: the local filesystem), showing each to `observer` (if any).
+  static Graph Build(const Inventory& inventory, int v2fd, TreeReader* reader = nullptr,
+                     const ManifestObserver* observer = nullptr);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -79,7 +87,8 @@ class Graph {
 
  private:
   NodeId Intern(const Digest& digest);
-  void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs);
+  void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
+                     const ManifestObserver* observer);
   // Records the outcome of reading manifest `id`: its references interned (status kOk, with
   // `loaded`), or why it could not be used.
   void AddLoaded(NodeId id, ManifestStatus status, std::string problem, const Manifest* loaded);

@@ -33,34 +33,36 @@ class Planner {
       : graph_(graph), marks_(marks), policy_(policy), storage_(storage) {
     spared_.assign(graph.nodes().size(), 0);
     empty_candidate_.assign(graph.repositories().size(), true);
-    ReservePhases();
+    ReserveActions();
   }
 
   Plan Run() {
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
       PlanTagsAndRevisions(r);
     }
+    for (auto& staged : staged_) {
+      plan_.actions.insert(plan_.actions.end(), std::make_move_iterator(staged.begin()),
+                           std::make_move_iterator(staged.end()));
+      staged = std::vector<Action>();
+    }
     SpareRecentBlobs();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanLayerLinks(r);
     PlanBlobs();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanUploads(r);
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanPrune(r);
-    size_t total = 0;
-    for (const auto& phase : phases_) total += phase.size();
-    plan_.actions.reserve(total);
-    for (auto& phase : phases_) {
-      plan_.actions.insert(plan_.actions.end(), std::make_move_iterator(phase.begin()),
-                           std::make_move_iterator(phase.end()));
-      phase = std::vector<Action>();
-    }
     return std::move(plan_);
   }
 
  private:
-  // Each phase can hold at most one action per object of its kind. Reserving that bound up front
-  // means no phase ever reallocates (no copy, no transient double); the pages of a bound that is
-  // not reached are never touched, so they cost address space, not memory.
-  void ReservePhases() {
+  // The actions are in sweep order (ActionKind order). Tags, tag index entries and revisions are
+  // planned together per repository, so they are staged per kind and moved into the plan once
+  // all repositories are done; every later kind is planned in order and goes straight in.
+  static constexpr size_t kStagedKinds = static_cast<size_t>(ActionKind::kDeleteRevision) + 1;
+
+  // A plan holds at most one action per object. Reserving that bound up front means the actions
+  // are never reallocated (no copy, no transient double); the pages of a bound that is not
+  // reached are never touched, so they cost address space, not memory.
+  void ReserveActions() {
     size_t tags = 0, index_entries = 0, revisions = 0, links = 0, uploads = 0;
     for (const RepositoryRecord& record : graph_.inventory().repositories) {
       tags += record.tags.size();
@@ -69,16 +71,11 @@ class Planner {
       links += record.layer_links.size();
       uploads += record.uploads.size();
     }
-    auto reserve = [&](ActionKind kind, size_t bound) {
-      phases_[static_cast<size_t>(kind)].reserve(bound);
-    };
-    reserve(ActionKind::kDeleteTag, tags);
-    reserve(ActionKind::kDeleteTagIndexEntry, index_entries);
-    reserve(ActionKind::kDeleteRevision, revisions);
-    reserve(ActionKind::kDeleteLayerLink, links);
-    reserve(ActionKind::kDeleteBlob, graph_.inventory().blobs.size());
-    reserve(ActionKind::kDeleteUpload, uploads);
-    reserve(ActionKind::kPruneRepository, graph_.repositories().size());
+    staged_[static_cast<size_t>(ActionKind::kDeleteTag)].reserve(tags);
+    staged_[static_cast<size_t>(ActionKind::kDeleteTagIndexEntry)].reserve(index_entries);
+    staged_[static_cast<size_t>(ActionKind::kDeleteRevision)].reserve(revisions);
+    plan_.actions.reserve(tags + index_entries + revisions + links + uploads +
+                          graph_.inventory().blobs.size() + graph_.repositories().size());
   }
 
   void Add(Action action) {
@@ -105,7 +102,12 @@ class Planner {
       case ActionKind::kPruneRepository:
         break;
     }
-    phases_[static_cast<size_t>(action.kind)].push_back(std::move(action));
+    const size_t kind = static_cast<size_t>(action.kind);
+    if (kind < kStagedKinds) {
+      staged_[kind].push_back(std::move(action));
+    } else {
+      plan_.actions.push_back(std::move(action));
+    }
   }
 
   // Whether the link in `dir` is within the grace period; no stat at all when there is none.
@@ -259,7 +261,7 @@ class Planner {
   Plan plan_;
   std::vector<uint8_t> spared_;        // by NodeId
   std::vector<bool> empty_candidate_;  // by repository
-  std::array<std::vector<Action>, kActionKindCount> phases_;
+  std::array<std::vector<Action>, kStagedKinds> staged_;
 };
 
 }  // namespace

@@ -135,8 +135,10 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   end_phase("scan");
   phase("manifests");
-  const Graph graph = Graph::Build(inventory, v2fd.get());
-  const std::vector<ManifestFacts> facts = LoadManifestFacts(graph, v2fd.get());
+  ManifestFactsCollector collector;
+  const ManifestObserver observer = collector.Observer();
+  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer);
+  const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
   end_phase("manifests");
   phase("checks");
   outcome.counts = Count(inventory, graph);

@@ -10,8 +10,6 @@
 #include <memory>
 #include <vector>
 
-#include "core/layout.h"
-
 namespace regsweep::audit {
 namespace {
 
@@ -27,9 +25,9 @@ const EVP_MD* EvpAlgorithm(DigestAlgorithm algorithm) {
 
 }  // namespace
 
-BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
+BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
   BlobRead result;
-  const OpenedFile file = OpenRegularFile(v2fd, layout::BlobData(name));
+  const OpenedFile file = OpenRegularFile(shard_fd, name.Hex() + "/data");
   result.inode = file.inode;
   result.size = file.size;
   result.mtime_ns = file.mtime_ns;
@@ -39,7 +37,7 @@ BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progr
     return result;
   }
   const UniqueFd& fd = file.fd;
-  posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (file.size > kReadChunk) posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
   if (!context || EVP_DigestInit_ex(context.get(), EvpAlgorithm(name.algorithm()), nullptr) != 1) {
     result.error = ENOMEM;
@@ -57,6 +55,8 @@ BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progr
     EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n));
     result.bytes += static_cast<uint64_t>(n);
     if (progress != nullptr) progress->fetch_add(static_cast<uint64_t>(n));
+    // A short read that reached the size fstat gave is the end: no read just to see 0.
+    if (static_cast<size_t>(n) < buffer.size() && result.bytes >= file.size) break;
   }
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

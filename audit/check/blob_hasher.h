@@ -1,8 +1,10 @@
 // Streaming hash of one blob's `data` file, for `audit --verify-data`.
 //
-// The file is opened beneath the v2 folder without following symbolic links and non-blocking,
-// checked to be a regular file before any read, and read sequentially in 1 MiB chunks (with
-// POSIX_FADV_SEQUENTIAL) into an OpenSSL EVP digest of the blob's own algorithm.
+// The file is opened beneath its shard folder without following symbolic links and
+// non-blocking, checked to be a regular file before any read, and read sequentially in 1 MiB
+// chunks (with POSIX_FADV_SEQUENTIAL when it is larger than one) into an OpenSSL EVP digest of the
+// blob's own algorithm. A short read that reaches the size fstat gave ends it, so a small blob
+// costs one open, fstat, read and close.
 #ifndef REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
 #define REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
 
@@ -25,13 +27,13 @@ struct BlobRead {
   int error = 0;  // errno for kIoError
 };
 
-// Hashes blobs/<alg>/<xx>/<hex>/data of `name` with name's algorithm. Adds the bytes read to
-// `progress` (when given) as it goes.
-BlobRead HashBlobData(int v2fd, const Digest& name, std::atomic<uint64_t>* progress);
+// Hashes `<hex>/data` of `name` below `shard_fd`, its open shard folder (blobs/<alg>/<xx>), with
+// name's algorithm. Adds the bytes read to `progress` (when given) as it goes.
+BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress);
 
 // The hashing step as a value, so tests can simulate a flaky first read.
 using BlobHashFunction =
-    std::function<BlobRead(int v2fd, const Digest& name, std::atomic<uint64_t>* progress)>;
+    std::function<BlobRead(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress)>;
 
 }  // namespace regsweep::audit
 

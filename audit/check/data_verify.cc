@@ -9,10 +9,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "core/layout.h"
+#include "core/shard_folders.h"
+#include "core/tree_reader.h"
 
 namespace regsweep::audit {
 namespace {
@@ -78,7 +81,7 @@ struct BlobVerdict {
   bool corrupt = false;
 };
 
-BlobVerdict VerifyOne(const BlobRecord& blob, int v2fd, const VerifyOptions& options,
+BlobVerdict VerifyOne(const BlobRecord& blob, int shard_fd, const VerifyOptions& options,
                       std::atomic<uint64_t>* progress) {
   BlobVerdict verdict;
   const std::string path = layout::BlobData(blob.digest);
@@ -86,7 +89,12 @@ BlobVerdict VerifyOne(const BlobRecord& blob, int v2fd, const VerifyOptions& opt
     verdict.finding =
         Finding{severity, kind, path, std::string(), blob.digest.ToString(), std::move(reason)};
   };
-  const BlobRead first = options.hash(v2fd, blob.digest, progress);
+  if (shard_fd < 0) {
+    finding(Severity::kError, "blob_unreadable",
+            "its shard folder " + layout::BlobShardDir(blob.digest) + " cannot be opened");
+    return verdict;
+  }
+  const BlobRead first = options.hash(shard_fd, blob.digest, progress);
   if (first.status != ReadStatus::kOk) {
     finding(Severity::kError, "blob_unreadable", "blob data is " + ReadProblem(first));
     return verdict;
@@ -98,7 +106,7 @@ BlobVerdict VerifyOne(const BlobRecord& blob, int v2fd, const VerifyOptions& opt
     }
     return verdict;
   }
-  const BlobRead second = options.hash(v2fd, blob.digest, progress);
+  const BlobRead second = options.hash(shard_fd, blob.digest, progress);
   if (second.status == ReadStatus::kOk && second.hash == blob.digest) {
     finding(Severity::kWarning, "blob_read_unstable",
             "first read hashed to " + first.hash.ToString() + " (" + std::to_string(first.bytes) +
@@ -147,13 +155,18 @@ VerifyResult VerifyBlobData(const std::vector<BlobRecord>& blobs, int v2fd,
   std::stable_sort(todo.begin(), todo.end(),
                    [&](size_t a, size_t b) { return blobs[a].size > blobs[b].size; });
 
+  // Blobs are read below their shard folders, each opened once.
+  auto shards = std::make_unique<ShardFolders>();
+  for (const size_t index : todo) shards->Open(DefaultTreeReader(), v2fd, blobs[index].digest);
+
   std::atomic<uint64_t> blobs_done{0};
   std::atomic<uint64_t> bytes_done{0};
   tbb::enumerable_thread_specific<std::vector<BlobVerdict>> verdicts;
   {
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
     tbb::parallel_for_each(todo.begin(), todo.end(), [&](size_t index) {
-      BlobVerdict verdict = VerifyOne(blobs[index], v2fd, options, &bytes_done);
+      BlobVerdict verdict =
+          VerifyOne(blobs[index], shards->Fd(blobs[index].digest), options, &bytes_done);
       ++blobs_done;
       if (verdict.finding) verdicts.local().push_back(std::move(verdict));
     });

@@ -40,7 +40,8 @@ class ManifestChecker {
       case ManifestStatus::kTooLarge:
         return Report(id, Severity::kError, "manifest_too_large", node.digest, graph_.Problem(id));
       case ManifestStatus::kDigestMismatch:
-        return Report(id, Severity::kError, "manifest_digest_mismatch", node.digest, graph_.Problem(id));
+        return Report(id, Severity::kError, "manifest_digest_mismatch", node.digest,
+                      graph_.Problem(id));
       case ManifestStatus::kUnreadable:
         return Report(id, Severity::kError, "manifest_unreadable", node.digest, graph_.Problem(id));
       case ManifestStatus::kInvalid: {

@@ -1,11 +1,5 @@
-// Re-reading manifests for their full descriptors, and classifying refused manifests.
+// Full parses of the manifests the graph reads, and the classification of refused ones.
 #include "audit/check/manifest_facts.h"
-
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-
-#include "core/fs.h"
-#include "core/layout.h"
 
 namespace regsweep::audit {
 namespace {
@@ -40,13 +34,13 @@ std::vector<std::string_view> DescriptorDigests(const simdjson::dom::object& roo
 }
 
 // The finding for a manifest the graph refused with `problem`.
-void ClassifyRefusal(simdjson::dom::parser& parser, const std::string& bytes,
+void ClassifyRefusal(simdjson::dom::parser& parser, std::string_view bytes,
                      const std::string& problem, ManifestFacts* facts) {
   facts->severity = Severity::kError;
   facts->reason = problem;
   simdjson::dom::element root;
   simdjson::dom::object object;
-  if (parser.parse(bytes).get(root) != simdjson::SUCCESS ||
+  if (parser.parse(bytes.data(), bytes.size()).get(root) != simdjson::SUCCESS ||
       root.get_object().get(object) != simdjson::SUCCESS) {
     facts->kind = "manifest_not_json";
     return;
@@ -96,23 +90,24 @@ bool MatchesDigestGrammar(std::string_view text, std::string_view* algorithm) {
   return true;
 }
 
-std::vector<ManifestFacts> LoadManifestFacts(const Graph& graph, int v2fd) {
-  const std::vector<Node>& nodes = graph.nodes();
-  std::vector<ManifestFacts> facts(nodes.size());
-  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
-  tbb::parallel_for(size_t{0}, nodes.size(), [&](size_t id) {
-    const Node& node = nodes[id];
-    if (node.status != ManifestStatus::kOk && node.status != ManifestStatus::kInvalid) return;
-    const SmallFile file =
-        ReadSmallFile(v2fd, layout::BlobData(node.digest), layout::kMaxManifestBytes);
-    if (file.status != ReadStatus::kOk) return;
-    if (node.status == ManifestStatus::kInvalid) {
-      ClassifyRefusal(parsers.local(), file.content, graph.Problem(static_cast<NodeId>(id)), &facts[id]);
-      return;
+ManifestObserver ManifestFactsCollector::Observer() {
+  return [this](NodeId id, std::string_view bytes, const ParsedManifest& parsed) {
+    ManifestFacts facts;
+    if (parsed.manifest) {
+      facts.manifest = parsed.manifest;
+    } else {
+      ClassifyRefusal(parsers_.local(), bytes, parsed.error, &facts);
     }
-    ParsedManifest parsed = ParseManifest(parsers.local(), file.content);
-    facts[id].manifest = std::move(parsed.manifest);
-  });
+    collected_.local().emplace_back(id, std::move(facts));
+  };
+}
+
+std::vector<ManifestFacts> ManifestFactsCollector::Take(size_t node_count) {
+  std::vector<ManifestFacts> facts(node_count);
+  for (auto& part : collected_) {
+    for (auto& [id, one] : part) facts[id] = std::move(one);
+    part.clear();
+  }
   return facts;
 }
 

@@ -5,9 +5,12 @@
 #ifndef REGSWEEP_AUDIT_CHECK_MANIFEST_FACTS_H_
 #define REGSWEEP_AUDIT_CHECK_MANIFEST_FACTS_H_
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/finding.h"
@@ -24,9 +27,20 @@ struct ManifestFacts {
   std::string reason;
 };
 
-// Indexed by NodeId. Reads every loaded manifest again (in parallel), which costs little next
-// to the links and blobs an audit reads anyway, and keeps core's graph lean for gc.
-std::vector<ManifestFacts> LoadManifestFacts(const Graph& graph, int v2fd);
+// Gathers the facts of every manifest while the graph is built: its observer sees the verified
+// bytes of each manifest as the graph reads them (from the loading threads), so no manifest is
+// read twice and core's graph stays lean for gc.
+class ManifestFactsCollector {
+ public:
+  // For Graph::Build; must not outlive the collector.
+  ManifestObserver Observer();
+  // The facts by NodeId once the graph is built (nodes it did not read have none).
+  std::vector<ManifestFacts> Take(size_t node_count);
+
+ private:
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers_;
+  tbb::enumerable_thread_specific<std::vector<std::pair<NodeId, ManifestFacts>>> collected_;
+};
 
 // True when `text` matches the OCI digest grammar [a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+;
 // sets *algorithm to the part before ':'.

@@ -75,8 +75,8 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   int reads = 0;
   AuditOptions options = Verify();
   // The storage returns bad bytes for the first read of one blob only.
-  options.hash = [&](int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(v2fd, name, progress);
+  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(shard_fd, name, progress);
     if (name == layer && reads++ == 0) read.hash = Sha("garbage");
     return read;
   };
@@ -103,12 +103,12 @@ TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
     reports.emplace_back(progress, std::this_thread::get_id());
     reported.notify_all();
   };
-  options.hash = [&](int v2fd, const Digest& name, std::atomic<uint64_t>* progress) {
+  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
     if (first.exchange(false)) {
       std::unique_lock<std::mutex> lock(mutex);
       reported.wait_for(lock, std::chrono::seconds(30), [&] { return !reports.empty(); });
     }
-    return HashBlobData(v2fd, name, progress);
+    return HashBlobData(shard_fd, name, progress);
   };
   const AuditOutcome outcome = AuditReadOnly(options);
   EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
