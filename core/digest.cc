@@ -2,7 +2,11 @@
 #include "core/digest.h"
 
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
 
 namespace regsweep {
 namespace {
@@ -24,6 +28,55 @@ constexpr std::array<uint8_t, 256> kHexValue = MakeHexTable();
 void SetWhy(std::string* why, std::string text) {
   if (why != nullptr) *why = std::move(text);
 }
+
+constexpr size_t kSha512Bytes = 64;
+constexpr size_t kIndexOffset = 28;  // where a sha512 digest keeps its table index
+
+// The full bytes of every sha512 digest seen, each stored once, never moved or freed: a pointer
+// to an entry stays valid for the life of the process. Interning takes a lock; reading an entry
+// does not (chunks are published with a release store and read with an acquire load).
+class Sha512Table {
+ public:
+  static Sha512Table& Get() {
+    static Sha512Table table;
+    return table;
+  }
+
+  uint32_t Intern(const uint8_t* bytes) {
+    const std::string key(reinterpret_cast<const char*>(bytes), kSha512Bytes);
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto found = index_.find(key);
+    if (found != index_.end()) return found->second;
+    const uint32_t index = size_;
+    const size_t chunk = index >> kChunkBits;
+    if (chunk >= kMaxChunks) throw std::length_error("more sha512 digests than supported");
+    Entry* entries = chunks_[chunk].load(std::memory_order_relaxed);
+    if (entries == nullptr) {
+      entries = new Entry[size_t{1} << kChunkBits];
+      chunks_[chunk].store(entries, std::memory_order_release);
+    }
+    std::memcpy(entries[index & kChunkMask].data(), bytes, kSha512Bytes);
+    index_.emplace(key, index);
+    ++size_;
+    return index;
+  }
+
+  const uint8_t* Bytes(uint32_t index) const {
+    const Entry* entries = chunks_[index >> kChunkBits].load(std::memory_order_acquire);
+    return entries[index & kChunkMask].data();
+  }
+
+ private:
+  using Entry = std::array<uint8_t, kSha512Bytes>;
+  static constexpr size_t kChunkBits = 12;
+  static constexpr uint32_t kChunkMask = (1u << kChunkBits) - 1;
+  static constexpr size_t kMaxChunks = size_t{1} << 20;
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, uint32_t> index_;
+  uint32_t size_ = 0;
+  std::array<std::atomic<Entry*>, kMaxChunks> chunks_{};
+};
 
 }  // namespace
 
@@ -49,23 +102,22 @@ std::optional<Digest> Digest::FromHex(DigestAlgorithm algorithm, std::string_vie
                     " hex characters, found " + std::to_string(hex.size()));
     return std::nullopt;
   }
-  Digest digest;
-  digest.algorithm_ = algorithm;
   // Invalid digits are 0xff: OR-ing every value and testing the high bit once at the end keeps
   // the loop free of branches.
   uint8_t invalid = 0;
+  std::array<uint8_t, kSha512Bytes> raw;
   const auto* text = reinterpret_cast<const unsigned char*>(hex.data());
   for (size_t i = 0; i < bytes; ++i) {
     const uint8_t high = kHexValue[text[2 * i]];
     const uint8_t low = kHexValue[text[2 * i + 1]];
     invalid |= high | low;
-    digest.bytes_[i] = static_cast<uint8_t>((high << 4) | (low & 0x0f));
+    raw[i] = static_cast<uint8_t>((high << 4) | (low & 0x0f));
   }
   if ((invalid & 0x80) != 0) {
     SetWhy(why, "not lower-case hex");
     return std::nullopt;
   }
-  return digest;
+  return FromBytes(algorithm, raw.data());
 }
 
 std::optional<Digest> Digest::Parse(std::string_view text, std::string* why) {
@@ -86,16 +138,30 @@ std::optional<Digest> Digest::Parse(std::string_view text, std::string* why) {
 Digest Digest::FromBytes(DigestAlgorithm algorithm, const uint8_t* bytes) {
   Digest digest;
   digest.algorithm_ = algorithm;
-  std::memcpy(digest.bytes_.data(), bytes, AlgorithmBytes(algorithm));
+  if (algorithm == DigestAlgorithm::kSha256) {
+    std::memcpy(digest.head_.data(), bytes, digest.head_.size());
+    return digest;
+  }
+  const uint32_t index = Sha512Table::Get().Intern(bytes);
+  std::memcpy(digest.head_.data(), bytes, kIndexOffset);
+  std::memcpy(digest.head_.data() + kIndexOffset, &index, sizeof index);
   return digest;
+}
+
+const uint8_t* Digest::bytes() const {
+  if (algorithm_ == DigestAlgorithm::kSha256) return head_.data();
+  uint32_t index;
+  std::memcpy(&index, head_.data() + kIndexOffset, sizeof index);
+  return Sha512Table::Get().Bytes(index);
 }
 
 std::string Digest::Hex() const {
   static constexpr char kDigits[] = "0123456789abcdef";
+  const uint8_t* raw = bytes();
   std::string hex(size() * 2, '0');
   for (size_t i = 0; i < size(); ++i) {
-    hex[2 * i] = kDigits[bytes_[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes_[i] & 0xf];
+    hex[2 * i] = kDigits[raw[i] >> 4];
+    hex[2 * i + 1] = kDigits[raw[i] & 0xf];
   }
   return hex;
 }
@@ -109,12 +175,15 @@ std::string Digest::ToString() const {
 
 bool Digest::operator==(const Digest& other) const {
   return algorithm_ == other.algorithm_ &&
-         std::memcmp(bytes_.data(), other.bytes_.data(), size()) == 0;
+         std::memcmp(head_.data(), other.head_.data(), head_.size()) == 0;
 }
 
 bool Digest::operator<(const Digest& other) const {
   if (algorithm_ != other.algorithm_) return algorithm_ < other.algorithm_;
-  return std::memcmp(bytes_.data(), other.bytes_.data(), size()) < 0;
+  if (algorithm_ == DigestAlgorithm::kSha256) {
+    return std::memcmp(head_.data(), other.head_.data(), head_.size()) < 0;
+  }
+  return std::memcmp(bytes(), other.bytes(), kSha512Bytes) < 0;
 }
 
 size_t DigestHash::operator()(const Digest& digest) const {

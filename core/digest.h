@@ -1,9 +1,12 @@
 // Content digests as registries name them ("sha256:<64 hex>", "sha512:<128 hex>").
 //
-// A Digest holds the algorithm and the raw hash bytes (32 or 64), never the hex text, so that
-// millions of them stay compact, compare with memcmp and hash cheaply. Parsing is strict: only
-// the OCI-registered algorithms sha256 and sha512 with lower-case hex are accepted, which is
-// also what makes a digest safe to turn back into a path component.
+// A Digest holds the algorithm and the raw hash bytes, never the hex text, so that millions of
+// them stay compact (33 bytes), compare with memcmp and hash cheaply. A sha256 digest holds its
+// 32 bytes; a sha512 digest, which registries practically never use, holds the first 28 and an
+// index into a process-wide, append-only table of the full 64 bytes of every sha512 digest seen
+// (digest.cc). Parsing is strict: only the OCI-registered algorithms sha256 and sha512 with
+// lower-case hex are accepted, which is also what makes a digest safe to turn back into a path
+// component.
 #ifndef REGSWEEP_CORE_DIGEST_H_
 #define REGSWEEP_CORE_DIGEST_H_
 
@@ -39,7 +42,8 @@ class Digest {
   static Digest FromBytes(DigestAlgorithm algorithm, const uint8_t* bytes);
 
   DigestAlgorithm algorithm() const { return algorithm_; }
-  const uint8_t* bytes() const { return bytes_.data(); }
+  // The raw hash, size() bytes; valid for the life of the process.
+  const uint8_t* bytes() const;
   size_t size() const { return AlgorithmBytes(algorithm_); }
 
   std::string Hex() const;
@@ -50,7 +54,9 @@ class Digest {
 
  private:
   DigestAlgorithm algorithm_ = DigestAlgorithm::kSha256;
-  std::array<uint8_t, 64> bytes_{};
+  // sha256: the hash. sha512: its first 28 bytes, then its index in the table (4 bytes, native
+  // order). Two digests are equal exactly when algorithm and these bytes are.
+  std::array<uint8_t, 32> head_{};
 };
 
 struct DigestHash {

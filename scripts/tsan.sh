@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-tsan
-tests="ScanTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
+tests="DigestTest.*:ScanTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
 tests+=":AuditDataTest.*:AuditStructureTest.*"
 if [ "$(nproc)" -lt 2 ]; then
   echo "tsan: warning: one CPU, TBB runs every loop on one thread and TSan can prove nothing" >&2

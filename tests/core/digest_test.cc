@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstring>
+#include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "core/hash.h"
 
@@ -56,6 +60,56 @@ TEST(DigestTest, AlgorithmsDiffer) {
   Digest b = Digest::FromBytes(DigestAlgorithm::kSha512, a.bytes());
   EXPECT_FALSE(a == b);
   EXPECT_TRUE(a < b || b < a);
+}
+
+TEST(DigestTest, IsCompact) { EXPECT_EQ(sizeof(Digest), 33u) << "the graph holds millions"; }
+
+// A sha512 digest keeps 28 bytes inline: two that differ only further on must still differ,
+// order by their full bytes, and format back to their own hex.
+TEST(DigestTest, Sha512DigestsSharingTheirFirstBytesDiffer) {
+  std::array<uint8_t, 64> low{};
+  std::array<uint8_t, 64> high{};
+  low.fill(0xab);
+  high.fill(0xab);
+  high[63] = 0xac;
+  const Digest a = Digest::FromBytes(DigestAlgorithm::kSha512, low.data());
+  const Digest b = Digest::FromBytes(DigestAlgorithm::kSha512, high.data());
+  EXPECT_FALSE(a == b);
+  EXPECT_TRUE(a < b);
+  EXPECT_FALSE(b < a);
+  EXPECT_EQ(a, Digest::FromBytes(DigestAlgorithm::kSha512, low.data()));
+  EXPECT_EQ(std::memcmp(b.bytes(), high.data(), high.size()), 0);
+  std::string expected_hex;
+  for (int i = 0; i < 63; ++i) expected_hex += "ab";
+  EXPECT_EQ(b.Hex(), expected_hex + "ac");
+  EXPECT_EQ(Digest::Parse(b.ToString()).value(), b);
+}
+
+// Digests parsed on many threads at once (as the scanner does) are equal to the same digests
+// parsed on one, and keep their bytes.
+TEST(DigestTest, Sha512DigestsParsedConcurrentlyAgree) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 300; ++i) {
+    texts.push_back(HashBytes(DigestAlgorithm::kSha512, "blob " + std::to_string(i)).ToString());
+  }
+  std::vector<std::vector<Digest>> parsed(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < parsed.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < texts.size(); ++i) {
+        // Each thread starts at another place, so that first sightings race.
+        parsed[t].push_back(Digest::Parse(texts[(i + t * 75) % texts.size()]).value());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (size_t t = 0; t < parsed.size(); ++t) {
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const std::string& text = texts[(i + t * 75) % texts.size()];
+      EXPECT_EQ(parsed[t][i].ToString(), text);
+      EXPECT_EQ(parsed[t][i], Digest::Parse(text).value());
+    }
+  }
 }
 
 TEST(DigestTest, HashesSpread) {
