@@ -117,7 +117,7 @@ NodeId Graph::Intern(const Digest& digest) {
   const NodeId id = static_cast<NodeId>(nodes_.size());
   Node node;
   node.digest = digest;
-  nodes_.push_back(std::move(node));
+  nodes_.push_back(node);
   slots_[slot] = id;
   return id;
 }

@@ -89,6 +89,7 @@ TEST(DigestTest, Sha512DigestsSharingTheirFirstBytesDiffer) {
 // parsed on one, and keep their bytes.
 TEST(DigestTest, Sha512DigestsParsedConcurrentlyAgree) {
   std::vector<std::string> texts;
+  texts.reserve(300);
   for (int i = 0; i < 300; ++i) {
     texts.push_back(HashBytes(DigestAlgorithm::kSha512, "blob " + std::to_string(i)).ToString());
   }

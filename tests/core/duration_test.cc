@@ -13,9 +13,9 @@ TEST(DurationTest, Parses) {
   EXPECT_EQ(ParseDuration("90s"), 90 * kS);
   EXPECT_EQ(ParseDuration("30m"), 1800 * kS);
   EXPECT_EQ(ParseDuration("1h"), 3600 * kS);
-  EXPECT_EQ(ParseDuration("7d"), 7 * 86400 * kS);
+  EXPECT_EQ(ParseDuration("7d"), int64_t{7} * 86400 * kS);
   EXPECT_EQ(ParseDuration("1h30m"), 5400 * kS);
-  EXPECT_EQ(ParseDuration("168h"), 168 * 3600 * kS);
+  EXPECT_EQ(ParseDuration("168h"), int64_t{168} * 3600 * kS);
   EXPECT_EQ(ParseDuration("250ms"), kS / 4);
 }
 
@@ -28,7 +28,7 @@ TEST(DurationTest, Rejects) {
 TEST(DurationTest, Formats) {
   EXPECT_EQ(FormatDuration(0), "0s");
   EXPECT_EQ(FormatDuration(5400 * kS), "1h30m");
-  EXPECT_EQ(FormatDuration(7 * 86400 * kS), "7d");
+  EXPECT_EQ(FormatDuration(int64_t{7} * 86400 * kS), "7d");
 }
 
 }  // namespace
