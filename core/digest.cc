@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -37,9 +38,10 @@ constexpr size_t kIndexOffset = 28;  // where a sha512 digest keeps its table in
 // does not (chunks are published with a release store and read with an acquire load).
 class Sha512Table {
  public:
+  // Never destroyed: a digest may be formatted during any other static's destruction.
   static Sha512Table& Get() {
-    static Sha512Table table;
-    return table;
+    static Sha512Table* const table = new Sha512Table();
+    return *table;
   }
 
   uint32_t Intern(const uint8_t* bytes) {
@@ -47,9 +49,11 @@ class Sha512Table {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto found = index_.find(key);
     if (found != index_.end()) return found->second;
+    if (size_ == std::numeric_limits<uint32_t>::max()) {
+      throw std::length_error("more than 4 billion distinct sha512 digests");
+    }
     const uint32_t index = size_;
     const size_t chunk = index >> kChunkBits;
-    if (chunk >= kMaxChunks) throw std::length_error("more sha512 digests than supported");
     Entry* entries = chunks_[chunk].load(std::memory_order_relaxed);
     if (entries == nullptr) {
       entries = new Entry[size_t{1} << kChunkBits];
@@ -68,9 +72,11 @@ class Sha512Table {
 
  private:
   using Entry = std::array<uint8_t, kSha512Bytes>;
-  static constexpr size_t kChunkBits = 12;
+  // 65536 chunks of 65536 entries: the chunk table is 512 KiB, a chunk's pages are touched only
+  // as it fills.
+  static constexpr size_t kChunkBits = 16;
   static constexpr uint32_t kChunkMask = (1u << kChunkBits) - 1;
-  static constexpr size_t kMaxChunks = size_t{1} << 20;
+  static constexpr size_t kMaxChunks = size_t{1} << 16;
 
   std::mutex mutex_;
   std::unordered_map<std::string, uint32_t> index_;

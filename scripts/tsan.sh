@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI's ThreadSanitizer stage: builds TBB with TSan once (cached in build-tsan/tbb), builds the
 # unit tests with REGSWEEP_TSAN into build-tsan, and runs the tests that drive every parallel
-# loop on both threads: scan, manifest loading (graph), mark, sweep, gc runs, fault injection,
-# hostile input and audit (manifest re-reading, data verification and its progress thread).
+# loop on both threads: digest interning, scan, manifest loading (graph, and audit's observer of
+# it), mark, sweep, gc runs, fault injection, hostile input and audit (data verification and its
+# progress thread).
 # Any TSan report fails the stage. About 4 minutes on 2 cores from scratch.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,10 @@
 // Parallel blob hashing with one re-read of mismatches, state-file skips and progress.
 #include "audit/check/data_verify.h"
 
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for_each.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
 
 #include <algorithm>
 #include <atomic>
@@ -164,12 +166,19 @@ VerifyResult VerifyBlobData(const std::vector<BlobRecord>& blobs, int v2fd,
   tbb::enumerable_thread_specific<std::vector<BlobVerdict>> verdicts;
   {
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
-    tbb::parallel_for_each(todo.begin(), todo.end(), [&](size_t index) {
-      BlobVerdict verdict =
-          VerifyOne(blobs[index], shards->Fd(blobs[index].digest), options, &bytes_done);
-      ++blobs_done;
-      if (verdict.finding) verdicts.local().push_back(std::move(verdict));
-    });
+    // One task per blob (simple_partitioner, grain 1): with the largest first, any coarser
+    // split hands all the large blobs to one thread while the other runs out of work.
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, todo.size(), 1),
+        [&](const tbb::blocked_range<size_t>& range) {
+          for (size_t i = range.begin(); i != range.end(); ++i) {
+            const BlobRecord& blob = blobs[todo[i]];
+            BlobVerdict verdict = VerifyOne(blob, shards->Fd(blob.digest), options, &bytes_done);
+            ++blobs_done;
+            if (verdict.finding) verdicts.local().push_back(std::move(verdict));
+          }
+        },
+        tbb::simple_partitioner());
   }
   for (auto& part : verdicts) {
     for (BlobVerdict& verdict : part) {

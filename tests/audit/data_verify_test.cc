@@ -90,6 +90,46 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   EXPECT_EQ(outcome.exit_code, 0);
 }
 
+// Blobs are hashed largest first; while the largest is still being hashed, every other blob
+// must get hashed by the other thread, however the blobs were split between the threads (a
+// coarse split once left a large layer tree hashed on one core only).
+TEST_F(AuditDataTest, NoBlobWaitsBehindALargeOne) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two threads";
+  builder_.AddBlob(std::string(64 << 10, 'L'));  // the largest blob
+  for (int i = 0; i < 40; ++i) builder_.AddBlob("small blob " + std::to_string(i));
+  const Digest largest = Sha(std::string(64 << 10, 'L'));
+  std::mutex mutex;
+  std::condition_variable progressed;
+  size_t others_hashed = 0;
+  size_t others_total = 0;
+  bool others_done_in_time = false;
+  AuditOptions options = Verify();
+  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
+    if (name == largest) {
+      // Holds its thread until all other blobs are hashed, or gives up after 30 s.
+      std::unique_lock<std::mutex> lock(mutex);
+      others_done_in_time = progressed.wait_for(lock, std::chrono::seconds(30), [&] {
+        return others_total != 0 && others_hashed == others_total;
+      });
+      return HashBlobData(shard_fd, name, progress);
+    }
+    BlobRead read = HashBlobData(shard_fd, name, progress);
+    std::lock_guard<std::mutex> lock(mutex);
+    ++others_hashed;
+    progressed.notify_all();
+    return read;
+  };
+  options.on_progress = [&](const HashProgress& progress) {
+    std::lock_guard<std::mutex> lock(mutex);
+    others_total = progress.blobs_total - 1;
+    progressed.notify_all();
+  };
+  const AuditOutcome outcome = AuditReadOnly(options);
+  EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
+  EXPECT_TRUE(others_done_in_time) << others_hashed << " of " << others_total
+                                   << " other blobs hashed while the largest was held";
+}
+
 TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
   // The first blob's hash waits for a progress report, so the reporting thread always runs
   // alongside the hashing threads (which scripts/tsan.sh checks for races).
