@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
-#include <array>
 #include <cerrno>
 #include <memory>
 #include <string>

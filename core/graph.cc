@@ -1,12 +1,10 @@
 // Graph building: interning, parallel manifest loading, referrer maps.
 #include "core/graph.h"
 
-#include <fcntl.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <memory>
 

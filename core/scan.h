@@ -30,9 +30,9 @@ class TreeReader;
 
 struct BlobRecord {
   Digest digest;
-  // `data` was examined: it is a regular file (has_data, with the fields below), or it is absent
-  // (only mtime_ns and inode are 0). False when it was not looked at (ScanOptions::stat_blob_data)
-  // or could not be: then nothing is known of its size or age.
+  // `data` was examined (lstat): the fields below say what it is. An absent `data` is known
+  // too (has_data false, every field 0). False when it was not looked at
+  // (ScanOptions::stat_blob_data) or could not be: then nothing is known of its size or age.
   bool data_known = false;
   bool has_data = false;  // `data` exists and is a regular file
   uint64_t size = 0;
