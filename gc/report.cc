@@ -112,8 +112,9 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   out += Row("", dry ? "to delete" : "deleted", "kept");
   out += Row("manifests", std::to_string(done.manifests), std::to_string(kept.manifests));
   out += Row("blobs", CountBytes(done.blobs, done.blob_bytes),
-             outcome.plan.kept_blob_bytes_known ? CountBytes(kept.blobs, kept.blob_bytes)
-                                                : std::to_string(kept.blobs));
+             outcome.plan.kept_blob_bytes_known
+                 ? CountBytes(kept.blobs, kept.blob_bytes)
+                 : std::to_string(kept.blobs) + " (sizes: regsweep usage)");
   out += Row("layer links", std::to_string(done.layer_links), std::to_string(kept.layer_links));
   out += Row("tags", std::to_string(done.tags), std::to_string(kept.tags));
   out += Row("uploads", CountBytes(done.uploads, done.upload_bytes),

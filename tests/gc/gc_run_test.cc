@@ -117,6 +117,10 @@ TEST_F(GcRunTest, OnlyBlobsThatMayBeDeletedAreExamined) {
   EXPECT_EQ(examined(tagged_.digest), 0);
 
   EXPECT_FALSE(dry.plan.kept_blob_bytes_known);
+  EXPECT_NE(GcTextReport(dry, false)
+                .find(std::to_string(dry.plan.kept.blobs) + " (sizes: regsweep usage)"),
+            std::string::npos)
+      << GcTextReport(dry, false);
   simdjson::dom::parser parser;
   const std::string json = GcJsonReport(dry);
   simdjson::dom::element root = parser.parse(json);
