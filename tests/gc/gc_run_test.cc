@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,44 +129,25 @@ TEST_F(GcRunTest, OnlyBlobsThatMayBeDeletedAreExamined) {
   EXPECT_EQ(root["kept"]["blob_bytes"].error(), simdjson::NO_SUCH_FIELD);
 }
 
-// A reader that cannot stat one blob's data.
-class DataStatFails final : public TreeReader {
- public:
-  explicit DataStatFails(const Digest& digest) : hex_(digest.Hex()) {}
-  UniqueFd OpenDir(int dirfd, std::string_view relative) override {
-    return real_.OpenDir(dirfd, relative);
-  }
-  bool List(int dirfd, std::vector<DirEntry>* entries) override {
-    return real_.List(dirfd, entries);
-  }
-  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override {
-    return real_.ReadSmall(dirfd, relative, max_bytes);
-  }
-  FileStat Stat(int dirfd, std::string_view relative, int* error) override {
-    return real_.Stat(dirfd, relative, error);
-  }
-  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                       int* error) override {
-    if (child == hex_) {
-      *error = EIO;
-      return FileStat();
-    }
-    return real_.StatInChild(dirfd, child, name, error);
-  }
-
- private:
-  PosixTreeReader real_;
-  const std::string hex_;
-};
-
 // An unreferenced blob of unknown age might be younger than the grace period: it stays.
 TEST_F(GcRunTest, ACandidateWhoseDataCannotBeExaminedIsKept) {
-  DataStatFails reader(Sha("orphan"));
+  const std::string data = layout::BlobData(Sha("orphan"));
+  // Which read of a run examines the orphan's data, found by a run that only records (on one
+  // thread, so that the k-th read is the same read in both runs).
+  const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+  testing::FaultyTreeReader recorder;
+  GcOptions dry = Options(true);
+  dry.reader_override = &recorder;
+  RunGc(dry);
+  const std::vector<std::string> calls = recorder.calls();
+  const auto stat =
+      std::find(calls.begin(), calls.end(), "stat " + (builder_.v2() / data).string());
+  ASSERT_NE(stat, calls.end());
+  testing::FaultyTreeReader reader(static_cast<int>(stat - calls.begin()) + 1);
   GcOptions options = Options(false);
   options.reader_override = &reader;
   const GcOutcome real = RunGc(options);
   EXPECT_EQ(real.exit_code, 1) << GcTextReport(real, true);
-  const std::string data = layout::BlobData(Sha("orphan"));
   EXPECT_TRUE(std::any_of(real.problems.begin(), real.problems.end(), [&](const Finding& f) {
     return f.kind == "unreadable" && f.path == data;
   })) << GcTextReport(real, true);
