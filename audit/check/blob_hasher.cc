@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "audit/check/mapped_digest.h"
+
 namespace regsweep::audit {
 namespace {
 
@@ -37,11 +39,31 @@ BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* p
     return result;
   }
   const UniqueFd& fd = file.fd;
-  if (file.size > kReadChunk) posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  const EVP_MD* algorithm = EvpAlgorithm(name.algorithm());
   std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
-  if (!context || EVP_DigestInit_ex(context.get(), EvpAlgorithm(name.algorithm()), nullptr) != 1) {
+  if (!context || EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
     result.error = ENOMEM;
     return result;
+  }
+  auto finish = [&] {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context.get(), out, &length);
+    result.hash = Digest::FromBytes(name.algorithm(), out);
+    result.status = ReadStatus::kOk;
+    return result;
+  };
+  if (file.size > kReadChunk) {
+    posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (DigestMappedFile(fd.get(), file.size, context.get(), progress)) {
+      result.bytes = file.size;
+      return finish();
+    }
+    // The mapping failed or the file shrank underneath it: read it instead, from the start.
+    if (EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
+      result.error = ENOMEM;
+      return result;
+    }
   }
   thread_local std::vector<unsigned char> buffer(kReadChunk);
   while (true) {
@@ -58,12 +80,7 @@ BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* p
     // A short read that reached the size fstat gave is the end: no read just to see 0.
     if (static_cast<size_t>(n) < buffer.size() && result.bytes >= file.size) break;
   }
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context.get(), out, &length);
-  result.hash = Digest::FromBytes(name.algorithm(), out);
-  result.status = ReadStatus::kOk;
-  return result;
+  return finish();
 }
 
 }  // namespace regsweep::audit

@@ -1,10 +1,11 @@
 // Streaming hash of one blob's `data` file, for `audit --verify-data`.
 //
 // The file is opened beneath its shard folder without following symbolic links and
-// non-blocking, checked to be a regular file before any read, and read sequentially in 1 MiB
-// chunks (with POSIX_FADV_SEQUENTIAL when it is larger than one) into an OpenSSL EVP digest of the
-// blob's own algorithm. A short read that reaches the size fstat gave ends it, so a small blob
-// costs one open, fstat, read and close.
+// non-blocking, and checked to be a regular file before any read. A blob of up to 1 MiB is read
+// into an OpenSSL EVP digest of its own algorithm; a short read that reaches the size fstat gave
+// ends it, so a small blob costs one open, fstat, read and close. A larger one is hashed through
+// a read-only mapping with no copy (audit/check/mapped_digest.h), and read in 1 MiB chunks
+// instead when the mapping fails or the file shrinks while mapped.
 #ifndef REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
 #define REGSWEEP_AUDIT_CHECK_BLOB_HASHER_H_
 
