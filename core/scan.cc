@@ -44,15 +44,77 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
   }
 }
 
+// Reads and checks one link file, `relative` below `dir_fd`; its path for messages is
+// `dir_path`/`relative`, built only when there is something to report. `expected` is the digest
+// named by the link's folder, if any.
+LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::string_view dir_path,
+                   const std::string& repository, const Digest* expected, Digest* target,
+                   int64_t* mtime_ns, FindingSink& sink) {
+  const SmallFile file = fs.ReadSmall(dir_fd, relative, layout::kMaxLinkBytes);
+  *mtime_ns = file.mtime_ns;
+  if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
+  auto path = [&] { return JoinPath(dir_path, relative); };
+  if (file.status != ReadStatus::kOk) {
+    std::string reason = "link file is " + std::string(ReadStatusText(file.status));
+    if (file.status == ReadStatus::kIoError) reason += ": " + ErrnoText(file.error);
+    if (file.status == ReadStatus::kTooLarge) {
+      reason += " (over " + std::to_string(layout::kMaxLinkBytes) + " bytes)";
+    }
+    sink.Error("bad_link", path(), repository, reason);
+    return LinkState::kBad;
+  }
+  std::string why;
+  const auto digest = ParseLinkContent(file.content, &why);
+  if (!digest) {
+    sink.Error("bad_link", path(), repository, "malformed link: " + why);
+    return LinkState::kBad;
+  }
+  *target = *digest;
+  if (expected != nullptr && !(*digest == *expected)) {
+    sink.Error(
+        "bad_link", path(), repository,
+        "link holds " + digest->ToString() + " but its folder names " + expected->ToString());
+    return LinkState::kBad;
+  }
+  return LinkState::kOk;
+}
+
+// ScanOptions::read_all_links: reads `<hex>/link` below the open algorithm folder `alg_fd`
+// (`alg_path`) for digests[first..] and keeps only the digests whose link names its folder.
+void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg_path,
+                              const std::string& repository, size_t first,
+                              std::vector<Digest>* digests, FindingSink& sink) {
+  size_t kept = first;
+  std::string relative;
+  for (size_t i = first; i < digests->size(); ++i) {
+    const Digest digest = (*digests)[i];
+    relative = digest.Hex();
+    relative += "/link";
+    Digest target = digest;
+    int64_t mtime_ns = 0;
+    const LinkState state =
+        ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target, &mtime_ns, sink);
+    if (state == LinkState::kOk) (*digests)[kept++] = digest;
+    if (state == LinkState::kMissing) {
+      sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repository,
+               "digest folder without a link file (deleted through the API, or an interrupted "
+               "write)");
+    }
+  }
+  digests->resize(kept);
+}
+
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
 // Returns false when `dir` or one of its algorithm folders could not be listed.
 // `name` is the folder's path below `parent_fd`, `dir_path` its path for messages.
 // `*unknown_algorithm` (when given) is set when a folder of an unsupported algorithm was left
-// unread.
+// unread. With `read_links`, each folder's link is read below its algorithm folder (two path
+// components per link) and only the digests whose link names its folder are kept.
 bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
                        std::vector<Digest>* digests, std::vector<std::string>* hex_names,
-                       FindingSink& sink, bool* unknown_algorithm = nullptr) {
+                       FindingSink& sink, bool* unknown_algorithm = nullptr,
+                       bool read_links = false) {
   UniqueFd dir = fs.OpenDir(parent_fd, name);
   std::vector<DirEntry> algorithms;
   if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
@@ -78,7 +140,11 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
       sink.Error("unreadable", alg_path, repository, ErrnoText(errno));
       return false;
     }
+    const size_t first = digests->size();
     AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
+    if (read_links) {
+      KeepDigestsWithGoodLinks(fs, alg_dir.get(), alg_path, repository, first, digests, sink);
+    }
   }
   return true;
 }
@@ -101,65 +167,6 @@ bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std
     AddDigestFolders(entries, algorithm, path, repository, digests, nullptr, sink);
   }
   return true;
-}
-
-// Reads and checks one link file. `expected` is the digest named by the link's folder, if any.
-LinkState ReadLink(TreeReader& fs, int dir_fd, const std::string& relative, const std::string& path,
-                   const std::string& repository, const Digest* expected, Digest* target,
-                   int64_t* mtime_ns, FindingSink& sink) {
-  const SmallFile file = fs.ReadSmall(dir_fd, relative, layout::kMaxLinkBytes);
-  *mtime_ns = file.mtime_ns;
-  if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
-  if (file.status != ReadStatus::kOk) {
-    std::string reason = "link file is " + std::string(ReadStatusText(file.status));
-    if (file.status == ReadStatus::kIoError) reason += ": " + ErrnoText(file.error);
-    if (file.status == ReadStatus::kTooLarge) {
-      reason += " (over " + std::to_string(layout::kMaxLinkBytes) + " bytes)";
-    }
-    sink.Error("bad_link", path, repository, reason);
-    return LinkState::kBad;
-  }
-  std::string why;
-  const auto digest = ParseLinkContent(file.content, &why);
-  if (!digest) {
-    sink.Error("bad_link", path, repository, "malformed link: " + why);
-    return LinkState::kBad;
-  }
-  *target = *digest;
-  if (expected != nullptr && !(*digest == *expected)) {
-    sink.Error(
-        "bad_link", path, repository,
-        "link holds " + digest->ToString() + " but its folder names " + expected->ToString());
-    return LinkState::kBad;
-  }
-  return LinkState::kOk;
-}
-
-// ScanOptions::read_all_links: reads the link of every digest folder listed below `dir_path`
-// (`<alg>/<hex>/link` beneath `dir_fd`) and keeps only the digests whose link names its folder.
-void KeepDigestsWithGoodLinks(TreeReader& fs, int dir_fd, const std::string& dir_path,
-                              const std::string& repository,
-                              const std::vector<std::string>& hex_names,
-                              std::vector<Digest>* digests, FindingSink& sink) {
-  std::vector<Digest> kept;
-  kept.reserve(digests->size());
-  for (size_t i = 0; i < digests->size(); ++i) {
-    const Digest& digest = (*digests)[i];
-    const std::string relative =
-        std::string(AlgorithmName(digest.algorithm())) + "/" + hex_names[i] + "/link";
-    const std::string path = JoinPath(dir_path, relative);
-    Digest target = digest;
-    int64_t mtime_ns = 0;
-    const LinkState state =
-        ReadLink(fs, dir_fd, relative, path, repository, &digest, &target, &mtime_ns, sink);
-    if (state == LinkState::kOk) kept.push_back(digest);
-    if (state == LinkState::kMissing) {
-      sink.Add(Severity::kInfo, "missing_link", path, repository,
-               "digest folder without a link file (deleted through the API, or an interrupted "
-               "write)");
-    }
-  }
-  digests->swap(kept);
 }
 
 void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
@@ -188,17 +195,17 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, Fin
       algorithm_dirs[a] = fs.OpenDir(manifests_fd, "revisions/" + std::string(algorithm));
     }
     const std::string relative = hex_names[i] + "/link";
-    const std::string path = base + "/" + std::string(algorithm) + "/" + relative;
+    const std::string alg_path = base + "/" + std::string(algorithm);
     RevisionRecord revision;
     revision.digest = digest;
     Digest target = digest;
-    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, path, repo->name, &digest,
+    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, alg_path, repo->name, &digest,
                              &target, &revision.mtime_ns, sink);
     if (revision.link == LinkState::kBad) repo->incomplete = true;
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
       // distribution's DELETE of a manifest removes the link file and leaves the folder.
-      sink.Add(Severity::kInfo, "missing_link", path, repo->name,
+      sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repo->name,
                "revision folder without a link file (manifest deleted through the API, or an "
                "interrupted write)");
     }
@@ -232,9 +239,8 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
                    "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
                        " (kept, never deleted)");
     }
-    tag.current_state =
-        ReadLink(fs, tags_dir.get(), entry.name + "/current/link", tag_path + "/current/link",
-                 repo->name, nullptr, &tag.current, &tag.mtime_ns, sink);
+    tag.current_state = ReadLink(fs, tags_dir.get(), entry.name + "/current/link", base, repo->name,
+                                 nullptr, &tag.current, &tag.mtime_ns, sink);
     if (tag.current_state == LinkState::kBad) repo->incomplete = true;
     if (tag.current_state == LinkState::kMissing) {
       sink.Warning("missing_link", tag_path + "/current/link", repo->name,
@@ -251,15 +257,8 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
     if (tag_dir.valid() && fs.List(tag_dir.get(), &tag_entries)) {
       for (const DirEntry& tag_entry : tag_entries) {
         if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
-          std::vector<std::string> hex_names;
-          const bool listed = ListDigestFolders(
-              fs, tag_dir.get(), "index", tag_path + "/index", repo->name, &tag.index_entries,
-              options.read_all_links ? &hex_names : nullptr, sink);
-          if (listed && options.read_all_links) {
-            UniqueFd index_dir = fs.OpenDir(tag_dir.get(), "index");
-            KeepDigestsWithGoodLinks(fs, index_dir.get(), tag_path + "/index", repo->name,
-                                     hex_names, &tag.index_entries, sink);
-          }
+          ListDigestFolders(fs, tag_dir.get(), "index", tag_path + "/index", repo->name,
+                            &tag.index_entries, nullptr, sink, nullptr, /*read_links=*/true);
         } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
           ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repo->name);
         }
@@ -340,16 +339,9 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
 void ScanLayers(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
                 FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
-  std::vector<std::string> hex_names;
   if (!ListDigestFolders(fs, repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
-                         options.read_all_links ? &hex_names : nullptr, sink)) {
+                         nullptr, sink, nullptr, options.read_all_links)) {
     repo->incomplete = true;
-    return;
-  }
-  if (options.read_all_links) {
-    UniqueFd layers = fs.OpenDir(repo_fd, layout::kLayersDir);
-    KeepDigestsWithGoodLinks(fs, layers.get(), base, repo->name, hex_names, &repo->layer_links,
-                             sink);
   }
 }
 
