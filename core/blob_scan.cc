@@ -26,29 +26,11 @@ struct Shard {
 };
 
 // Fills `blob`'s data facts from an lstat of `<hex>/data` below its open shard folder.
-void ExamineData(TreeReader& fs, int shard_fd, std::string_view hex, const std::string& blob_path,
-                 BlobRecord* blob, FindingSink& sink) {
+void ExamineData(TreeReader& fs, int shard_fd, std::string_view hex, BlobRecord* blob,
+                 FindingSink& sink) {
   int error = 0;
   const FileStat data = fs.StatInChild(shard_fd, hex, "data", &error);
-  blob->data_known = data.exists || error == 0;
-  if (data.exists) {
-    blob->mtime_ns = data.mtime_ns;
-    blob->inode = data.inode;
-    if (data.type == EntryType::kRegular) {
-      blob->has_data = true;
-      blob->size = data.size;
-      blob->allocated = data.allocated;
-    } else {
-      sink.Error("bad_blob", blob_path + "/data", "",
-                 data.type == EntryType::kSymlink ? "blob data is a symbolic link (never followed)"
-                                                  : "blob data is not a regular file");
-    }
-  } else if (error == 0) {
-    sink.Warning("missing_blob_data", blob_path + "/data", "",
-                 "blob folder without data (an interrupted write or delete)");
-  } else {
-    sink.Error("unreadable", blob_path + "/data", "", ErrnoText(error));
-  }
+  RecordBlobData(data, error, blob, sink);
 }
 
 void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_data,
@@ -63,21 +45,20 @@ void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_d
   }
   blobs->reserve(entries.size());
   for (const DirEntry& entry : entries) {
-    const std::string path = JoinPath(shard_path, entry.name);
     std::string why;
     const auto digest = Digest::FromHex(shard.algorithm, entry.name, &why);
     if (entry.type != EntryType::kDirectory) {
-      ReportUnexpected(sink, entry, path, "");
+      ReportUnexpected(sink, entry, JoinPath(shard_path, entry.name), "");
       continue;
     }
     if (!digest || entry.name.compare(0, 2, shard.name) != 0) {
-      sink.Warning("bad_digest_folder", path, "",
+      sink.Warning("bad_digest_folder", JoinPath(shard_path, entry.name), "",
                    digest ? "blob folder is in the wrong shard" : "not a digest: " + why);
       continue;
     }
     BlobRecord blob;
     blob.digest = *digest;
-    if (stat_data) ExamineData(fs, dir.get(), entry.name, path, &blob, sink);
+    if (stat_data) ExamineData(fs, dir.get(), entry.name, &blob, sink);
     blobs->push_back(blob);
   }
 }
@@ -122,6 +103,28 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
 }
 
 }  // namespace
+
+void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSink& sink) {
+  blob->data_known = data.exists || error == 0;
+  if (data.exists) {
+    blob->mtime_ns = data.mtime_ns;
+    blob->inode = data.inode;
+    if (data.type == EntryType::kRegular) {
+      blob->has_data = true;
+      blob->size = data.size;
+      blob->allocated = data.allocated;
+    } else {
+      sink.Error("bad_blob", layout::BlobData(blob->digest), "",
+                 data.type == EntryType::kSymlink ? "blob data is a symbolic link (never followed)"
+                                                  : "blob data is not a regular file");
+    }
+  } else if (error == 0) {
+    sink.Warning("missing_blob_data", layout::BlobData(blob->digest), "",
+                 "blob folder without data (an interrupted write or delete)");
+  } else {
+    sink.Error("unreadable", layout::BlobData(blob->digest), "", ErrnoText(error));
+  }
+}
 
 std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
                                       ThreadFindings& findings) {
@@ -177,7 +180,7 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
     const int fd = shards->Fd(blob.digest);
     if (fd < 0) return;
     FindingSink sink(&findings.local());
-    ExamineData(fs, fd, blob.digest.Hex(), layout::BlobDir(blob.digest), &blob, sink);
+    ExamineData(fs, fd, blob.digest.Hex(), &blob, sink);
   });
   MergeFindings(findings, &inventory->findings);
 }

@@ -24,6 +24,12 @@ class TreeReader;
 std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
                                       ThreadFindings& findings);
 
+// Records what an examination of a blob's `data` found, as the scan does: its facts into `blob`
+// (data_known, has_data, size, age, inode), and what is wrong with it (absent, a symbolic link,
+// not a regular file, unreadable) into `sink`. `data` and `error` as TreeReader::Stat gives
+// them. audit's hashing calls it when its own open of every blob replaces the scan's lstat.
+void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSink& sink);
+
 // Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
 // ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.
 // `reader` nullptr: the local filesystem.

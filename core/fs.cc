@@ -157,6 +157,7 @@ OpenedFile OpenRegularFile(int dirfd, std::string_view name) {
   file.mtime_ns = ToNs(st.st_mtim);
   file.inode = st.st_ino;
   file.size = static_cast<uint64_t>(st.st_size);
+  file.allocated = static_cast<uint64_t>(st.st_blocks) * 512;
   file.status = S_ISREG(st.st_mode) ? ReadStatus::kOk : ReadStatus::kNotRegular;
   return file;
 }

@@ -68,7 +68,8 @@ struct OpenedFile {
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   uint64_t inode = 0;
-  int error = 0;  // errno for kIoError
+  uint64_t allocated = 0;  // st_blocks * 512
+  int error = 0;           // errno for kIoError
 };
 
 // Opens `name` beneath `dirfd` (non-blocking, so a FIFO cannot hang) and checks that it is a

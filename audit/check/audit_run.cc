@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "audit/check/data_subset.h"
 #include "audit/check/manifest_checks.h"
 #include "audit/check/manifest_facts.h"
 #include "audit/check/orphan_blobs.h"
@@ -132,8 +133,36 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   phase("scan");
   ScanOptions scan_options;
   scan_options.read_all_links = true;
+  // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
+  // the hashing open records its size and age (on a store of many small blobs that is a third
+  // of the audit's path walks). Sizes are needed before hashing only for the progress estimate
+  // and for the state file's unchanged check.
+  const bool hashing_examines_data = options.verify_data && !state &&
+                                     options.subset.mode == DataSubset::Mode::kAll &&
+                                     !options.on_progress;
+  scan_options.stat_blob_data = !hashing_examines_data;
   Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   end_phase("scan");
+  if (options.verify_data) {
+    phase("verify");
+    VerifyOptions verify;
+    verify.subset = options.subset;
+    verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
+    verify.state = state.get();
+    verify.max_age_ns = options.max_age_ns;
+    verify.now_ns = now_ns;
+    verify.hash = options.hash;
+    verify.on_progress = options.on_progress;
+    outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify);
+    Append(&outcome.findings, std::move(outcome.verify.findings));
+    outcome.verify.findings.clear();
+    std::string error;
+    if (state && !state->Compact(&error)) {
+      outcome.findings.push_back(
+          Finding{Severity::kError, "state_file_failed", options.state_path, "", "", error});
+    }
+    end_phase("verify");
+  }
   phase("manifests");
   ManifestFactsCollector collector;
   const ManifestObserver observer = collector.Observer();
@@ -150,40 +179,20 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   outcome.counts.orphan_bytes = orphans.bytes;
   Append(&outcome.findings, std::move(orphans.findings));
   end_phase("checks");
-
-  if (options.verify_data) {
-    phase("verify");
-    VerifyOptions verify;
-    verify.subset = options.subset;
-    verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
-    verify.state = state.get();
-    verify.max_age_ns = options.max_age_ns;
-    verify.now_ns = now_ns;
-    verify.hash = options.hash;
-    verify.on_progress = options.on_progress;
-    outcome.verify = VerifyBlobData(inventory.blobs, v2fd.get(), verify);
-    Append(&outcome.findings, std::move(outcome.verify.findings));
-    outcome.verify.findings.clear();
-    for (const Digest& digest : outcome.verify.corrupt) {
-      if (!quarantine.valid()) break;
-      const std::string path = layout::BlobData(digest);
-      const StorageStatus moved = QuarantineBlob(v2fd.get(), quarantine.get(), digest);
-      if (moved.ok()) {
-        outcome.quarantined.push_back(path);
-        outcome.findings.push_back(
-            Finding{Severity::kInfo, "blob_quarantined", path, "", digest.ToString(),
-                    "corrupt data moved to " + options.quarantine_dir + "/" + path});
-      } else {
-        outcome.findings.push_back(Finding{Severity::kError, "quarantine_failed", path, "",
-                                           digest.ToString(), moved.message});
-      }
-    }
-    std::string error;
-    if (state && !state->Compact(&error)) {
+  // Only after every check has read the tree as it was.
+  for (const Digest& digest : outcome.verify.corrupt) {
+    if (!quarantine.valid()) break;
+    const std::string path = layout::BlobData(digest);
+    const StorageStatus moved = QuarantineBlob(v2fd.get(), quarantine.get(), digest);
+    if (moved.ok()) {
+      outcome.quarantined.push_back(path);
       outcome.findings.push_back(
-          Finding{Severity::kError, "state_file_failed", options.state_path, "", "", error});
+          Finding{Severity::kInfo, "blob_quarantined", path, "", digest.ToString(),
+                  "corrupt data moved to " + options.quarantine_dir + "/" + path});
+    } else {
+      outcome.findings.push_back(Finding{Severity::kError, "quarantine_failed", path, "",
+                                         digest.ToString(), moved.message});
     }
-    end_phase("verify");
   }
   SortFindings(&outcome.findings);
   outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -23,18 +23,27 @@ struct BlobRead {
   Digest hash;                               // what the bytes hash to (status kOk)
   uint64_t bytes = 0;                        // bytes read
   uint64_t inode = 0;
-  uint64_t size = 0;  // st_size when opened
+  uint64_t size = 0;       // st_size when opened
+  uint64_t allocated = 0;  // st_blocks * 512 when opened
   int64_t mtime_ns = 0;
   int error = 0;  // errno for kIoError
+  // status kOk, but the file is larger than the caller's `defer_above`: nothing was read.
+  bool deferred = false;
 };
 
+// Any size: HashBlobData's `defer_above` that never defers.
+inline constexpr uint64_t kNeverDefer = UINT64_MAX;
+
 // Hashes `<hex>/data` of `name` below `shard_fd`, its open shard folder (blobs/<alg>/<xx>), with
-// name's algorithm. Adds the bytes read to `progress` (when given) as it goes.
-BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress);
+// name's algorithm. Adds the bytes read to `progress` (when given) as it goes. A file larger
+// than `defer_above` is only opened and examined: the result is `deferred`, so that a caller
+// that learns sizes while hashing can still hash the large blobs last, largest first.
+BlobRead HashBlobData(int shard_fd, const Digest& name, uint64_t defer_above,
+                      std::atomic<uint64_t>* progress);
 
 // The hashing step as a value, so tests can simulate a flaky first read.
-using BlobHashFunction =
-    std::function<BlobRead(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress)>;
+using BlobHashFunction = std::function<BlobRead(
+    int shard_fd, const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress)>;
 
 }  // namespace regsweep::audit
 

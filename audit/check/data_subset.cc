@@ -74,7 +74,7 @@ std::vector<size_t> SelectBlobs(const std::vector<BlobRecord>& blobs, const Data
                                 uint64_t seed) {
   std::vector<size_t> selected;
   for (size_t i = 0; i < blobs.size(); ++i) {
-    if (!blobs[i].has_data) continue;
+    if (blobs[i].data_known && !blobs[i].has_data) continue;
     if (subset.mode == DataSubset::Mode::kBucket &&
         !InBucket(blobs[i].digest, subset.bucket, subset.buckets)) {
       continue;

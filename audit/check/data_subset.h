@@ -31,7 +31,8 @@ std::optional<DataSubset> ParseDataSubset(std::string_view text, std::string* wh
 // True when `digest` falls in bucket n of t.
 bool InBucket(const Digest& digest, uint32_t bucket, uint32_t buckets);
 
-// Indexes into `blobs` (those with data only) of the blobs `subset` selects. A percentage picks
+// Indexes into `blobs` (those with data, or whose data was not examined) of the blobs `subset`
+// selects. A percentage picks
 // round(P% of the blobs), at least one, at random from `seed`.
 std::vector<size_t> SelectBlobs(const std::vector<BlobRecord>& blobs, const DataSubset& subset,
                                 uint64_t seed);

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/blob_scan.h"
 #include "core/layout.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
@@ -23,6 +24,9 @@ namespace regsweep::audit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Blobs of unknown size larger than this are hashed after the others, largest first.
+constexpr uint64_t kDeferAbove = uint64_t{16} << 20;
 
 // Reports progress from its own thread until stopped.
 class ProgressTicker {
@@ -78,45 +82,83 @@ std::string ReadProblem(const BlobRead& read) {
   return text;
 }
 
-struct BlobVerdict {
-  std::optional<Finding> finding;
-  bool corrupt = false;
+// What the hashing threads gather, each its own.
+struct ThreadResults {
+  Findings findings;
+  std::vector<Digest> corrupt;
+  std::vector<size_t> deferred;  // blob indexes
 };
 
-BlobVerdict VerifyOne(const BlobRecord& blob, int shard_fd, const VerifyOptions& options,
-                      std::atomic<uint64_t>* progress) {
-  BlobVerdict verdict;
-  const std::string path = layout::BlobData(blob.digest);
+// What the hashing open of a blob the scan did not examine found, as a stat would have.
+void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink) {
+  FileStat data;
+  int error = 0;
+  data.exists = read.status == ReadStatus::kOk || read.status == ReadStatus::kNotRegular ||
+                read.status == ReadStatus::kSymlink;
+  data.type = read.status == ReadStatus::kOk        ? EntryType::kRegular
+              : read.status == ReadStatus::kSymlink ? EntryType::kSymlink
+                                                    : EntryType::kOther;
+  data.size = read.size;
+  data.allocated = read.allocated;
+  data.mtime_ns = read.mtime_ns;
+  data.inode = read.inode;
+  if (!data.exists && read.status != ReadStatus::kNotFound) {
+    error = read.error != 0 ? read.error : EIO;
+  }
+  RecordBlobData(data, error, blob, sink);
+}
+
+enum class Handled : uint8_t {
+  kHashed,    // read (or found unreadable) and judged
+  kNoData,    // a blob the scan did not examine turned out to hold no data to hash
+  kDeferred,  // larger than defer_above: added to results.deferred
+};
+
+// Hashes one blob and reports what is wrong with it.
+Handled VerifyOne(size_t index, BlobRecord* blob, int shard_fd, uint64_t defer_above,
+                  const VerifyOptions& options, std::atomic<uint64_t>* progress,
+                  ThreadResults& results) {
+  FindingSink sink(&results.findings);
+  const std::string_view no_repository;
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
-    verdict.finding =
-        Finding{severity, kind, path, std::string(), blob.digest.ToString(), std::move(reason)};
+    results.findings.push_back(Finding{severity, kind, layout::BlobData(blob->digest),
+                                       std::string(no_repository), blob->digest.ToString(),
+                                       std::move(reason)});
   };
   if (shard_fd < 0) {
     finding(Severity::kError, "blob_unreadable",
-            "its shard folder " + layout::BlobShardDir(blob.digest) + " cannot be opened");
-    return verdict;
+            "its shard folder " + layout::BlobShardDir(blob->digest) + " cannot be opened");
+    return Handled::kHashed;
   }
-  const BlobRead first = options.hash(shard_fd, blob.digest, progress);
+  const BlobRead first = options.hash(shard_fd, blob->digest, defer_above, progress);
+  if (!blob->data_known) {
+    RecordOpenedData(first, blob, sink);
+    if (!blob->has_data) return Handled::kNoData;
+  }
   if (first.status != ReadStatus::kOk) {
     finding(Severity::kError, "blob_unreadable", "blob data is " + ReadProblem(first));
-    return verdict;
+    return Handled::kHashed;
   }
-  if (first.hash == blob.digest) {
+  if (first.deferred) {
+    results.deferred.push_back(index);
+    return Handled::kDeferred;
+  }
+  if (first.hash == blob->digest) {
     if (options.state != nullptr) {
       options.state->RecordGood(
-          blob.digest, GoodVerification{first.inode, first.size, first.mtime_ns, options.now_ns});
+          blob->digest, GoodVerification{first.inode, first.size, first.mtime_ns, options.now_ns});
     }
-    return verdict;
+    return Handled::kHashed;
   }
-  const BlobRead second = options.hash(shard_fd, blob.digest, progress);
-  if (second.status == ReadStatus::kOk && second.hash == blob.digest) {
+  const BlobRead second = options.hash(shard_fd, blob->digest, kNeverDefer, progress);
+  if (second.status == ReadStatus::kOk && second.hash == blob->digest) {
     finding(Severity::kWarning, "blob_read_unstable",
             "first read hashed to " + first.hash.ToString() + " (" + std::to_string(first.bytes) +
                 " bytes); the second read matched the digest: check the disk and its cabling");
-    return verdict;
+    return Handled::kHashed;
   }
-  verdict.corrupt = true;
-  if (options.state != nullptr) options.state->RecordBad(blob.digest);
+  results.corrupt.push_back(blob->digest);
+  if (options.state != nullptr) options.state->RecordBad(blob->digest);
   std::string reason = "content hashes to " + first.hash.ToString() + " (" +
                        std::to_string(first.bytes) + " bytes), not to its digest";
   if (second.status != ReadStatus::kOk) {
@@ -127,21 +169,50 @@ BlobVerdict VerifyOne(const BlobRecord& blob, int shard_fd, const VerifyOptions&
     reason += "; confirmed by a second read";
   }
   finding(Severity::kError, "blob_digest_mismatch", std::move(reason));
-  return verdict;
+  return Handled::kHashed;
+}
+
+// Hashes blobs[i] for each i in `order`, one blob per task: with the largest first, any coarser
+// split hands all the large blobs to one thread while the other runs out of work. Returns how
+// many were hashed (not deferred, and with data).
+uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord>* blobs,
+                        const ShardFolders& shards, uint64_t defer_above,
+                        const VerifyOptions& options, std::atomic<uint64_t>* blobs_done,
+                        std::atomic<uint64_t>* bytes_done,
+                        tbb::enumerable_thread_specific<ThreadResults>* results) {
+  std::atomic<uint64_t> hashed{0};
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, order.size(), 1),
+      [&](const tbb::blocked_range<size_t>& range) {
+        ThreadResults& mine = results->local();
+        for (size_t i = range.begin(); i != range.end(); ++i) {
+          BlobRecord& blob = (*blobs)[order[i]];
+          const Handled handled = VerifyOne(order[i], &blob, shards.Fd(blob.digest), defer_above,
+                                            options, bytes_done, mine);
+          if (handled == Handled::kHashed) ++hashed;
+          if (handled != Handled::kDeferred) ++*blobs_done;
+        }
+      },
+      tbb::simple_partitioner());
+  return hashed.load();
 }
 
 }  // namespace
 
-VerifyResult VerifyBlobData(const std::vector<BlobRecord>& blobs, int v2fd,
+VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
                             const VerifyOptions& options) {
   VerifyResult result;
   const auto start = Clock::now();
-  std::vector<size_t> selected = SelectBlobs(blobs, options.subset, options.seed);
-  result.selected = selected.size();
-  std::vector<size_t> todo;
+  const std::vector<size_t> selected = SelectBlobs(*blobs, options.subset, options.seed);
+  std::vector<size_t> todo;     // sizes known
+  std::vector<size_t> unknown;  // data not examined by the scan
   HashProgress totals;
   for (const size_t index : selected) {
-    const BlobRecord& blob = blobs[index];
+    const BlobRecord& blob = (*blobs)[index];
+    if (!blob.data_known) {
+      unknown.push_back(index);
+      continue;
+    }
     const GoodVerification* good =
         options.state != nullptr ? options.state->Find(blob.digest) : nullptr;
     if (good != nullptr && options.max_age_ns >= 0 && Unchanged(*good, blob) &&
@@ -152,44 +223,43 @@ VerifyResult VerifyBlobData(const std::vector<BlobRecord>& blobs, int v2fd,
     todo.push_back(index);
     totals.bytes_total += blob.size;
   }
-  totals.blobs_total = todo.size();
-  // Largest first, so that one big blob does not finish alone at the end.
-  std::stable_sort(todo.begin(), todo.end(),
-                   [&](size_t a, size_t b) { return blobs[a].size > blobs[b].size; });
+  totals.blobs_total = todo.size() + unknown.size();
 
   // Blobs are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
-  for (const size_t index : todo) shards->Open(DefaultTreeReader(), v2fd, blobs[index].digest);
+  for (const size_t index : todo) shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
+  for (const size_t index : unknown) {
+    shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
+  }
 
   std::atomic<uint64_t> blobs_done{0};
   std::atomic<uint64_t> bytes_done{0};
-  tbb::enumerable_thread_specific<std::vector<BlobVerdict>> verdicts;
+  tbb::enumerable_thread_specific<ThreadResults> results;
   {
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
-    // One task per blob (simple_partitioner, grain 1): with the largest first, any coarser
-    // split hands all the large blobs to one thread while the other runs out of work.
-    tbb::parallel_for(
-        tbb::blocked_range<size_t>(0, todo.size(), 1),
-        [&](const tbb::blocked_range<size_t>& range) {
-          for (size_t i = range.begin(); i != range.end(); ++i) {
-            const BlobRecord& blob = blobs[todo[i]];
-            BlobVerdict verdict = VerifyOne(blob, shards->Fd(blob.digest), options, &bytes_done);
-            ++blobs_done;
-            if (verdict.finding) verdicts.local().push_back(std::move(verdict));
-          }
-        },
-        tbb::simple_partitioner());
-  }
-  for (auto& part : verdicts) {
-    for (BlobVerdict& verdict : part) {
-      if (verdict.corrupt) result.corrupt.push_back(Digest::Parse(verdict.finding->digest).value());
-      result.findings.push_back(std::move(*verdict.finding));
+    // Blobs of unknown size are hashed in digest order as their open reveals them; the large
+    // ones are put off to join the others, which are hashed largest first.
+    result.hashed += HashInParallel(unknown, blobs, *shards, kDeferAbove, options, &blobs_done,
+                                    &bytes_done, &results);
+    for (const ThreadResults& part : results) {
+      todo.insert(todo.end(), part.deferred.begin(), part.deferred.end());
     }
+    std::stable_sort(todo.begin(), todo.end(),
+                     [&](size_t a, size_t b) { return (*blobs)[a].size > (*blobs)[b].size; });
+    result.hashed += HashInParallel(todo, blobs, *shards, kNeverDefer, options, &blobs_done,
+                                    &bytes_done, &results);
+  }
+  // Blobs the subset picked that turned out to hold no data were never candidates.
+  result.selected = selected.size();
+  for (const size_t index : unknown) result.selected -= (*blobs)[index].has_data ? 0 : 1;
+  for (ThreadResults& part : results) {
+    result.corrupt.insert(result.corrupt.end(), part.corrupt.begin(), part.corrupt.end());
+    result.findings.insert(result.findings.end(), std::make_move_iterator(part.findings.begin()),
+                           std::make_move_iterator(part.findings.end()));
   }
   std::sort(result.corrupt.begin(), result.corrupt.end());
   std::sort(result.findings.begin(), result.findings.end(),
             [](const Finding& a, const Finding& b) { return a.path < b.path; });
-  result.hashed = todo.size();
   result.bytes_hashed = bytes_done.load();
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;

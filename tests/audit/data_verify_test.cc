@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -75,8 +77,9 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   int reads = 0;
   AuditOptions options = Verify();
   // The storage returns bad bytes for the first read of one blob only.
-  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(shard_fd, name, progress);
+  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
+                     std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
     if (name == layer && reads++ == 0) read.hash = Sha("garbage");
     return read;
   };
@@ -104,16 +107,17 @@ TEST_F(AuditDataTest, NoBlobWaitsBehindALargeOne) {
   size_t others_total = 0;
   bool others_done_in_time = false;
   AuditOptions options = Verify();
-  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
+  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
+                     std::atomic<uint64_t>* progress) {
     if (name == largest) {
       // Holds its thread until all other blobs are hashed, or gives up after 30 s.
       std::unique_lock<std::mutex> lock(mutex);
       others_done_in_time = progressed.wait_for(lock, std::chrono::seconds(30), [&] {
         return others_total != 0 && others_hashed == others_total;
       });
-      return HashBlobData(shard_fd, name, progress);
+      return HashBlobData(shard_fd, name, defer_above, progress);
     }
-    BlobRead read = HashBlobData(shard_fd, name, progress);
+    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
     std::lock_guard<std::mutex> lock(mutex);
     ++others_hashed;
     progressed.notify_all();
@@ -143,12 +147,13 @@ TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
     reports.emplace_back(progress, std::this_thread::get_id());
     reported.notify_all();
   };
-  options.hash = [&](int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
+  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
+                     std::atomic<uint64_t>* progress) {
     if (first.exchange(false)) {
       std::unique_lock<std::mutex> lock(mutex);
       reported.wait_for(lock, std::chrono::seconds(30), [&] { return !reports.empty(); });
     }
-    return HashBlobData(shard_fd, name, progress);
+    return HashBlobData(shard_fd, name, defer_above, progress);
   };
   const AuditOutcome outcome = AuditReadOnly(options);
   EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
@@ -195,6 +200,91 @@ TEST(AuditDataSubsetTest, BucketsPartitionTheBlobs) {
   for (const char* bad : {"0/3", "4/3", "1/257", "0%", "101%", "x", "1/", "%"}) {
     EXPECT_FALSE(ParseDataSubset(bad, &why)) << bad;
   }
+}
+
+// When every blob is hashed (no state file, no progress estimate), the scan does not stat blob
+// data: the hashing open examines it. What that open finds must be what the scan's stat would
+// have found: the same findings, sizes and orphans, and a FIFO never blocks.
+TEST_F(AuditDataTest, HashingExaminesBlobDataAsTheScanWould) {
+  const Digest missing = builder_.AddBlob("data removed").digest;
+  const Digest directory = builder_.AddBlob("data replaced by a folder").digest;
+  const Digest fifo = builder_.AddBlob("data replaced by a fifo").digest;
+  builder_.AddBlob("an orphan with data");
+  fs::remove(DataPath(missing));
+  fs::remove(DataPath(directory));
+  fs::create_directory(DataPath(directory));
+  fs::remove(DataPath(fifo));
+  ASSERT_EQ(mkfifo(DataPath(fifo).c_str(), 0644), 0);
+
+  std::mutex mutex;
+  std::set<Digest> opened;
+  AuditOptions options = Verify();
+  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
+                     std::atomic<uint64_t>* progress) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      opened.insert(name);
+    }
+    return HashBlobData(shard_fd, name, defer_above, progress);
+  };
+  const AuditOutcome hashed = AuditReadOnly(options);
+  const AuditOutcome scanned = AuditReadOnly();
+  EXPECT_EQ(opened.count(missing), 1u) << "the hashing open examined the blob's data";
+
+  auto data_findings = [](const AuditOutcome& outcome) {
+    std::set<std::string> lines;
+    for (const Finding& f : outcome.findings) {
+      if (f.kind != "blob_unreadable" && f.kind.find("digest") == std::string::npos) {
+        lines.insert(f.ToLine());
+      }
+    }
+    return lines;
+  };
+  EXPECT_EQ(data_findings(hashed), data_findings(scanned)) << Describe(hashed);
+  ASSERT_NE(Find(hashed, "missing_blob_data", layout::BlobData(missing)), nullptr);
+  ASSERT_NE(Find(hashed, "bad_blob", layout::BlobData(directory)), nullptr);
+  ASSERT_NE(Find(hashed, "bad_blob", layout::BlobData(fifo)), nullptr);
+  EXPECT_EQ(Find(hashed, "blob_unreadable", layout::BlobData(fifo)), nullptr);
+  EXPECT_EQ(hashed.counts.blob_bytes, scanned.counts.blob_bytes);
+  EXPECT_EQ(hashed.counts.orphan_blobs, scanned.counts.orphan_blobs);
+  EXPECT_EQ(hashed.counts.orphan_bytes, scanned.counts.orphan_bytes);
+  EXPECT_EQ(hashed.verify.hashed, hashed.counts.blobs - 3) << "three blobs hold no data";
+  EXPECT_EQ(hashed.verify.selected, hashed.verify.hashed);
+  EXPECT_EQ(hashed.verify.bytes_hashed, hashed.counts.blob_bytes);
+
+  // With a progress estimate the sizes are needed first: the scan stats, and a blob without
+  // data is never opened.
+  opened.clear();
+  options.on_progress = [](const HashProgress&) {};
+  const AuditOutcome estimated = AuditReadOnly(options);
+  EXPECT_EQ(opened.count(missing), 0u);
+  EXPECT_EQ(data_findings(estimated), data_findings(scanned));
+}
+
+// Blobs whose size only their open reveals are hashed as they come, except the large ones,
+// which are put off until every other blob is done (then hashed largest first).
+TEST_F(AuditDataTest, LargeBlobsOfUnknownSizeAreHashedLast) {
+  const std::string large(size_t{17} << 20, 'x');
+  const Digest big = builder_.AddBlob(large).digest;
+  for (int i = 0; i < 20; ++i) builder_.AddBlob("small " + std::to_string(i));
+  std::mutex mutex;
+  std::vector<std::pair<Digest, bool>> calls;  // name, deferred
+  AuditOptions options = Verify();
+  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
+                     std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
+    std::lock_guard<std::mutex> lock(mutex);
+    calls.emplace_back(name, read.deferred);
+    return read;
+  };
+  const AuditOutcome outcome = AuditReadOnly(options);
+  EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
+  EXPECT_EQ(outcome.verify.bytes_hashed, outcome.counts.blob_bytes);
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back(), std::make_pair(big, false)) << "the large blob is hashed last";
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), std::make_pair(big, true)), 1)
+      << "its first open only examined it";
+  EXPECT_EQ(calls.size(), outcome.counts.blobs + 1);
 }
 
 TEST_F(AuditDataTest, SubsetRunsCoverEveryBlobOnce) {
