@@ -21,26 +21,38 @@ struct EvpContextFree {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
 
+// Fetched once and kept: with OpenSSL 3, EVP_sha256() makes every EVP_DigestInit_ex look the
+// implementation up again under a lock.
 const EVP_MD* EvpAlgorithm(DigestAlgorithm algorithm) {
-  return algorithm == DigestAlgorithm::kSha256 ? EVP_sha256() : EVP_sha512();
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
+  return algorithm == DigestAlgorithm::kSha256 ? sha256 : sha512;
 }
 
 }  // namespace
 
-BlobRead HashBlobData(int shard_fd, const Digest& name, std::atomic<uint64_t>* progress) {
+BlobRead HashBlobData(int shard_fd, const Digest& name, uint64_t defer_above,
+                      std::atomic<uint64_t>* progress) {
   BlobRead result;
   const OpenedFile file = OpenRegularFile(shard_fd, name.Hex() + "/data");
   result.inode = file.inode;
   result.size = file.size;
+  result.allocated = file.allocated;
   result.mtime_ns = file.mtime_ns;
   result.error = file.error;
   if (file.status != ReadStatus::kOk) {
     result.status = file.status;
     return result;
   }
+  if (file.size > defer_above) {
+    result.deferred = true;
+    result.status = ReadStatus::kOk;
+    return result;
+  }
   const UniqueFd& fd = file.fd;
   const EVP_MD* algorithm = EvpAlgorithm(name.algorithm());
-  std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
+  // One context per thread, reset by each init.
+  thread_local const std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
   if (!context || EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
     result.error = ENOMEM;
     return result;
