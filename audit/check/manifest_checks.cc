@@ -1,6 +1,11 @@
 // Per-manifest structural checks.
 #include "audit/check/manifest_checks.h"
 
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <iterator>
+
 #include "core/layout.h"
 
 namespace regsweep::audit {
@@ -28,8 +33,9 @@ std::vector<const std::string*> FirstHolders(const Graph& graph) {
 
 class ManifestChecker {
  public:
-  ManifestChecker(const Graph& graph, const std::vector<ManifestFacts>& facts, Findings* out)
-      : graph_(graph), facts_(facts), holders_(FirstHolders(graph)), out_(out) {}
+  ManifestChecker(const Graph& graph, const std::vector<ManifestFacts>& facts,
+                  const std::vector<const std::string*>& holders, Findings* out)
+      : graph_(graph), facts_(facts), holders_(holders), out_(out) {}
 
   void Check(NodeId id) {
     const Node& node = graph_.node(id);
@@ -141,16 +147,29 @@ class ManifestChecker {
 
   const Graph& graph_;
   const std::vector<ManifestFacts>& facts_;
-  const std::vector<const std::string*> holders_;
+  const std::vector<const std::string*>& holders_;
   Findings* out_;
 };
 
 }  // namespace
 
 Findings CheckManifests(const Graph& graph, const std::vector<ManifestFacts>& facts) {
+  // Manifests are checked in parallel, a block of them into each list, joined in manifest order so
+  // that the result does not depend on scheduling.
+  const std::vector<const std::string*> holders = FirstHolders(graph);
+  constexpr size_t kBlock = 4096;
+  const size_t count = graph.nodes().size();
+  std::vector<Findings> per_block((count + kBlock - 1) / kBlock);
+  tbb::parallel_for(size_t{0}, per_block.size(), [&](size_t block) {
+    ManifestChecker checker(graph, facts, holders, &per_block[block]);
+    const size_t end = std::min(count, (block + 1) * kBlock);
+    for (size_t id = block * kBlock; id < end; ++id) checker.Check(static_cast<NodeId>(id));
+  });
   Findings findings;
-  ManifestChecker checker(graph, facts, &findings);
-  for (NodeId id = 0; id < graph.nodes().size(); ++id) checker.Check(id);
+  for (Findings& part : per_block) {
+    findings.insert(findings.end(), std::make_move_iterator(part.begin()),
+                    std::make_move_iterator(part.end()));
+  }
   return findings;
 }
 

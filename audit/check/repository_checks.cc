@@ -1,6 +1,9 @@
 // Per-repository structural checks.
 #include "audit/check/repository_checks.h"
 
+#include <tbb/parallel_for.h>
+
+#include <iterator>
 #include <unordered_set>
 
 #include "core/format.h"
@@ -147,9 +150,16 @@ class RepositoryChecker {
 
 Findings CheckRepositories(const Graph& graph, const std::vector<ManifestFacts>& facts,
                            int64_t now_ns) {
+  // Repositories are checked in parallel, each into its own list, joined in repository order so
+  // that the result does not depend on scheduling.
+  std::vector<Findings> per_repository(graph.repositories().size());
+  tbb::parallel_for(size_t{0}, per_repository.size(), [&](size_t i) {
+    RepositoryChecker(graph, facts, graph.repositories()[i], now_ns, &per_repository[i]).Check();
+  });
   Findings findings;
-  for (const RepositoryNode& repository : graph.repositories()) {
-    RepositoryChecker(graph, facts, repository, now_ns, &findings).Check();
+  for (Findings& part : per_repository) {
+    findings.insert(findings.end(), std::make_move_iterator(part.begin()),
+                    std::make_move_iterator(part.end()));
   }
   return findings;
 }
