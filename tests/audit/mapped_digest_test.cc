@@ -84,6 +84,7 @@ TEST_F(MappedDigestTest, FileShorterThanItsMappingFailsInsteadOfRaisingSigbus) {
 }
 
 TEST_F(MappedDigestTest, SigbusOutsideAGuardedMappingKeepsItsDefaultAction) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // TBB's threads may be running
   const fs::path path = dir_.path() / "data";
   WriteFile(path, Pattern(size_t{2} << 20));
   const UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));

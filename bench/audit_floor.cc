@@ -1,0 +1,156 @@
+// audit_floor: the least file system work any audit with a data check of a distribution tree
+// must do, timed, as a floor to read `regsweep audit --verify-data` against
+// (scripts/compare-reference).
+//
+// It reads every link file (`_layers`, revisions, tag `current` and tag index links), each below
+// its open parent folder, and hashes every blob's `data` with sha256, below its open shard
+// folder, on all cores. It checks nothing, builds nothing and reports nothing; repositories are
+// found at any depth by their `_layers` folder, and only sha256 is read. Whatever audit spends
+// beyond this is its own cost; the rest is the machine's.
+//
+//   audit_floor V2_DIR
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// Names in the folder `fd` (closed by the caller), without . and ..
+std::vector<std::string> List(int fd) {
+  std::vector<std::string> names;
+  DIR* dir = fdopendir(dup(fd));
+  if (dir == nullptr) return names;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  return names;
+}
+
+int OpenDir(int parent, const std::string& name) {
+  return openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+// Reads `relative` below `dir` into a small buffer; the bytes are not looked at.
+void ReadLink(int dir, const std::string& relative) {
+  const int fd = openat(dir, relative.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;
+  char buffer[256];
+  if (read(fd, buffer, sizeof buffer) < 0) perror(relative.c_str());
+  close(fd);
+}
+
+// Reads every `<hex>/link` below `<parent>/<name>/sha256`.
+void ReadDigestLinks(int parent, const std::string& name) {
+  const int dir = OpenDir(parent, name + "/sha256");
+  if (dir < 0) return;
+  for (const std::string& hex : List(dir)) ReadLink(dir, hex + "/link");
+  close(dir);
+}
+
+void ReadRepository(int repositories, const std::string& name) {
+  const int repo = OpenDir(repositories, name);
+  if (repo < 0) return;
+  ReadDigestLinks(repo, "_layers");
+  ReadDigestLinks(repo, "_manifests/revisions");
+  const int tags = OpenDir(repo, "_manifests/tags");
+  if (tags >= 0) {
+    for (const std::string& tag : List(tags)) {
+      ReadLink(tags, tag + "/current/link");
+      ReadDigestLinks(tags, tag + "/index");
+    }
+    close(tags);
+  }
+  close(repo);
+}
+
+void HashShard(int sha256, const std::string& shard, const EVP_MD* algorithm, EVP_MD_CTX* context,
+               std::vector<unsigned char>* buffer) {
+  const int dir = OpenDir(sha256, shard);
+  if (dir < 0) return;
+  for (const std::string& hex : List(dir)) {
+    const int fd = openat(dir, (hex + "/data").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st;
+    fstat(fd, &st);
+    EVP_DigestInit_ex(context, algorithm, nullptr);
+    ssize_t n;
+    while ((n = read(fd, buffer->data(), buffer->size())) > 0) {
+      EVP_DigestUpdate(context, buffer->data(), static_cast<size_t>(n));
+    }
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context, out, &length);
+    close(fd);
+  }
+  close(dir);
+}
+
+// Repository folders (those holding `_layers`) below `repositories`, as paths relative to it.
+void FindRepositories(int repositories, const std::string& relative,
+                      std::vector<std::string>* out) {
+  const int dir = OpenDir(repositories, relative);
+  if (dir < 0) return;
+  for (const std::string& name : List(dir)) {
+    if (name == "_layers") out->push_back(relative);
+    if (name[0] != '_') FindRepositories(repositories, relative + "/" + name, out);
+  }
+  close(dir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: audit_floor V2_DIR\n");
+    return 2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const int v2 = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int repositories = OpenDir(v2, "repositories");
+  const int sha256 = OpenDir(v2, "blobs/sha256");
+  if (v2 < 0 || repositories < 0 || sha256 < 0) {
+    std::fprintf(stderr, "audit_floor: %s is not a registry v2 folder\n", argv[1]);
+    return 2;
+  }
+  std::vector<std::string> repos;
+  for (const std::string& name : List(repositories)) FindRepositories(repositories, name, &repos);
+  const std::vector<std::string> shards = List(sha256);
+  // Tasks: every repository, then every shard, taken in turn by one thread per core.
+  std::atomic<size_t> next{0};
+  EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  auto work = [&] {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    std::vector<unsigned char> buffer(size_t{1} << 20);
+    for (size_t task = next++; task < repos.size() + shards.size(); task = next++) {
+      if (task < repos.size()) {
+        ReadRepository(repositories, repos[task]);
+      } else {
+        HashShard(sha256, shards[task - repos.size()], algorithm, context, &buffer);
+      }
+    }
+    EVP_MD_CTX_free(context);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i) {
+    threads.emplace_back(work);
+  }
+  for (std::thread& thread : threads) thread.join();
+  EVP_MD_free(algorithm);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("audit_floor: %zu repositories, %zu shards in %.3f s\n", repos.size(), shards.size(),
+              seconds);
+  return 0;
+}
