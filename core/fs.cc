@@ -30,12 +30,24 @@ EntryType TypeFromMode(mode_t mode) {
 // openat2 is available from Linux 5.6; remember when it is not.
 std::atomic<bool> g_openat2_missing{false};
 
-int OpenWithOpenat2(int dirfd, const std::string& path, int flags) {
+int OpenWithOpenat2(int dirfd, std::string_view path, int flags) {
   struct open_how how;
   std::memset(&how, 0, sizeof how);
   how.flags = static_cast<uint64_t>(flags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
+  // The path needs a terminating NUL: copied to the stack when short (every registry path
+  // below an open folder is), to the heap otherwise.
+  char stack[256];
+  std::string heap;
+  const char* terminated = stack;
+  if (path.size() < sizeof stack) {
+    std::memcpy(stack, path.data(), path.size());
+    stack[path.size()] = '\0';
+  } else {
+    heap.assign(path);
+    terminated = heap.c_str();
+  }
+  return static_cast<int>(syscall(SYS_openat2, dirfd, terminated, &how, sizeof how));
 }
 
 // Fallback: walk one component at a time with O_NOFOLLOW.
@@ -88,7 +100,7 @@ UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags) {
     return UniqueFd();
   }
   if (!g_openat2_missing) {
-    const int fd = OpenWithOpenat2(dirfd, std::string(relative), flags);
+    const int fd = OpenWithOpenat2(dirfd, relative, flags);
     if (fd >= 0 || errno != ENOSYS) return UniqueFd(fd);
     g_openat2_missing = true;
   }
