@@ -39,6 +39,7 @@ constexpr std::array<KnownType, 8> kKnownTypes = {{
 // Parse failures carry their reason up as a plain string.
 struct Refusal {
   std::string reason;
+  ManifestRefusal kind = ManifestRefusal::kInvalid;
 };
 
 std::optional<std::string_view> OptionalString(const object& obj, std::string_view key) {
@@ -139,9 +140,12 @@ ManifestKind DetermineKind(const object& obj, const std::optional<std::string_vi
     for (const KnownType& known : kKnownTypes) {
       if (known.media_type == *media_type) return known.kind;
     }
-    throw Refusal{"unknown manifest media type '" + std::string(media_type->substr(0, 200)) + "'"};
+    throw Refusal{"unknown manifest media type '" + std::string(media_type->substr(0, 200)) + "'",
+                  ManifestRefusal::kUnknownMediaType};
   }
-  if (!has_schema_version) throw Refusal{"no schemaVersion and no known mediaType"};
+  if (!has_schema_version) {
+    throw Refusal{"no schemaVersion and no known mediaType", ManifestRefusal::kBadSchemaVersion};
+  }
   if (schema_version == 1) return ManifestKind::kDockerSchema1;
   if (schema_version == 2) {
     element ignored;
@@ -159,13 +163,14 @@ Manifest ParseObject(const object& obj) {
   element version;
   const bool has_schema_version = obj["schemaVersion"].get(version) == simdjson::SUCCESS;
   if (has_schema_version && version.get_int64().get(schema_version) != simdjson::SUCCESS) {
-    throw Refusal{"schemaVersion is not an integer"};
+    throw Refusal{"schemaVersion is not an integer", ManifestRefusal::kBadSchemaVersion};
   }
   manifest.kind = DetermineKind(obj, media_type, schema_version, has_schema_version);
   const int64_t expected_version = manifest.kind == ManifestKind::kDockerSchema1 ? 1 : 2;
   if (manifest.kind != ManifestKind::kArtifactManifest && schema_version != expected_version) {
     throw Refusal{"schemaVersion " + std::to_string(schema_version) + " does not fit a " +
-                  std::string(ManifestKindName(manifest.kind))};
+                      std::string(ManifestKindName(manifest.kind)),
+                  ManifestRefusal::kBadSchemaVersion};
   }
   if (const auto artifact_type = OptionalString(obj, "artifactType")) {
     manifest.artifact_type = std::string(*artifact_type);
@@ -222,17 +227,20 @@ ParsedManifest ParseManifest(simdjson::dom::parser& parser, std::string_view byt
   element root;
   const auto error = parser.parse(bytes.data(), bytes.size(), !padded).get(root);
   if (error != simdjson::SUCCESS) {
+    result.refusal = ManifestRefusal::kNotJson;
     result.error = std::string("not valid JSON: ") + simdjson::error_message(error);
     return result;
   }
   object obj;
   if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    result.refusal = ManifestRefusal::kNotJson;
     result.error = "not a JSON object";
     return result;
   }
   try {
     result.manifest = ParseObject(obj);
   } catch (const Refusal& refusal) {
+    result.refusal = refusal.kind;
     result.error = refusal.reason;
   }
   return result;

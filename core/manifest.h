@@ -53,8 +53,19 @@ struct Manifest {
   }
 };
 
+// Why a manifest was refused, for callers that treat the reasons differently (audit's finding
+// kinds); the text in ParsedManifest::error says it in words.
+enum class ManifestRefusal : uint8_t {
+  kNone,              // parsed
+  kNotJson,           // not JSON, or not a JSON object
+  kUnknownMediaType,  // a mediaType this parser does not know
+  kBadSchemaVersion,  // schemaVersion absent (with no known mediaType), not an integer, or wrong
+  kInvalid,           // anything else the manifest's shape gets wrong
+};
+
 struct ParsedManifest {
   std::optional<Manifest> manifest;
+  ManifestRefusal refusal = ManifestRefusal::kNone;
   std::string error;  // why it was refused, when manifest is empty
 };
 

@@ -33,14 +33,15 @@ std::vector<std::string_view> DescriptorDigests(const simdjson::dom::object& roo
   return digests;
 }
 
-// The finding for a manifest the graph refused with `problem`.
+// The finding for a manifest the graph refused.
 void ClassifyRefusal(simdjson::dom::parser& parser, std::string_view bytes,
-                     const std::string& problem, ManifestFacts* facts) {
+                     const ParsedManifest& parsed, ManifestFacts* facts) {
   facts->severity = Severity::kError;
-  facts->reason = problem;
+  facts->reason = parsed.error;
   simdjson::dom::element root;
   simdjson::dom::object object;
-  if (parser.parse(bytes.data(), bytes.size()).get(root) != simdjson::SUCCESS ||
+  if (parsed.refusal == ManifestRefusal::kNotJson ||
+      parser.parse(bytes.data(), bytes.size()).get(root) != simdjson::SUCCESS ||
       root.get_object().get(object) != simdjson::SUCCESS) {
     facts->kind = "manifest_not_json";
     return;
@@ -56,13 +57,19 @@ void ClassifyRefusal(simdjson::dom::parser& parser, std::string_view bytes,
       return;
     }
   }
-  if (problem.rfind("unknown manifest media type", 0) == 0) {
-    facts->severity = Severity::kWarning;
-    facts->kind = "manifest_unknown_media_type";
-  } else if (problem.rfind("schemaVersion", 0) == 0 || problem.rfind("no schemaVersion", 0) == 0) {
-    facts->kind = "manifest_bad_schema_version";
-  } else {
-    facts->kind = "manifest_invalid";
+  switch (parsed.refusal) {
+    case ManifestRefusal::kUnknownMediaType:
+      facts->severity = Severity::kWarning;
+      facts->kind = "manifest_unknown_media_type";
+      return;
+    case ManifestRefusal::kBadSchemaVersion:
+      facts->kind = "manifest_bad_schema_version";
+      return;
+    case ManifestRefusal::kNone:
+    case ManifestRefusal::kNotJson:
+    case ManifestRefusal::kInvalid:
+      facts->kind = "manifest_invalid";
+      return;
   }
 }
 
@@ -96,7 +103,7 @@ ManifestObserver ManifestFactsCollector::Observer() {
     if (parsed.manifest) {
       facts.manifest = parsed.manifest;
     } else {
-      ClassifyRefusal(parsers_.local(), bytes, parsed.error, &facts);
+      ClassifyRefusal(parsers_.local(), bytes, parsed, &facts);
     }
     collected_.local().emplace_back(id, std::move(facts));
   };

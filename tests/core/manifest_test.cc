@@ -116,32 +116,44 @@ TEST_F(ManifestTest, RefusesWhatItCannotFollow) {
   const struct {
     std::string json;
     std::string reason;
+    ManifestRefusal refusal;
   } cases[] = {
-      {"", "not valid JSON"},
-      {"{\"schemaVersion\":2,", "not valid JSON"},
-      {"[1,2]", "not a JSON object"},
+      {"", "not valid JSON", ManifestRefusal::kNotJson},
+      {"{\"schemaVersion\":2,", "not valid JSON", ManifestRefusal::kNotJson},
+      {"[1,2]", "not a JSON object", ManifestRefusal::kNotJson},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.example.unknown\",\"config\":" +
            Desc("c") + good_layers + "}",
-       "unknown manifest media type"},
-      {"{\"schemaVersion\":3,\"config\":" + Desc("c") + good_layers + "}", "cannot tell"},
+       "unknown manifest media type", ManifestRefusal::kUnknownMediaType},
+      {"{\"schemaVersion\":3,\"config\":" + Desc("c") + good_layers + "}", "cannot tell",
+       ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}",
-       "no 'config'"},
+       "no 'config'", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:../../x\",\"size\":1}}",
-       "digest is not usable"},
+       "digest is not usable", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"config\":" + Desc("c") + ",\"layers\":[{\"digest\":\"" + D("l") +
            "\",\"size\":-5}]}",
-       "size is not a non-negative integer"},
+       "size is not a non-negative integer", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}",
-       "no 'manifests' array"},
-      {"{\"schemaVersion\":1,\"fsLayers\":[{\"blobSum\":\"md5:abc\"}]}", "blobSum is not usable"},
+       "no 'manifests' array", ManifestRefusal::kInvalid},
+      {"{\"schemaVersion\":1,\"fsLayers\":[{\"blobSum\":\"md5:abc\"}]}", "blobSum is not usable",
+       ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.list.v2+"
        "json\",\"manifests\":\"x\"}",
-       "is not an array"},
+       "is not an array", ManifestRefusal::kInvalid},
+      {"{\"schemaVersion\":\"2\",\"config\":" + Desc("c") + good_layers + "}",
+       "schemaVersion is not an integer", ManifestRefusal::kBadSchemaVersion},
+      {"{\"schemaVersion\":1,\"mediaType\":\"application/"
+       "vnd.oci.image.manifest.v1+json\",\"config\":" +
+           Desc("c") + good_layers + "}",
+       "does not fit", ManifestRefusal::kBadSchemaVersion},
+      {"{\"config\":" + Desc("c") + good_layers + "}", "no schemaVersion",
+       ManifestRefusal::kBadSchemaVersion},
   };
   for (const auto& c : cases) {
     const auto parsed = Parse(c.json);
     EXPECT_FALSE(parsed.manifest) << c.json;
     EXPECT_NE(parsed.error.find(c.reason), std::string::npos) << c.json << " -> " << parsed.error;
+    EXPECT_EQ(parsed.refusal, c.refusal) << c.json << " -> " << parsed.error;
   }
 }
 
