@@ -14,7 +14,7 @@
 #include "core/layout.h"
 #include "core/registry_root.h"
 #include "core/scan.h"
-#include "gc/lock.h"
+#include "core/run_lock.h"
 #include "gc/mark.h"
 #include "gc/plan_file.h"
 

@@ -23,6 +23,7 @@
 #include "core/graph.h"
 #include "core/layout.h"
 #include "core/registry_root.h"
+#include "core/run_lock.h"
 #include "core/scan.h"
 
 namespace regsweep::audit {
@@ -107,6 +108,10 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   if (!registry) return fatal(open_error);
   outcome.v2_path = registry->v2_path;
   const UniqueFd& v2fd = registry->fd;
+  if (const auto holder = RunLock::LiveHolder(v2fd.get())) {
+    return fatal("a regsweep run is changing " + outcome.v2_path + " (" + *holder + ", holding " +
+                 kLockFileName + "): audit it once that run has finished");
+  }
   std::unique_ptr<VerifyState> state;
   if (!options.state_path.empty()) {
     std::string error;

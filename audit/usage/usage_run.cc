@@ -15,6 +15,7 @@
 #include "core/graph.h"
 #include "core/layout.h"
 #include "core/registry_root.h"
+#include "core/run_lock.h"
 #include "core/scan.h"
 
 namespace regsweep::usage {
@@ -37,6 +38,10 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   if (!registry) return fatal(open_error);
   outcome.v2_path = registry->v2_path;
   const UniqueFd& v2fd = registry->fd;
+  if (const auto holder = RunLock::LiveHolder(v2fd.get())) {
+    return fatal("a regsweep run is changing " + outcome.v2_path + " (" + *holder + ", holding " +
+                 kLockFileName + "): measure it once that run has finished");
+  }
   auto start = std::chrono::steady_clock::now();
   auto lap = [&](const char* phase) {
     const auto now = std::chrono::steady_clock::now();

@@ -12,7 +12,7 @@
 
 #include "core/hash.h"
 #include "core/layout.h"
-#include "gc/lock.h"
+#include "core/run_lock.h"
 #include "gc/report.h"
 #include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/registry_builder.h"

@@ -13,7 +13,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/scan.h"
-#include "gc/lock.h"
+#include "core/run_lock.h"
 
 namespace regsweep::testing {
 

@@ -2,6 +2,7 @@
 // (atomically written), HTML structure, and the text tables.
 #include "audit/usage/report.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -10,6 +11,7 @@
 
 #include "audit/usage/atomic_file.h"
 #include "audit/usage/usage_run.h"
+#include "core/run_lock.h"
 #include "tests/testing/registry_builder.h"
 #include "tests/usage/usage_fixture.h"
 
@@ -35,6 +37,19 @@ class UsageReportTest : public ::testing::Test {
   RegistryBuilder builder_;
   SharingRegistry r_;
 };
+
+TEST_F(UsageReportTest, RefusesToMeasureWhileACollectionRuns) {
+  const UniqueFd v2(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  std::string error;
+  std::string notice;
+  auto lock = RunLock::Acquire(v2.get(), builder_.v2().string(), false, &error, &notice);
+  ASSERT_TRUE(lock) << error;
+  const UsageOutcome busy = Run();
+  EXPECT_EQ(busy.exit_code, 2);
+  EXPECT_NE(busy.fatal.find("pid=" + std::to_string(getpid())), std::string::npos) << busy.fatal;
+  lock.reset();
+  EXPECT_EQ(Run().exit_code, 0);
+}
 
 TEST_F(UsageReportTest, RepoRegexNarrowsRowsButNotTotals) {
   const UsageOutcome all = Run();

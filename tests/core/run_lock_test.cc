@@ -1,5 +1,5 @@
 // Tests for the run lock: exclusive, stale locks detected and cleared only on request.
-#include "gc/lock.h"
+#include "core/run_lock.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -44,6 +44,29 @@ TEST(LockTest, StaleLockIsNamedAndClearedOnlyWithBreakLock) {
   auto lock = RunLock::Acquire(fd.get(), dir.path().string(), true, &error, &notice);
   ASSERT_TRUE(lock) << error;
   EXPECT_NE(notice.find("pid=999999"), std::string::npos) << notice;
+}
+
+TEST(LockTest, LiveHolderNamesARunningCollectionAndLeavesNoTrace) {
+  TempDir dir;
+  UniqueFd fd(open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+  EXPECT_FALSE(RunLock::LiveHolder(fd.get())) << "no lock file";
+  EXPECT_FALSE(boost::filesystem::exists(dir.path() / kLockFileName)) << "the probe creates none";
+  std::string error;
+  std::string notice;
+  {
+    auto lock = RunLock::Acquire(fd.get(), dir.path().string(), false, &error, &notice);
+    ASSERT_TRUE(lock) << error;
+    const auto holder = RunLock::LiveHolder(fd.get());
+    ASSERT_TRUE(holder);
+    EXPECT_NE(holder->find("pid=" + std::to_string(getpid())), std::string::npos) << *holder;
+    // The probe did not keep a lock: the holder still releases and a new run takes it.
+  }
+  auto next = RunLock::Acquire(fd.get(), dir.path().string(), false, &error, &notice);
+  ASSERT_TRUE(next) << error;
+  next.reset();
+  // A stale file (its run died) names no live holder.
+  std::ofstream(dir.path() / kLockFileName) << "pid=999999 host=old started=2024-01-01T00:00:00Z\n";
+  EXPECT_FALSE(RunLock::LiveHolder(fd.get()));
 }
 
 }  // namespace

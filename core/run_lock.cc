@@ -1,5 +1,5 @@
-// flock-based run lock with stale-lock detection.
-#include "gc/lock.h"
+// flock-based run lock with stale-lock detection, and the probe read-only commands use.
+#include "core/run_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -79,6 +79,19 @@ std::optional<RunLock> RunLock::Acquire(int v2fd, const std::string& v2_path, bo
   }
   *error = "could not take the lock " + path + " (it keeps changing)";
   return std::nullopt;
+}
+
+std::optional<std::string> RunLock::LiveHolder(int v2fd) {
+  const UniqueFd fd(openat(v2fd, kLockFileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  // A shared lock, dropped at once, is granted unless a run holds the exclusive one.
+  if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0) {
+    flock(fd.get(), LOCK_UN);
+    return std::nullopt;
+  }
+  if (errno != EWOULDBLOCK) return std::nullopt;
+  const std::string owner = ReadAll(fd.get());
+  return owner.empty() ? std::string("a run that has not written its name yet") : owner;
 }
 
 RunLock::~RunLock() {
