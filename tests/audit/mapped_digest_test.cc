@@ -71,7 +71,7 @@ TEST_F(MappedDigestTest, FileShorterThanItsMappingFailsInsteadOfRaisingSigbus) {
   WriteFile(path, Pattern(size_t{20} << 20));
   const UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   // As if another process truncated the blob after audit took its size.
-  ASSERT_EQ(truncate(path.c_str(), 4096 * 3), 0);
+  ASSERT_EQ(truncate(path.c_str(), off_t{4096} * 3), 0);
   auto context = NewSha256();
   EXPECT_FALSE(DigestMappedFile(fd.get(), size_t{20} << 20, context.get(), nullptr));
   // The guard is per call: the thread hashes the next mapping normally.
