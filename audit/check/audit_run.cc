@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <unordered_map>
 
 #include "audit/check/data_subset.h"
 #include "audit/check/manifest_checks.h"
@@ -57,6 +58,24 @@ void SortFindings(Findings* findings) {
     if (a.kind != b.kind) return a.kind < b.kind;
     return a.path < b.path;
   });
+}
+
+// The blobs whose bytes the graph read and found equal to their digest (the manifests it
+// loaded): index into inventory.blobs -> byte count.
+std::unordered_map<size_t, uint64_t> VerifiedManifestBlobs(
+    const Inventory& inventory, const Graph& graph, const std::vector<ManifestFacts>& facts) {
+  std::unordered_map<size_t, uint64_t> verified;
+  for (NodeId id = 0; id < facts.size(); ++id) {
+    if (!facts[id].verified_bytes) continue;
+    const Digest& digest = graph.node(id).digest;
+    const auto blob = std::lower_bound(
+        inventory.blobs.begin(), inventory.blobs.end(), digest,
+        [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
+    if (blob == inventory.blobs.end() || !(blob->digest == digest)) continue;
+    verified.emplace(static_cast<size_t>(blob - inventory.blobs.begin()),
+                     *facts[id].verified_bytes);
+  }
+  return verified;
 }
 
 // Checks the flag combinations; returns why they cannot run together, or an empty string.
@@ -148,6 +167,12 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   scan_options.stat_blob_data = !hashing_examines_data;
   Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   end_phase("scan");
+  phase("manifests");
+  ManifestFactsCollector collector;
+  const ManifestObserver observer = collector.Observer();
+  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer);
+  const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
+  end_phase("manifests");
   if (options.verify_data) {
     phase("verify");
     VerifyOptions verify;
@@ -158,6 +183,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     verify.now_ns = now_ns;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
+    if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
     outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify);
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
@@ -168,12 +194,6 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
     end_phase("verify");
   }
-  phase("manifests");
-  ManifestFactsCollector collector;
-  const ManifestObserver observer = collector.Observer();
-  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer);
-  const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
-  end_phase("manifests");
   phase("checks");
   outcome.counts = Count(inventory, graph);
   Append(&outcome.findings, std::move(inventory.findings));

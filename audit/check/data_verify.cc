@@ -207,8 +207,22 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
   std::vector<size_t> todo;     // sizes known
   std::vector<size_t> unknown;  // data not examined by the scan
   HashProgress totals;
+  uint64_t verified_blobs = 0;
+  uint64_t verified_bytes = 0;
   for (const size_t index : selected) {
-    const BlobRecord& blob = (*blobs)[index];
+    BlobRecord& blob = (*blobs)[index];
+    if (const auto verified = options.already_verified.find(index);
+        verified != options.already_verified.end()) {
+      if (!blob.data_known) {  // a regular file of that size, as the graph's read found
+        blob.data_known = true;
+        blob.has_data = true;
+        blob.size = verified->second;
+      }
+      ++result.hashed;
+      ++verified_blobs;
+      verified_bytes += verified->second;
+      continue;
+    }
     if (!blob.data_known) {
       unknown.push_back(index);
       continue;
@@ -223,7 +237,9 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
     todo.push_back(index);
     totals.bytes_total += blob.size;
   }
-  totals.blobs_total = todo.size() + unknown.size();
+  // Blobs already verified count as done from the start.
+  totals.blobs_total = verified_blobs + todo.size() + unknown.size();
+  totals.bytes_total += verified_bytes;
 
   // Blobs are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
@@ -232,8 +248,8 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
     shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
   }
 
-  std::atomic<uint64_t> blobs_done{0};
-  std::atomic<uint64_t> bytes_done{0};
+  std::atomic<uint64_t> blobs_done{verified_blobs};
+  std::atomic<uint64_t> bytes_done{verified_bytes};
   tbb::enumerable_thread_specific<ThreadResults> results;
   {
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);

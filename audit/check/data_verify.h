@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/check/blob_hasher.h"
@@ -33,6 +34,11 @@ struct VerifyOptions {
   int64_t max_age_ns = -1;       // with a state: skip blobs verified within this; < 0 never
   int64_t now_ns = 0;
   BlobHashFunction hash = HashBlobData;
+  // Blobs this run has already read and found equal to their digest (the manifests the graph
+  // loaded): index into the blobs -> their byte count. They count as hashed and are not read
+  // again; one the scan did not examine is recorded as present with that size (its age and
+  // inode stay unknown, so this is for runs without a state file).
+  std::unordered_map<size_t, uint64_t> already_verified;
   // Called about twice a second from a separate thread while hashing, and once at the end.
   std::function<void(const HashProgress&)> on_progress;
 };

@@ -100,6 +100,7 @@ bool MatchesDigestGrammar(std::string_view text, std::string_view* algorithm) {
 ManifestObserver ManifestFactsCollector::Observer() {
   return [this](NodeId id, std::string_view bytes, const ParsedManifest& parsed) {
     ManifestFacts facts;
+    facts.verified_bytes = bytes.size();
     if (parsed.manifest) {
       facts.manifest = parsed.manifest;
     } else {

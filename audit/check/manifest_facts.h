@@ -7,6 +7,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@
 namespace regsweep::audit {
 
 struct ManifestFacts {
+  // The graph read the manifest and its bytes hashed to its digest: their count (the data
+  // check need not read this blob again).
+  std::optional<uint64_t> verified_bytes;
   std::optional<Manifest> manifest;  // set when the graph parsed it (status kOk)
   // For a manifest the graph refused as invalid: the finding it deserves.
   Severity severity = Severity::kError;
