@@ -13,8 +13,8 @@
 #include "core/graph.h"
 #include "core/layout.h"
 #include "core/registry_root.h"
-#include "core/scan.h"
 #include "core/run_lock.h"
+#include "core/scan.h"
 #include "gc/mark.h"
 #include "gc/plan_file.h"
 

@@ -12,8 +12,8 @@
 
 #include "core/fs.h"
 #include "core/graph.h"
-#include "core/scan.h"
 #include "core/run_lock.h"
+#include "core/scan.h"
 
 namespace regsweep::testing {
 
