@@ -118,12 +118,9 @@ enum class Handled : uint8_t {
 Handled VerifyOne(size_t index, BlobRecord* blob, int shard_fd, uint64_t defer_above,
                   const VerifyOptions& options, std::atomic<uint64_t>* progress,
                   ThreadResults& results) {
-  FindingSink sink(&results.findings);
-  const std::string_view no_repository;
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
     results.findings.push_back(Finding{severity, kind, layout::BlobData(blob->digest),
-                                       std::string(no_repository), blob->digest.ToString(),
-                                       std::move(reason)});
+                                       std::string(), blob->digest.ToString(), std::move(reason)});
   };
   if (shard_fd < 0) {
     finding(Severity::kError, "blob_unreadable",
@@ -132,6 +129,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, int shard_fd, uint64_t defer_a
   }
   const BlobRead first = options.hash(shard_fd, blob->digest, defer_above, progress);
   if (!blob->data_known) {
+    FindingSink sink(&results.findings);
     RecordOpenedData(first, blob, sink);
     if (!blob->has_data) return Handled::kNoData;
   }
@@ -243,9 +241,9 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
 
   // Blobs are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
-  for (const size_t index : todo) shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
-  for (const size_t index : unknown) {
-    shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
+  for (const std::vector<size_t>* part : {&todo, &unknown}) {
+    for (const size_t index : *part)
+      shards->Open(DefaultTreeReader(), v2fd, (*blobs)[index].digest);
   }
 
   std::atomic<uint64_t> blobs_done{verified_blobs};

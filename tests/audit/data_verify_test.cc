@@ -44,11 +44,25 @@ class AuditDataTest : public testing::AuditTest {
     file.seekp(2);
     file.put(static_cast<char>(c ^ 0x20));
   }
+  // Hashes as audit does and records the name of every blob it is asked to hash.
+  BlobHashFunction RecordingHash() {
+    return [this](int shard_fd, const Digest& name, uint64_t defer_above,
+                  std::atomic<uint64_t>* progress) {
+      {
+        std::lock_guard<std::mutex> lock(hashed_mutex_);
+        hashed_.insert(name);
+      }
+      return HashBlobData(shard_fd, name, defer_above, progress);
+    };
+  }
   static AuditOptions Verify() {
     AuditOptions options;
     options.verify_data = true;
     return options;
   }
+
+  std::mutex hashed_mutex_;
+  std::multiset<Digest> hashed_;  // by RecordingHash
 };
 
 TEST_F(AuditDataTest, CleanDataVerifies) {
@@ -219,20 +233,11 @@ TEST_F(AuditDataTest, HashingExaminesBlobDataAsTheScanWould) {
   fs::remove(DataPath(fifo));
   ASSERT_EQ(mkfifo(DataPath(fifo).c_str(), 0644), 0);
 
-  std::mutex mutex;
-  std::set<Digest> opened;
   AuditOptions options = Verify();
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      opened.insert(name);
-    }
-    return HashBlobData(shard_fd, name, defer_above, progress);
-  };
+  options.hash = RecordingHash();
   const AuditOutcome hashed = AuditReadOnly(options);
   const AuditOutcome scanned = AuditReadOnly();
-  EXPECT_EQ(opened.count(missing), 1u) << "the hashing open examined the blob's data";
+  EXPECT_EQ(hashed_.count(missing), 1u) << "the hashing open examined the blob's data";
 
   auto data_findings = [](const AuditOutcome& outcome) {
     std::set<std::string> lines;
@@ -257,10 +262,10 @@ TEST_F(AuditDataTest, HashingExaminesBlobDataAsTheScanWould) {
 
   // With a progress estimate the sizes are needed first: the scan stats, and a blob without
   // data is never opened.
-  opened.clear();
+  hashed_.clear();
   options.on_progress = [](const HashProgress&) {};
   const AuditOutcome estimated = AuditReadOnly(options);
-  EXPECT_EQ(opened.count(missing), 0u);
+  EXPECT_EQ(hashed_.count(missing), 0u);
   EXPECT_EQ(data_findings(estimated), data_findings(scanned));
 }
 
@@ -272,21 +277,12 @@ TEST_F(AuditDataTest, ManifestsTheGraphVerifiedAreNotReadAgain) {
   builder_.Tag("apps/web", "2", other.digest);
   const Digest tagged = builder_.PushImage("apps/web", {"layer-one"}).digest;  // the same image
   std::ofstream(DataPath(other.digest).string(), std::ios::app) << " ";  // no longer its digest
-  std::mutex mutex;
-  std::multiset<Digest> read;
   AuditOptions options = Verify();
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      read.insert(name);
-    }
-    return HashBlobData(shard_fd, name, defer_above, progress);
-  };
+  options.hash = RecordingHash();
   const AuditOutcome outcome = AuditReadOnly(options);
-  EXPECT_EQ(read.count(tagged), 0u) << "verified by the graph";
-  EXPECT_EQ(read.count(Sha("layer-one")), 1u);
-  EXPECT_EQ(read.count(other.digest), 2u) << "a mismatch is read, and read again to confirm";
+  EXPECT_EQ(hashed_.count(tagged), 0u) << "verified by the graph";
+  EXPECT_EQ(hashed_.count(Sha("layer-one")), 1u);
+  EXPECT_EQ(hashed_.count(other.digest), 2u) << "a mismatch is read, and read again to confirm";
   EXPECT_NE(Find(outcome, "manifest_digest_mismatch", layout::BlobData(other.digest)), nullptr)
       << Describe(outcome);
   EXPECT_NE(Find(outcome, "blob_digest_mismatch", layout::BlobData(other.digest)), nullptr);
@@ -295,10 +291,10 @@ TEST_F(AuditDataTest, ManifestsTheGraphVerifiedAreNotReadAgain) {
             outcome.counts.blob_bytes + fs::file_size(DataPath(other.digest)))
       << "every blob once, the mismatch twice";
 
-  read.clear();
+  hashed_.clear();
   options.state_path = (dir_.path() / "state").string();
   const AuditOutcome with_state = AuditReadOnly(options);
-  EXPECT_EQ(read.count(tagged), 1u) << "the state file records what a read found";
+  EXPECT_EQ(hashed_.count(tagged), 1u) << "the state file records what a read found";
   EXPECT_EQ(with_state.verify.hashed, with_state.counts.blobs);
 }
 

@@ -1,13 +1,12 @@
 // Tests for audit's structural checks: a clean tree audits clean, and each kind of damage is
 // reported with its kind, path and severity, without the audit changing anything.
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/hash.h"
 #include "core/layout.h"
-#include "core/run_lock.h"
 #include "tests/audit/audit_fixture.h"
+#include "tests/testing/held_run_lock.h"
 
 namespace regsweep::audit {
 namespace {
@@ -60,16 +59,13 @@ TEST_F(AuditStructureTest, CleanRegistryHasNoErrorOrWarning) {
 }
 
 TEST_F(AuditStructureTest, RefusesToAuditWhileACollectionRuns) {
-  const UniqueFd v2(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  std::string error;
-  std::string notice;
-  auto lock = RunLock::Acquire(v2.get(), builder_.v2().string(), false, &error, &notice);
-  ASSERT_TRUE(lock) << error;
+  regsweep::testing::HeldRunLock lock(builder_.v2());
+  ASSERT_TRUE(lock.held()) << lock.error();
   const AuditOutcome busy = Audit();
   EXPECT_EQ(busy.exit_code, 2);
   EXPECT_NE(busy.fatal.find("is changing"), std::string::npos) << busy.fatal;
   EXPECT_NE(busy.fatal.find("pid=" + std::to_string(getpid())), std::string::npos) << busy.fatal;
-  lock.reset();
+  lock.Release();
   const AuditOutcome after = AuditReadOnly();
   EXPECT_TRUE(Clean(after)) << Describe(after);
 }

@@ -2,7 +2,6 @@
 // (atomically written), HTML structure, and the text tables.
 #include "audit/usage/report.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -11,7 +10,7 @@
 
 #include "audit/usage/atomic_file.h"
 #include "audit/usage/usage_run.h"
-#include "core/run_lock.h"
+#include "tests/testing/held_run_lock.h"
 #include "tests/testing/registry_builder.h"
 #include "tests/usage/usage_fixture.h"
 
@@ -39,15 +38,12 @@ class UsageReportTest : public ::testing::Test {
 };
 
 TEST_F(UsageReportTest, RefusesToMeasureWhileACollectionRuns) {
-  const UniqueFd v2(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  std::string error;
-  std::string notice;
-  auto lock = RunLock::Acquire(v2.get(), builder_.v2().string(), false, &error, &notice);
-  ASSERT_TRUE(lock) << error;
+  regsweep::testing::HeldRunLock lock(builder_.v2());
+  ASSERT_TRUE(lock.held()) << lock.error();
   const UsageOutcome busy = Run();
   EXPECT_EQ(busy.exit_code, 2);
   EXPECT_NE(busy.fatal.find("pid=" + std::to_string(getpid())), std::string::npos) << busy.fatal;
-  lock.reset();
+  lock.Release();
   EXPECT_EQ(Run().exit_code, 0);
 }
 
