@@ -13,7 +13,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
-#include "gc/mark.h"
+#include "core/mark.h"
 
 #include "core/hash.h"
 #include "core/manifest.h"

@@ -19,8 +19,8 @@
 #include "bench/synthetic_registry.h"
 #include "core/fs.h"
 #include "core/graph.h"
-#include "gc/mark.h"
-#include "gc/policy.h"
+#include "core/mark.h"
+#include "core/policy.h"
 
 namespace regsweep {
 namespace {

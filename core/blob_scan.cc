@@ -40,7 +40,7 @@ void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_d
   UniqueFd dir = fs.OpenDir(algorithm_fd, shard.name);
   std::vector<DirEntry> entries;
   if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-    sink.Error("unreadable", shard_path, "", ErrnoText(errno));
+    ReportUnopenable(sink, shard_path, "", errno);
     return;
   }
   blobs->reserve(entries.size());
@@ -68,7 +68,7 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
                               FindingSink& sink) {
   std::vector<DirEntry> algorithms;
   if (!fs.List(blobs_fd, &algorithms)) {
-    sink.Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+    ReportUnopenable(sink, std::string(layout::kBlobsDir), "", errno);
     return {};
   }
   std::vector<Shard> shards;
@@ -87,7 +87,7 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
     }
     UniqueFd alg_dir = fs.OpenDir(blobs_fd, alg_entry.name);
     if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
-      sink.Error("unreadable", alg_path, "", ErrnoText(errno));
+      ReportUnopenable(sink, alg_path, "", errno);
       continue;
     }
     for (const DirEntry& entry : entries) {
@@ -105,7 +105,8 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
 }  // namespace
 
 void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSink& sink) {
-  blob->data_known = data.exists || error == 0;
+  // What a symbolic link points to is never looked at: that blob's data is unknown.
+  blob->data_known = (data.exists || error == 0) && data.type != EntryType::kSymlink;
   if (data.exists) {
     blob->mtime_ns = data.mtime_ns;
     blob->inode = data.inode;
@@ -115,14 +116,16 @@ void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSi
       blob->allocated = data.allocated;
     } else {
       sink.Error("bad_blob", layout::BlobData(blob->digest), "",
-                 data.type == EntryType::kSymlink ? "blob data is a symbolic link (never followed)"
-                                                  : "blob data is not a regular file");
+                 data.type == EntryType::kSymlink
+                     ? "blob data is a symbolic link: never followed, so the blob is neither "
+                       "collected nor counted as present"
+                     : "blob data is not a regular file");
     }
   } else if (error == 0) {
     sink.Warning("missing_blob_data", layout::BlobData(blob->digest), "",
                  "blob folder without data (an interrupted write or delete)");
   } else {
-    sink.Error("unreadable", layout::BlobData(blob->digest), "", ErrnoText(error));
+    ReportUnopenable(sink, layout::BlobData(blob->digest), "", error);
   }
 }
 
@@ -131,8 +134,8 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
   UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
   if (!blobs_dir.valid()) {
     if (errno != ENOENT) {
-      FindingSink(&findings.local())
-          .Error("unreadable", std::string(layout::kBlobsDir), "", ErrnoText(errno));
+      FindingSink sink(&findings.local());
+      ReportUnopenable(sink, std::string(layout::kBlobsDir), "", errno);
     }
     return {};
   }
@@ -171,8 +174,8 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
   for (const uint32_t i : which) {
     const Digest& digest = inventory->blobs[i].digest;
     if (!shards->Open(fs, v2fd, digest)) {
-      FindingSink(&findings.local())
-          .Error("unreadable", layout::BlobShardDir(digest), "", ErrnoText(errno));
+      FindingSink sink(&findings.local());
+      ReportUnopenable(sink, layout::BlobShardDir(digest), "", errno);
     }
   }
   tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {

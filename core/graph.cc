@@ -218,6 +218,7 @@ Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
     RepositoryNode repository;
     repository.record = &record;
     for (const Digest& link : record.layer_links) graph.Intern(link);
+    for (const Digest& link : record.unusable_layer_links) graph.Intern(link);
     for (uint32_t i = 0; i < record.revisions.size(); ++i) {
       const RevisionRecord& revision = record.revisions[i];
       const NodeId id = graph.Intern(revision.digest);

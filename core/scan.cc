@@ -54,6 +54,10 @@ LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::s
   *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   auto path = [&] { return JoinPath(dir_path, relative); };
+  if (file.status == ReadStatus::kSymlink) {
+    ReportSymlink(sink, path(), repository);
+    return LinkState::kBad;
+  }
   if (file.status != ReadStatus::kOk) {
     std::string reason = "link file is " + std::string(ReadStatusText(file.status));
     if (file.status == ReadStatus::kIoError) reason += ": " + ErrnoText(file.error);
@@ -81,9 +85,11 @@ LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::s
 
 // ScanOptions::read_all_links: reads `<hex>/link` below the open algorithm folder `alg_fd`
 // (`alg_path`) for digests[first..] and keeps only the digests whose link names its folder.
+// The others go to *unusable, when given.
 void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg_path,
                               const std::string& repository, size_t first,
-                              std::vector<Digest>* digests, FindingSink& sink) {
+                              std::vector<Digest>* digests, std::vector<Digest>* unusable,
+                              FindingSink& sink) {
   size_t kept = first;
   std::string relative;
   for (size_t i = first; i < digests->size(); ++i) {
@@ -94,7 +100,11 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
     int64_t mtime_ns = 0;
     const LinkState state =
         ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target, &mtime_ns, sink);
-    if (state == LinkState::kOk) (*digests)[kept++] = digest;
+    if (state == LinkState::kOk) {
+      (*digests)[kept++] = digest;
+    } else if (unusable != nullptr) {
+      unusable->push_back(digest);
+    }
     if (state == LinkState::kMissing) {
       sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repository,
                "digest folder without a link file (deleted through the API, or an interrupted "
@@ -109,16 +119,17 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
 // `name` is the folder's path below `parent_fd`, `dir_path` its path for messages.
 // `*unknown_algorithm` (when given) is set when a folder of an unsupported algorithm was left
 // unread. With `read_links`, each folder's link is read below its algorithm folder (two path
-// components per link) and only the digests whose link names its folder are kept.
+// components per link) and only the digests whose link names its folder are kept (the others
+// go to *unusable, when given).
 bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
                        std::vector<Digest>* digests, std::vector<std::string>* hex_names,
                        FindingSink& sink, bool* unknown_algorithm = nullptr,
-                       bool read_links = false) {
+                       bool read_links = false, std::vector<Digest>* unusable = nullptr) {
   UniqueFd dir = fs.OpenDir(parent_fd, name);
   std::vector<DirEntry> algorithms;
   if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
-    sink.Error("unreadable", dir_path, repository, ErrnoText(errno));
+    ReportUnopenable(sink, dir_path, repository, errno);
     return false;
   }
   std::vector<DirEntry> entries;
@@ -137,13 +148,14 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
     }
     UniqueFd alg_dir = fs.OpenDir(dir.get(), alg_entry.name);
     if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
-      sink.Error("unreadable", alg_path, repository, ErrnoText(errno));
+      ReportUnopenable(sink, alg_path, repository, errno);
       return false;
     }
     const size_t first = digests->size();
     AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
     if (read_links) {
-      KeepDigestsWithGoodLinks(fs, alg_dir.get(), alg_path, repository, first, digests, sink);
+      KeepDigestsWithGoodLinks(fs, alg_dir.get(), alg_path, repository, first, digests, unusable,
+                               sink);
     }
   }
   return true;
@@ -161,7 +173,7 @@ bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std
     if (!dir.valid() && (errno == ENOENT || errno == ENOTDIR)) continue;
     const std::string path = tag_path + "/index/" + std::string(AlgorithmName(algorithm));
     if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-      sink.Error("unreadable", path, repository, ErrnoText(errno));
+      ReportUnopenable(sink, path, repository, errno);
       return false;
     }
     AddDigestFolders(entries, algorithm, path, repository, digests, nullptr, sink);
@@ -219,7 +231,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
   UniqueFd tags_dir = fs.OpenDir(manifests_fd, "tags");
   std::vector<DirEntry> entries;
   if (!tags_dir.valid() || !fs.List(tags_dir.get(), &entries)) {
-    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    ReportUnopenable(sink, base, repo->name, errno);
     repo->incomplete = true;
     return;
   }
@@ -274,7 +286,7 @@ void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const Sc
   UniqueFd manifests = fs.OpenDir(repo_fd, layout::kManifestsDir);
   std::vector<DirEntry> entries;
   if (!manifests.valid() || !fs.List(manifests.get(), &entries)) {
-    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    ReportUnopenable(sink, base, repo->name, errno);
     repo->incomplete = true;
     repo->revisions_unknown = true;
     return;
@@ -295,7 +307,7 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
   UniqueFd uploads = fs.OpenDir(repo_fd, layout::kUploadsDir);
   std::vector<DirEntry> entries;
   if (!uploads.valid() || !fs.List(uploads.get(), &entries)) {
-    sink.Error("unreadable", base, repo->name, ErrnoText(errno));
+    ReportUnopenable(sink, base, repo->name, errno);
     return;
   }
   for (const DirEntry& entry : entries) {
@@ -323,9 +335,18 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
                                                                : 0;
     if (error != 0 || !folder.exists) {
       // Its age is unknown, so it is left alone.
-      sink.Error("unreadable", path, repo->name,
-                 error != 0 ? ErrnoText(error) : "vanished during the scan");
+      if (error == ELOOP) {
+        ReportSymlink(sink, path, repo->name);
+      } else {
+        sink.Error("unreadable", path, repo->name,
+                   error != 0 ? ErrnoText(error) : "vanished during the scan");
+      }
       continue;
+    }
+    if (data.type == EntryType::kSymlink || started.status == ReadStatus::kSymlink) {
+      ReportSymlink(sink, JoinPath(path, data.type == EntryType::kSymlink ? "data" : "startedat"),
+                    repo->name);
+      continue;  // left alone
     }
     upload.mtime_ns = std::max(folder.mtime_ns, data.mtime_ns);
     upload.size = data.exists && data.type == EntryType::kRegular ? data.size : 0;
@@ -340,7 +361,8 @@ void ScanLayers(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanO
                 FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
   if (!ListDigestFolders(fs, repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
-                         nullptr, sink, nullptr, options.read_all_links)) {
+                         nullptr, sink, nullptr, options.read_all_links,
+                         &repo->unusable_layer_links)) {
     repo->incomplete = true;
   }
 }
@@ -362,9 +384,11 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
   UniqueFd dir = fs.OpenDir(repositories_fd, name);
   std::vector<DirEntry> entries;
   if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-    sink.Error("unreadable", path, name,
-               ErrnoText(errno) + " (the repositories in it are unknown: no blob is deleted)");
-    unlisted->push_back(path);
+    const int error = errno;
+    ReportUnopenable(sink, path, name, error,
+                     "(the repositories in it are unknown: no blob is deleted)");
+    // A symbolic link is recorded as one (Inventory::repository_symlinks).
+    if (error != ELOOP) unlisted->push_back(path);
     return children;
   }
   // An empty folder counts as an empty repository: it is what an interrupted prune leaves, and
@@ -412,10 +436,13 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
   std::vector<DirEntry> top;
   if (!root.valid() && errno == ENOENT) return;
   if (!root.valid() || !fs.List(root.get(), &top)) {
-    FindingSink(&findings.local())
-        .Error("unreadable", std::string(layout::kRepositoriesDir), "",
-               ErrnoText(errno) + " (no repository is known: no blob is deleted)");
-    inventory->unlisted_repository_folders.emplace_back(layout::kRepositoriesDir);
+    const int error = errno;
+    FindingSink sink(&findings.local());
+    ReportUnopenable(sink, std::string(layout::kRepositoriesDir), "", error,
+                     "(no repository is known: no blob is deleted)");
+    if (error != ELOOP) {
+      inventory->unlisted_repository_folders.emplace_back(layout::kRepositoriesDir);
+    }
     return;
   }
   std::vector<std::string> start;
@@ -450,6 +477,25 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
   }
   std::sort(inventory->unlisted_repository_folders.begin(),
             inventory->unlisted_repository_folders.end());
+}
+
+// Every symbolic link met below `repositories/` was reported as a kSymlinkFinding; records them
+// (sorted, as the findings are) and marks the repositories that hold one incomplete.
+void RecordRepositorySymlinks(Inventory* inventory) {
+  std::vector<RepositoryRecord>& repositories = inventory->repositories;
+  for (const Finding& finding : inventory->findings) {
+    if (finding.kind != kSymlinkFinding ||
+        finding.path.compare(0, layout::kRepositoriesDir.size(), layout::kRepositoriesDir) != 0) {
+      continue;
+    }
+    inventory->repository_symlinks.push_back(finding.path);
+    const auto holder = std::lower_bound(
+        repositories.begin(), repositories.end(), finding.repository,
+        [](const RepositoryRecord& record, const std::string& name) { return record.name < name; });
+    if (holder != repositories.end() && holder->name == finding.repository) {
+      holder->incomplete = true;
+    }
+  }
 }
 
 }  // namespace
@@ -511,6 +557,7 @@ Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
   inventory.blobs = ScanBlobStore(fs, v2fd, options.stat_blob_data, findings);
   ScanRepositories(fs, v2fd, options, findings, &inventory);
   MergeFindings(findings, &inventory.findings);
+  RecordRepositorySymlinks(&inventory);
   return inventory;
 }
 

@@ -79,6 +79,10 @@ struct RepositoryRecord {
   // The revisions could not be listed: any blob may be a manifest of this repository.
   bool revisions_unknown = false;
   std::vector<Digest> layer_links;
+  // ScanOptions::read_all_links: `_layers` digest folders whose link file is missing or bad, so
+  // not in layer_links. gc, which lists without reading links, has them in layer_links: a
+  // repository kept whole keeps their blobs as well.
+  std::vector<Digest> unusable_layer_links;
   std::vector<RevisionRecord> revisions;
   std::vector<TagRecord> tags;
   std::vector<UploadRecord> uploads;
@@ -91,6 +95,10 @@ struct Inventory {
   // below it, or a repository's `_manifests` or revisions), sorted. What they hold is unknown and
   // may reference any blob, so while this is not empty no blob can be proven unreferenced.
   std::vector<std::string> unlisted_repository_folders;
+  // Symbolic links met below `repositories/` (or that `repositories/` itself is), sorted. The
+  // registry follows them and regsweep never does, so, as for an unlisted folder, what lies
+  // behind them may use any blob; a repository holding one is also incomplete.
+  std::vector<std::string> repository_symlinks;
   Findings findings;
 };
 

@@ -2,8 +2,11 @@
 #include "core/scan_sink.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <iterator>
+
+#include "core/layout.h"
 
 namespace regsweep {
 
@@ -25,10 +28,36 @@ std::string JoinPath(std::string_view a, std::string_view b) {
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
+void ReportSymlink(FindingSink& sink, const std::string& path, const std::string& repository) {
+  const bool in_repositories =
+      path.compare(0, layout::kRepositoriesDir.size(), layout::kRepositoriesDir) == 0;
+  sink.Error(kSymlinkFinding, path, repository,
+             in_repositories
+                 ? "symbolic link in the repository tree: regsweep never follows one, but the "
+                   "registry does, so the images behind it are unknown and no blob is deleted "
+                   "in this run; move the folder back into the tree, or mount it there with a "
+                   "bind mount"
+                 : "symbolic link in the blob store: never followed, so the blobs behind it are "
+                   "neither collected nor counted as present (a manifest stored there is missing "
+                   "and keeps its repository whole); move the folder back into the tree, or "
+                   "mount it there with a bind mount");
+}
+
+void ReportUnopenable(FindingSink& sink, const std::string& path, const std::string& repository,
+                      int error, const std::string& consequence) {
+  if (error == ELOOP) {
+    ReportSymlink(sink, path, repository);
+    return;
+  }
+  std::string reason = ErrnoText(error);
+  if (!consequence.empty()) reason += " " + consequence;
+  sink.Error("unreadable", path, repository, std::move(reason));
+}
+
 void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,
                       const std::string& repository) {
   if (entry.type == EntryType::kSymlink) {
-    sink.Warning("symlink", path, repository, "symbolic link in the registry tree (not followed)");
+    ReportSymlink(sink, path, repository);
   } else if (entry.type == EntryType::kOther) {
     sink.Warning("special_file", path, repository, "FIFO, socket or device in the registry tree");
   } else {

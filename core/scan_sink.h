@@ -49,6 +49,19 @@ std::string JoinPath(std::string_view a, std::string_view b);
 // strerror(error) as a string.
 std::string ErrnoText(int error);
 
+// The kind of the finding every symbolic link met in the tree gets (an error).
+inline constexpr const char* kSymlinkFinding = "symlink";
+
+// Reports a symbolic link at `path` (or, for a path the scan could not open because of one, at
+// or above it): never followed, and what follows from that, below `repositories/` or `blobs/`.
+void ReportSymlink(FindingSink& sink, const std::string& path, const std::string& repository);
+
+// Reports a folder or file that could not be opened or listed, with `error` (errno): a
+// symbolic link when the error says one was refused (ELOOP), else `unreadable`. `consequence`
+// (may be empty) is appended to an unreadable finding's reason.
+void ReportUnopenable(FindingSink& sink, const std::string& path, const std::string& repository,
+                      int error, const std::string& consequence = "");
+
 // Reports an entry that has no place in the layout. Symbolic links and special files get kinds
 // of their own because they are never followed or opened.
 void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,

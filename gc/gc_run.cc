@@ -5,17 +5,17 @@
 #include <tbb/parallel_for.h>
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 
+#include "core/atomic_file.h"
 #include "core/blob_scan.h"
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/mark.h"
 #include "core/registry_root.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
-#include "gc/mark.h"
 #include "gc/plan_file.h"
 
 namespace regsweep {
@@ -159,9 +159,9 @@ GcOutcome RunGc(const GcOptions& options) {
   phase("plan");
   StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
                options.reader_override);
-  PosixStorage posix(v2fd.get());
-  Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
-  outcome.plan = MakePlan(graph, marks, outcome.policy, storage);
+  TreeReader& reader =
+      options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
+  outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd.get());
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
@@ -178,11 +178,15 @@ GcOutcome RunGc(const GcOptions& options) {
   Append(&outcome.problems, outcome.plan.problems);
 
   if (!options.plan_out.empty()) {
-    std::ofstream file(options.plan_out, std::ios::trunc);
-    file << PlanToJson(outcome.plan, outcome.policy, outcome.v2_path);
-    if (!file) return fatal("cannot write plan " + options.plan_out);
+    std::string error;
+    if (!WriteFileAtomically(options.plan_out,
+                             PlanToJson(outcome.plan, outcome.policy, outcome.v2_path), &error)) {
+      return fatal("cannot write plan: " + error);
+    }
   }
   if (!outcome.dry_run) {
+    PosixStorage posix(v2fd.get());
+    Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
     phase("sweep");
     outcome.sweep = Sweep(outcome.plan, storage);
     timer.End("sweep");

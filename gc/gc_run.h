@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "core/policy.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
 #include "gc/plan.h"
-#include "gc/policy.h"
 #include "gc/sweep.h"
 #include "gc/what_if.h"
 

@@ -2,9 +2,11 @@
 #include "gc/plan.h"
 
 #include <array>
+#include <cstring>
 #include <iterator>
 
 #include "core/layout.h"
+#include "core/reclaim.h"
 
 namespace regsweep {
 namespace {
@@ -14,14 +16,16 @@ constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
     "delete_blob", "delete_upload",          "prune_repository",
 };
 
-// Newest mtime of a link file or, when it is gone, of its folder; -1 when neither exists.
-int64_t LinkMtime(Storage& storage, const std::string& dir, Findings* problems) {
+// Newest mtime of a link file or, when it is gone, of its folder (`dir`, below the v2 folder);
+// -1 when neither exists.
+int64_t LinkMtime(TreeReader& reader, int v2fd, const std::string& dir, Findings* problems) {
   int error = 0;
-  FileStat stat = storage.Stat(dir + "/link", &error);
-  if (!stat.exists && error == 0) stat = storage.Stat(dir, &error);
+  FileStat stat = reader.Stat(v2fd, dir + "/link", &error);
+  if (!stat.exists && error == 0) stat = reader.Stat(v2fd, dir, &error);
   if (error != 0) {
-    problems->push_back(Finding{Severity::kError, "unreadable", dir, "", "",
-                                "cannot stat for the grace period; kept"});
+    problems->push_back(
+        Finding{Severity::kError, "unreadable", dir, "", "",
+                "cannot stat for the grace period: " + std::string(strerror(error)) + "; kept"});
     return INT64_MAX;  // unknown age: treat as recent
   }
   return stat.exists ? stat.mtime_ns : -1;
@@ -29,9 +33,9 @@ int64_t LinkMtime(Storage& storage, const std::string& dir, Findings* problems) 
 
 class Planner {
  public:
-  Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy, Storage& storage)
-      : graph_(graph), marks_(marks), policy_(policy), storage_(storage) {
-    spared_.assign(graph.nodes().size(), 0);
+  Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy, TreeReader& reader,
+          int v2fd)
+      : graph_(graph), marks_(marks), policy_(policy), reader_(reader), v2fd_(v2fd) {
     empty_candidate_.assign(graph.repositories().size(), true);
     ReserveActions();
   }
@@ -45,7 +49,9 @@ class Planner {
                            std::make_move_iterator(staged.end()));
       staged = std::vector<Action>();
     }
-    SpareRecentBlobs();
+    fates_ = DecideBlobFates(graph_, marks_, policy_, [this](uint32_t r, const Digest& link) {
+      return RecentLink(layout::LayerLinkDir(graph_.repositories()[r].record->name, link));
+    });
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanLayerLinks(r);
     PlanBlobs();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanUploads(r);
@@ -112,12 +118,12 @@ class Planner {
 
   // Whether the link in `dir` is within the grace period; no stat at all when there is none.
   bool RecentLink(const std::string& dir) {
-    return policy_.min_age_ns > 0 && policy_.IsRecent(LinkMtime(storage_, dir, &plan_.problems));
+    return policy_.min_age_ns > 0 &&
+           policy_.IsRecent(LinkMtime(reader_, v2fd_, dir, &plan_.problems));
   }
 
-  bool Collectable(size_t r) const {
-    return graph_.repositories()[r].record->valid_name && !marks_.repositories[r].tainted;
-  }
+  bool Collectable(size_t r) const { return RepositoryCollectable(graph_, marks_, r); }
+  bool Spared(NodeId id) const { return fates_[id] == BlobFate::kSpared; }
 
   void PlanTagsAndRevisions(size_t r) {
     const RepositoryRecord& record = *graph_.repositories()[r].record;
@@ -166,29 +172,6 @@ class Planner {
     if (tags_left != 0 || revisions_left != 0) empty_candidate_[r] = false;
   }
 
-  // A blob or a `_layers` link younger than the grace period keeps the blob and its links; so
-  // does a blob whose age is unknown (its data could not be examined).
-  void SpareRecentBlobs() {
-    for (const BlobRecord& blob : graph_.inventory().blobs) {
-      const NodeId id = *graph_.Find(blob.digest);
-      if (!marks_.live[id] && (!blob.data_known || policy_.IsRecent(blob.mtime_ns))) {
-        spared_[id] = 1;
-      }
-    }
-    if (policy_.min_age_ns <= 0) return;
-    for (size_t r = 0; r < graph_.repositories().size(); ++r) {
-      if (!Collectable(r)) continue;
-      const RepositoryRecord& record = *graph_.repositories()[r].record;
-      for (const Digest& link : record.layer_links) {
-        const NodeId id = *graph_.Find(link);
-        if (marks_.live[id] || spared_[id]) continue;
-        if (RecentLink(layout::LayerLinkDir(record.name, link))) {
-          spared_[id] = 1;
-        }
-      }
-    }
-  }
-
   // In a deleted repository every layer link goes, unless it or its blob is younger than the
   // grace period; elsewhere a link goes exactly when its blob does.
   void PlanLayerLinks(size_t r) {
@@ -197,10 +180,10 @@ class Planner {
     size_t left = 0;
     for (const Digest& link : record.layer_links) {
       const NodeId id = *graph_.Find(link);
-      const bool young_link = deleted && marks_.live[id] && !spared_[id] &&
+      const bool young_link = deleted && marks_.live[id] && !Spared(id) &&
                               RecentLink(layout::LayerLinkDir(record.name, link));
-      if (!Collectable(r) || (marks_.live[id] && !deleted) || spared_[id] || young_link) {
-        if (spared_[id] || young_link) ++plan_.spared_count;
+      if (!Collectable(r) || (marks_.live[id] && !deleted) || Spared(id) || young_link) {
+        if (Spared(id) || young_link) ++plan_.spared_count;
         ++plan_.kept.layer_links;
         ++left;
         continue;
@@ -213,8 +196,8 @@ class Planner {
   void PlanBlobs() {
     for (const BlobRecord& blob : graph_.inventory().blobs) {
       const NodeId id = *graph_.Find(blob.digest);
-      if (marks_.live[id] || spared_[id]) {
-        if (spared_[id]) {
+      if (fates_[id] != BlobFate::kReclaimed) {
+        if (Spared(id)) {
           ++plan_.spared_count;
           plan_.spared_bytes += blob.size;
         }
@@ -257,9 +240,10 @@ class Planner {
   const Graph& graph_;
   const MarkResult& marks_;
   const GcPolicy& policy_;
-  Storage& storage_;
+  TreeReader& reader_;
+  int v2fd_;
   Plan plan_;
-  std::vector<uint8_t> spared_;        // by NodeId
+  std::vector<BlobFate> fates_;        // by NodeId (core/reclaim.h)
   std::vector<bool> empty_candidate_;  // by repository
   std::array<std::vector<Action>, kStagedKinds> staged_;
 };
@@ -313,8 +297,8 @@ std::string Action::Key() const {
 }
 
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
-              Storage& storage) {
-  return Planner(graph, marks, policy, storage).Run();
+              TreeReader& reader, int v2fd) {
+  return Planner(graph, marks, policy, reader, v2fd).Run();
 }
 
 }  // namespace regsweep

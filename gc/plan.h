@@ -22,9 +22,9 @@
 #include "core/digest.h"
 #include "core/finding.h"
 #include "core/graph.h"
-#include "core/storage.h"
-#include "gc/mark.h"
-#include "gc/policy.h"
+#include "core/mark.h"
+#include "core/policy.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 
@@ -78,9 +78,10 @@ struct Plan {
   Findings problems;
 };
 
-// Computes the plan. `storage` is used only to stat candidates for the grace period.
+// Computes the plan. Which blobs go is core/reclaim.h's decision. `reader` is used only to stat
+// the links of candidates for the grace period, below the v2 folder `v2fd`.
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
-              Storage& storage);
+              TreeReader& reader, int v2fd);
 
 }  // namespace regsweep
 

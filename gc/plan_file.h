@@ -10,8 +10,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "core/policy.h"
 #include "gc/plan.h"
-#include "gc/policy.h"
 
 namespace regsweep {
 

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "gc/closure.h"
+#include "core/closure.h"
 
 namespace regsweep {
 namespace {

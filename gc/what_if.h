@@ -12,7 +12,7 @@
 
 #include "core/digest.h"
 #include "core/graph.h"
-#include "gc/mark.h"
+#include "core/mark.h"
 #include "gc/plan.h"
 
 namespace regsweep {

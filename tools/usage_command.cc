@@ -8,10 +8,10 @@
 #include <memory>
 #include <thread>
 
-#include "audit/usage/atomic_file.h"
 #include "audit/usage/report.h"
 #include "audit/usage/selection.h"
 #include "audit/usage/usage_run.h"
+#include "core/atomic_file.h"
 #include "tools/commands.h"
 
 namespace regsweep::tools {
@@ -35,7 +35,7 @@ bool Write(const std::string& target, const std::string& text) {
     return true;
   }
   std::string error;
-  if (usage::WriteFileAtomically(target, text, &error)) return true;
+  if (WriteFileAtomically(target, text, &error)) return true;
   std::cerr << "regsweep usage: " << error << "\n";
   return false;
 }

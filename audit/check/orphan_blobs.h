@@ -1,8 +1,9 @@
-// Orphan blobs: blobs with data that no tag, no manifest revision and no loaded manifest (as
-// config, layer or index child) references, so that `gc` would reclaim them. A repository
-// whose manifests could not all be read keeps every blob linked in its `_layers` out of the
-// count, as gc keeps them; when a folder of the repository tree could not be listed there are
-// no orphans to report at all. Reported as info, with their bytes.
+// Orphan blobs: the blobs that `gc --dry-run --min-age 0` (without --delete-untagged) deletes,
+// decided by the very rules gc uses (core/mark.h for what is kept, core/reclaim.h for what goes),
+// so audit and gc cannot disagree on any tree, damaged or not: a repository kept whole keeps its
+// `_layers`, a folder that could not be listed or a symbolic link in the repository tree keeps
+// every blob, a blob whose data could not be examined is kept. Reported as info, with their bytes
+// (a blob folder without data counts, with no bytes: gc removes the folder).
 #ifndef REGSWEEP_AUDIT_CHECK_ORPHAN_BLOBS_H_
 #define REGSWEEP_AUDIT_CHECK_ORPHAN_BLOBS_H_
 

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "audit/usage/usage.h"
-#include "gc/closure.h"
-#include "gc/mark.h"
+#include "core/closure.h"
+#include "core/mark.h"
 
 namespace regsweep::usage {
 namespace {

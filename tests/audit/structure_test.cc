@@ -162,7 +162,8 @@ TEST_F(AuditStructureTest, SymlinksToFilesOutsideTheRootAreReportedNotFollowed) 
   fs::create_symlink(secret, Abs("repositories/library/escape"));
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "bad_blob", data, Severity::kError);
-  ExpectFinding(outcome, "symlink", "repositories/library/escape", Severity::kWarning);
+  ExpectFinding(outcome, "symlink", "repositories/library/escape", Severity::kError);
+  EXPECT_EQ(outcome.exit_code, 1);
   // With data verification too: the symlink is never opened, let alone hashed.
   AuditOptions verify;
   verify.verify_data = true;

@@ -137,10 +137,17 @@ TEST_F(ScanTest, SymlinksAreReportedAndNeverFollowed) {
   const Inventory inv = Scan();
   EXPECT_EQ(FindRepo(inv, "evil"), nullptr);
   EXPECT_NE(FindFinding(inv, "symlink", "repositories/evil"), nullptr);
-  EXPECT_NE(FindFinding(inv, "bad_link", link), nullptr);
+  EXPECT_NE(FindFinding(inv, "symlink", link), nullptr);
   EXPECT_TRUE(FindRepo(inv, "b")->incomplete);
   EXPECT_NE(FindFinding(inv, "symlink", "blobs/sha512"), nullptr);
   for (const BlobRecord& blob : inv.blobs) EXPECT_FALSE(blob.digest == foreign.digest);
+  // Every symlink is an error; those below repositories/ are recorded (no blob may be deleted).
+  for (const Finding& finding : inv.findings) {
+    if (finding.kind == "symlink") {
+      EXPECT_EQ(finding.severity, Severity::kError) << finding.path;
+    }
+  }
+  EXPECT_EQ(inv.repository_symlinks, (std::vector<std::string>{link, "repositories/evil"}));
 }
 
 TEST_F(ScanTest, SpecialFilesAreNeverOpened) {

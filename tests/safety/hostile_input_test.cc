@@ -127,7 +127,7 @@ const Case kCases[] = {
        Symlink(s.outside.v2() / "secret-link", s.registry.v2() / path);
        return path;
      },
-     "bad_link", 1},
+     "symlink", 1},
     {"blob_data_symlink_outside",
      [](Scene& s) {
        const std::string path = layout::BlobData(s.bad_manifest.digest);
@@ -151,21 +151,21 @@ const Case kCases[] = {
        Symlink(s.outside.v2() / "repositories" / "victim", s.registry.v2() / "repositories/evil");
        return std::string("repositories/evil");
      },
-     "symlink", 0},
+     "symlink", 1},
     {"symlink_loop",
      [](Scene& s) {
        Symlink("loop-b", s.registry.v2() / "repositories/loop-a");
        Symlink("loop-a", s.registry.v2() / "repositories/loop-b");
        return std::string("repositories/loop-a");
      },
-     "symlink", 0},
+     "symlink", 1},
     {"shard_symlink_outside",
      [](Scene& s) {
        s.outside.AddBlob("outside-blob");
        Symlink(s.outside.v2() / "blobs" / "sha256", s.registry.v2() / "blobs" / "sha512");
        return std::string("blobs/sha512");
      },
-     "symlink", 0},
+     "symlink", 1},
     {"revision_of_unknown_algorithm",
      [](Scene& s) {
        // A manifest regsweep cannot verify: what it uses is unknown, so "bad" is kept whole.

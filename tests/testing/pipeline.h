@@ -10,9 +10,10 @@
 
 #include "core/fs.h"
 #include "core/graph.h"
+#include "core/mark.h"
 #include "core/scan.h"
 #include "core/storage.h"
-#include "gc/mark.h"
+#include "core/tree_reader.h"
 #include "gc/plan.h"
 #include "tests/testing/registry_builder.h"
 
@@ -26,7 +27,7 @@ class Pipeline {
         graph_(Graph::Build(inventory_, fd_.get())),
         marks_(Mark(graph_, policy)),
         storage_(fd_.get()),
-        plan_(MakePlan(graph_, marks_, policy, storage_)) {}
+        plan_(MakePlan(graph_, marks_, policy, DefaultTreeReader(), fd_.get())) {}
 
   const Inventory& inventory() const { return inventory_; }
   const Graph& graph() const { return graph_; }

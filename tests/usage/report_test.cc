@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "audit/usage/atomic_file.h"
 #include "audit/usage/usage_run.h"
+#include "core/atomic_file.h"
 #include "tests/testing/held_run_lock.h"
 #include "tests/testing/registry_builder.h"
 #include "tests/usage/usage_fixture.h"

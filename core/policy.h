@@ -1,8 +1,8 @@
 // What the operator asked the collector to do: the roots rule, the tags to drop and the
 // grace periods. `now_ns` is part of the policy so that every age decision is a pure function
 // of it (tests pass a fixed clock; nothing sleeps).
-#ifndef REGSWEEP_GC_POLICY_H_
-#define REGSWEEP_GC_POLICY_H_
+#ifndef REGSWEEP_CORE_POLICY_H_
+#define REGSWEEP_CORE_POLICY_H_
 
 #include <cstdint>
 #include <string>
@@ -57,4 +57,4 @@ bool ParseTagPattern(const std::string& text, TagPattern* out, std::string* why)
 
 }  // namespace regsweep
 
-#endif  // REGSWEEP_GC_POLICY_H_
+#endif  // REGSWEEP_CORE_POLICY_H_

@@ -1,6 +1,6 @@
 // Tests for gc/closure: the closures of the mark's roots add up to exactly its live set, under
 // every roots rule, and roots are named the way reports print them.
-#include "gc/closure.h"
+#include "core/closure.h"
 
 #include <gtest/gtest.h>
 

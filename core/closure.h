@@ -7,15 +7,15 @@
 // at a time is what lets usage and the gc what-if say which images keep a blob alive, in time
 // proportional to the sum of the closures (not roots x graph): nodes are deduplicated with an
 // epoch stamp, so the walker allocates nothing per walk.
-#ifndef REGSWEEP_GC_CLOSURE_H_
-#define REGSWEEP_GC_CLOSURE_H_
+#ifndef REGSWEEP_CORE_CLOSURE_H_
+#define REGSWEEP_CORE_CLOSURE_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/graph.h"
-#include "gc/mark.h"
+#include "core/mark.h"
 
 namespace regsweep {
 
@@ -46,4 +46,4 @@ std::string DescribeRoot(const Graph& graph, const MarkRoot& root);
 
 }  // namespace regsweep
 
-#endif  // REGSWEEP_GC_CLOSURE_H_
+#endif  // REGSWEEP_CORE_CLOSURE_H_

@@ -13,8 +13,8 @@
 // revisions become roots and every blob linked in its `_layers` is kept, and the reason is
 // reported. When a folder of the repository tree could not be listed at all, the repositories
 // in it are unknown and every blob is kept. Nothing is ever deleted on the strength of a guess.
-#ifndef REGSWEEP_GC_MARK_H_
-#define REGSWEEP_GC_MARK_H_
+#ifndef REGSWEEP_CORE_MARK_H_
+#define REGSWEEP_CORE_MARK_H_
 
 #include <cstdint>
 #include <string>
@@ -23,7 +23,7 @@
 
 #include "core/finding.h"
 #include "core/graph.h"
-#include "gc/policy.h"
+#include "core/policy.h"
 
 namespace regsweep {
 
@@ -55,4 +55,4 @@ MarkResult Mark(const Graph& graph, const GcPolicy& policy);
 
 }  // namespace regsweep
 
-#endif  // REGSWEEP_GC_MARK_H_
+#endif  // REGSWEEP_CORE_MARK_H_

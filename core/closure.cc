@@ -1,5 +1,5 @@
 // Closure walks with epoch stamps.
-#include "gc/closure.h"
+#include "core/closure.h"
 
 #include <algorithm>
 
@@ -61,6 +61,7 @@ void ClosureWalker::Walk(const MarkRoot& root, std::vector<NodeId>* nodes) {
       return;
     case MarkRoot::Kind::kRepositoryKeptWhole:
       for (const Digest& link : record.layer_links) Add(*graph_.Find(link), nodes);
+      for (const Digest& link : record.unusable_layer_links) Add(*graph_.Find(link), nodes);
       for (const RevisionRecord& revision : record.revisions) {
         if (revision.other_target) Add(*graph_.Find(*revision.other_target), nodes);
         Expand(root.repository, *graph_.Find(revision.digest), nodes);

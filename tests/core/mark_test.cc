@@ -1,5 +1,5 @@
 // Tests for the mark phase: roots, index children, referrers, and refusing to guess.
-#include "gc/mark.h"
+#include "core/mark.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Policy helpers.
-#include "gc/policy.h"
+#include "core/policy.h"
 
 #include <regex>
 

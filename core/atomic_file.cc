@@ -1,5 +1,5 @@
 // Temporary file, fsync, rename.
-#include "audit/usage/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace regsweep::usage {
+namespace regsweep {
 
 bool WriteFileAtomically(const std::string& path, const std::string& content, std::string* error) {
   const size_t slash = path.rfind('/');
@@ -47,4 +47,4 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
   return true;
 }
 
-}  // namespace regsweep::usage
+}  // namespace regsweep

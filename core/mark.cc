@@ -1,5 +1,5 @@
 // Mark phase: a worklist over (repository, manifest) pairs.
-#include "gc/mark.h"
+#include "core/mark.h"
 
 #include <algorithm>
 #include <regex>
@@ -145,15 +145,25 @@ class Marker {
     }
   }
 
-  // A folder of the repository tree that could not be listed may hold repositories or
-  // manifests that use any blob.
+  // A folder of the repository tree that could not be listed, or a symbolic link in it (which
+  // the registry follows and regsweep does not), may hold repositories or manifests that use
+  // any blob.
   void KeepEveryBlobIfRepositoriesUnknown() {
-    const auto& unlisted = graph_.inventory().unlisted_repository_folders;
-    if (unlisted.empty()) return;
-    for (const std::string& folder : unlisted) {
+    const Inventory& inventory = graph_.inventory();
+    for (const std::string& folder : inventory.unlisted_repository_folders) {
       result_.problems.push_back(
           Finding{Severity::kError, "blob_sweep_refused", folder, "", "",
                   "could not be listed, so what it references is unknown; keeping every blob"});
+    }
+    for (const std::string& link : inventory.repository_symlinks) {
+      result_.problems.push_back(Finding{
+          Severity::kError, "blob_sweep_refused", link, "", "",
+          "is a symbolic link, which the registry follows and regsweep never does, so the "
+          "images behind it are unknown; keeping every blob (no blob is deleted in this run). "
+          "Move the folder back into the tree, or mount it there with a bind mount"});
+    }
+    if (inventory.unlisted_repository_folders.empty() && inventory.repository_symlinks.empty()) {
+      return;
     }
     std::fill(result_.live.begin(), result_.live.end(), 1);
   }
@@ -171,6 +181,7 @@ class Marker {
     result_.roots.push_back(
         MarkRoot{MarkRoot::Kind::kRepositoryKeptWhole, static_cast<uint32_t>(r), 0});
     for (const Digest& link : record.layer_links) result_.live[*graph_.Find(link)] = 1;
+    for (const Digest& link : record.unusable_layer_links) result_.live[*graph_.Find(link)] = 1;
     for (const RevisionRecord& revision : record.revisions) {
       if (revision.other_target) result_.live[*graph_.Find(*revision.other_target)] = 1;
       Visit(r, *graph_.Find(revision.digest), "revision of a repository kept whole");

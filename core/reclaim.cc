@@ -1,0 +1,34 @@
+// Blob fates from the marks and the grace period.
+#include "core/reclaim.h"
+
+namespace regsweep {
+
+bool RepositoryCollectable(const Graph& graph, const MarkResult& marks, size_t r) {
+  return graph.repositories()[r].record->valid_name && !marks.repositories[r].tainted;
+}
+
+std::vector<BlobFate> DecideBlobFates(const Graph& graph, const MarkResult& marks,
+                                      const GcPolicy& policy,
+                                      const YoungLayerLink& young_layer_link) {
+  std::vector<BlobFate> fates(graph.nodes().size(), BlobFate::kReclaimed);
+  for (NodeId id = 0; id < fates.size(); ++id) {
+    if (marks.live[id] != 0) fates[id] = BlobFate::kLive;
+  }
+  for (const BlobRecord& blob : graph.inventory().blobs) {
+    BlobFate& fate = fates[*graph.Find(blob.digest)];
+    if (fate == BlobFate::kReclaimed && (!blob.data_known || policy.IsRecent(blob.mtime_ns))) {
+      fate = BlobFate::kSpared;
+    }
+  }
+  if (policy.min_age_ns <= 0) return fates;
+  for (uint32_t r = 0; r < graph.repositories().size(); ++r) {
+    if (!RepositoryCollectable(graph, marks, r)) continue;
+    for (const Digest& link : graph.repositories()[r].record->layer_links) {
+      BlobFate& fate = fates[*graph.Find(link)];
+      if (fate == BlobFate::kReclaimed && young_layer_link(r, link)) fate = BlobFate::kSpared;
+    }
+  }
+  return fates;
+}
+
+}  // namespace regsweep
