@@ -108,7 +108,19 @@ UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags) {
 }
 
 UniqueFd OpenDirBeneath(int dirfd, std::string_view relative) {
-  return OpenBeneath(dirfd, relative, O_RDONLY | O_DIRECTORY);
+  UniqueFd dir = OpenBeneath(dirfd, relative, O_RDONLY | O_DIRECTORY);
+  if (dir.valid() || errno != ENOTDIR) return dir;
+  // O_NOFOLLOW | O_DIRECTORY on a symbolic link says ENOTDIR: tell the caller it was a link.
+  // (Only the entry's metadata is looked at; a link met earlier on the path has failed the open
+  // with ELOOP already.)
+  struct stat st;
+  const std::string path(relative);
+  if (fstatat(dirfd, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+    errno = ELOOP;
+  } else {
+    errno = ENOTDIR;
+  }
+  return dir;
 }
 
 bool ListDir(int dirfd, std::vector<DirEntry>* entries) {

@@ -44,7 +44,8 @@ struct DirEntry {
 // Opens `relative` beneath `dirfd` (never following symlinks). Returns an invalid fd and sets
 // errno on failure (ELOOP or EXDEV when a symlink or an escape was refused).
 UniqueFd OpenBeneath(int dirfd, std::string_view relative, int flags);
-// Opens a directory beneath `dirfd` for listing and further *at calls.
+// Opens a directory beneath `dirfd` for listing and further *at calls. errno is ELOOP when
+// `relative` or a folder on the way to it is a symbolic link.
 UniqueFd OpenDirBeneath(int dirfd, std::string_view relative);
 
 // Lists a directory (without "." and ".."), types from d_type or lstat when unknown.

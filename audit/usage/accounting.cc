@@ -126,6 +126,8 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
   const MarkResult marks = Mark(graph, NoGracePolicy(true));
   const MarkResult manifest_marks = Mark(graph, NoGracePolicy(false));
   usage.problems = marks.problems;
+  usage.images_hidden = !graph.inventory().repository_symlinks.empty() ||
+                        !graph.inventory().unlisted_repository_folders.empty();
   const size_t node_count = graph.nodes().size();
 
   Totals& totals = usage.totals;
@@ -188,6 +190,7 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
     }
     ++totals.referenced_blobs;
     totals.referenced_bytes += blob.size;
+    if (usage.images_hidden) continue;
     if (holder_count[id] == 1) holders[first_holder[id]].exclusive += blob.size;
     if (repository_count[id] == 1)
       usage.repositories[first_repository[id]].exclusive_bytes += blob.size;

@@ -13,7 +13,7 @@ std::string JsonReport(const UsageOutcome& outcome, const ReportOptions& options
   }
   const Usage& usage = outcome.usage;
   const Totals& t = usage.totals;
-  json.Field("root", outcome.v2_path);
+  json.Field("root", outcome.v2_path).Field("incomplete", outcome.usage.images_hidden);
   json.Key("totals").BeginObject();
   json.Field("blobs", t.blobs).Field("blob_bytes", t.blob_bytes);
   json.Field("allocated_bytes", t.allocated_bytes);

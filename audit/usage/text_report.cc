@@ -61,6 +61,10 @@ std::string TextReport(const UsageOutcome& outcome, const ReportOptions& options
   const Usage& usage = outcome.usage;
   const Totals& t = usage.totals;
   std::string out = "regsweep usage: " + outcome.v2_path + "\n";
+  if (usage.images_hidden) {
+    out += "INCOMPLETE: part of the repository tree is unknown (see the problems below); the "
+           "figures exclude it and no byte counts as exclusive\n";
+  }
   char ratio[32];
   std::snprintf(ratio, sizeof ratio, "%.2f", t.dedup_ratio);
   out += "blobs on disk      " + CountBytes(t.blobs, t.blob_bytes) + ", " +

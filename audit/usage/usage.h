@@ -90,6 +90,10 @@ struct Usage {
   std::vector<TagUsage> tags;                 // by repository, then tag
   std::vector<BlobUsage> top_blobs;           // largest first
   Findings problems;                          // what kept repositories whole
+  // Part of the repository tree is unknown (a folder that could not be listed, a symbolic
+  // link): the figures exclude what lies there, and, as its images may use any blob, no byte
+  // counts as exclusive (gc would free none).
+  bool images_hidden = false;
 };
 
 // Accounts the graph. `top_blobs` is how many of the largest blobs to describe.

@@ -59,8 +59,23 @@ UsageOutcome RunUsage(const UsageOptions& options) {
     return fatal("--sort " + options.sort + ": unknown column");
   }
   outcome.problems = inventory.findings;
-  outcome.problems.insert(outcome.problems.end(), outcome.usage.problems.begin(),
-                          outcome.usage.problems.end());
+  // gc's refusal to sweep reads, for usage, as figures that leave part of the registry out.
+  for (const Finding& problem : outcome.usage.problems) {
+    if (problem.kind != "blob_sweep_refused") outcome.problems.push_back(problem);
+  }
+  for (const std::string& link : inventory.repository_symlinks) {
+    outcome.problems.push_back(Finding{
+        Severity::kError, "usage_incomplete", link, "", "",
+        "symbolic link, never followed: the figures exclude the images behind it, and since "
+        "they may use any blob, no byte counts as exclusive; move the folder back into the "
+        "tree, or mount it there with a bind mount"});
+  }
+  for (const std::string& folder : inventory.unlisted_repository_folders) {
+    outcome.problems.push_back(Finding{
+        Severity::kError, "usage_incomplete", folder, "", "",
+        "could not be listed: the figures exclude what it holds, and since that may use any "
+        "blob, no byte counts as exclusive"});
+  }
   outcome.exit_code = HasErrors(outcome.problems) ? 1 : 0;
   return outcome;
 }
