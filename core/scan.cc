@@ -46,15 +46,17 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
 
 // Reads and checks one link file, `relative` below `dir_fd`; its path for messages is
 // `dir_path`/`relative`, built only when there is something to report. `expected` is the digest
-// named by the link's folder, if any.
+// named by the link's folder, if any. `decides` is false for the links gc never reads (`_layers`
+// and tag index links, whose folder's name is what counts): a symbolic link there is a bad link,
+// not an unknown part of the tree.
 LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::string_view dir_path,
                    const std::string& repository, const Digest* expected, Digest* target,
-                   int64_t* mtime_ns, FindingSink& sink) {
+                   int64_t* mtime_ns, FindingSink& sink, bool decides = true) {
   const SmallFile file = fs.ReadSmall(dir_fd, relative, layout::kMaxLinkBytes);
   *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   auto path = [&] { return JoinPath(dir_path, relative); };
-  if (file.status == ReadStatus::kSymlink) {
+  if (file.status == ReadStatus::kSymlink && decides) {
     ReportSymlink(sink, path(), repository);
     return LinkState::kBad;
   }
@@ -98,8 +100,8 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
     relative += "/link";
     Digest target = digest;
     int64_t mtime_ns = 0;
-    const LinkState state =
-        ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target, &mtime_ns, sink);
+    const LinkState state = ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target,
+                                     &mtime_ns, sink, /*decides=*/false);
     if (state == LinkState::kOk) {
       (*digests)[kept++] = digest;
     } else if (unusable != nullptr) {

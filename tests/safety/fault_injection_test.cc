@@ -14,6 +14,7 @@
 #include "core/fs.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
+#include "tests/testing/agreement.h"
 #include "tests/testing/consistency.h"
 #include "tests/testing/faulty_storage.h"
 #include "tests/testing/registry_builder.h"
@@ -89,6 +90,10 @@ TEST_P(FaultInjectionTest, EveryFailurePointLeavesAConsistentTreeAndARerunFinish
       })) << context;
       const auto violations = CheckConsistency(V2Of(root));
       EXPECT_TRUE(violations.empty()) << context << ": " << violations.front();
+      // The sweep stopped half way: audit and gc agree on what is left to collect.
+      if (error == EIO) {
+        EXPECT_EQ(testing::OrphansDisagreeWithGc(root), "") << context;
+      }
       const GcOutcome rerun = RunWithFault(root, delete_untagged, 0, 0);
       EXPECT_EQ(rerun.exit_code, 0) << context << "\n" << GcTextReport(rerun, true);
       EXPECT_EQ(Difference(ListTree(V2Of(root)), expected), "") << context;

@@ -19,6 +19,7 @@
 #include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
+#include "tests/testing/agreement.h"
 #include "tests/testing/consistency.h"
 #include "tests/testing/registry_builder.h"
 
@@ -28,6 +29,7 @@ namespace {
 using testing::Blob;
 using testing::CheckConsistency;
 using testing::ListTree;
+using testing::OrphansDisagreeWithGc;
 using testing::RegistryBuilder;
 using testing::TempDir;
 
@@ -256,6 +258,7 @@ TEST_P(HostileInputTest, ReportedContainedAndHarmless) {
   Scene scene{registry, outside, registry.PushImage("bad", {"bad-layer"})};
   const std::string path = c.damage(scene);
   const std::vector<std::string> outside_before = ListTree(outside.v2().string());
+  EXPECT_EQ(OrphansDisagreeWithGc(registry.root().string()), "");
 
   GcOptions options;
   options.root = registry.root().string();
@@ -306,6 +309,7 @@ TEST_P(DeviceTest, DevicesAreNeverRead) {
   }
   ASSERT_EQ(
       mknod((registry.v2() / data).c_str(), type | 0644, block ? makedev(7, 1) : makedev(1, 5)), 0);
+  EXPECT_EQ(OrphansDisagreeWithGc(registry.root().string()), "");
 
   GcOptions gc;
   gc.root = registry.root().string();

@@ -25,6 +25,7 @@
 #include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
+#include "tests/testing/agreement.h"
 #include "tests/testing/consistency.h"
 #include "tests/testing/registry_builder.h"
 
@@ -168,6 +169,7 @@ TEST_P(PermissionDeniedTest, ReportedAndNothingNeededIsDeleted) {
   EXPECT_TRUE(Names(audited.findings, c.audit_kind, target))
       << "audit must report " << c.audit_kind << " at " << target << "\n"
       << Kinds(audited.findings);
+  EXPECT_EQ(testing::OrphansDisagreeWithGc(root), "") << target;
 
   const GcOutcome collected = RunGc(Collect(root));
   EXPECT_EQ(collected.exit_code, 1) << GcTextReport(collected, true);

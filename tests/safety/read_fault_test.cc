@@ -19,6 +19,7 @@
 
 #include "gc/gc_run.h"
 #include "gc/report.h"
+#include "tests/testing/agreement.h"
 #include "tests/testing/consistency.h"
 #include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/registry_builder.h"
@@ -109,6 +110,8 @@ TEST_P(ReadFaultTest, AFileVanishingDuringTheScanNeverBreaksAnImage) {
       const fs::path aside = dir_.path() / "aside";
       fs::rename(original, aside);
       before = CheckConsistency(V2Of(pristine_));
+      // The damaged tree: audit and gc agree on what is collectable in it.
+      EXPECT_EQ(testing::OrphansDisagreeWithGc(pristine_), "") << context << " removed";
       fs::rename(aside, original);
     }
     const auto after = CheckConsistency(V2Of(root));

@@ -24,6 +24,7 @@
 #include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
+#include "tests/testing/agreement.h"
 #include "tests/testing/consistency.h"
 #include "tests/testing/registry_builder.h"
 
@@ -191,8 +192,13 @@ TEST_P(RepositorySymlinkTest, AuditNamesItAndReportsNoOrphan) {
   options.root = scene_.registry.root().string();
   const audit::AuditOutcome outcome = audit::RunAudit(options);
   EXPECT_EQ(outcome.exit_code, 1);
-  EXPECT_TRUE(Names(outcome.findings, "symlink", link));
-  EXPECT_EQ(outcome.counts.orphan_blobs, 0u);
+  // A link file gc never reads is a bad link to audit, not an unknown part of the tree.
+  EXPECT_TRUE(
+      Names(outcome.findings, GetParam().decides_reachability ? "symlink" : "bad_link", link));
+  if (GetParam().decides_reachability) {
+    EXPECT_EQ(outcome.counts.orphan_blobs, 0u);
+  }
+  EXPECT_EQ(testing::OrphansDisagreeWithGc(scene_.registry.root().string()), "");
 }
 
 TEST_P(RepositorySymlinkTest, UsageSaysItsFiguresExcludeIt) {
@@ -243,6 +249,7 @@ TEST_F(BlobSymlinkTest, AnOrphanBehindALinkIsNotCollected) {
     const audit::AuditOutcome audited = audit::RunAudit(options);
     EXPECT_EQ(audited.exit_code, 1);
     EXPECT_EQ(audited.counts.orphan_blobs, 0u) << "a blob behind a link is not present";
+    EXPECT_EQ(testing::OrphansDisagreeWithGc(scene_.registry.root().string()), "");
     // Put it back for the next level.
     fs::remove(scene_.registry.v2() / moved);
     fs::rename(scene_.elsewhere / std::to_string(scene_.moves), scene_.registry.v2() / moved);
@@ -264,6 +271,7 @@ TEST_F(BlobSymlinkTest, AManifestBehindALinkKeepsItsRepositoryWhole) {
   }
   const std::string shard = layout::BlobShardDir(untagged);
   scene_.MoveOutAndLink(shard);
+  EXPECT_EQ(testing::OrphansDisagreeWithGc(scene_.registry.root().string()), "");
   const GcOutcome outcome = Collect();
   const std::string report = GcTextReport(outcome, true);
   EXPECT_EQ(outcome.exit_code, 1) << report;
