@@ -342,5 +342,67 @@ if reg_start "$T/plan"; then
     reg_stop
 fi
 
+# --------------------------------------------------------- symlinked namespace
+# An operator moves the namespace multi/ (an OCI multi-arch index with a referrer, a docker
+# manifest list) to another disk and leaves a symbolic link in its place. The registry follows
+# it and serves those images; regsweep never follows one, so it must delete no blob at all.
+section "namespace moved to another disk behind a symbolic link (issue: symlinks never cost a blob)"
+new_copy symlink
+root=$T/symlink/root
+run_regsweep symlink-plan gc --min-age 0 -m --dry-run --plan "$T/symlink-plan.json" "$root"
+check "[symlink] a plan made before the link appeared exits 0" [ "$RS_RC" -eq 0 ]
+check "[symlink] that plan deletes blobs" jqt "$T/symlink-plan.json" \
+    '[.actions[] | select(.action == "delete_blob")] | length > 0'
+namespace=$root/docker/registry/v2/repositories/multi
+mv "$namespace" "$T/disk2-multi"
+ln -s "$T/disk2-multi" "$namespace"
+(cd "$T/disk2-multi" && find . | sort) >"$T/disk2-before"
+referrer=$(awk '$1=="referrer" && $2=="multi/oci" {print $4; exit}' "$T/refs.txt")
+pull_linked_namespace() { # WHEN: pulls multi/oci:1.0, multi/docker:1.0 and the referrer
+    local out
+    out=$(reg_pull_tag multi/oci:1.0 "$T/pull-sym-oci" 2>&1; reg_pull_tag multi/docker:1.0 \
+        "$T/pull-sym-docker" 2>&1; reg_pull_digest multi/oci "$referrer" "$T/pull-sym-ref" 2>&1)
+    check "[symlink] $1: the registry serves the linked namespace (multi-arch, list, referrer)" \
+        [ -n "$referrer" ] && [ -z "$out" ]
+    [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/       /'
+}
+if reg_start "$T/symlink"; then
+    pull_linked_namespace "before gc"
+    reg_stop
+else
+    fail "[symlink] registry starts on the tree with the link"
+fi
+reg_blob_digests "$root" >"$T/symlink-blobs-before"
+for variant in plain:gc:--min-age:0 m:gc:--min-age:0:-m apply:gc:--apply:$T/symlink-plan.json; do
+    name=${variant%%:*}
+    IFS=: read -r -a args <<<"${variant#*:}"
+    run_regsweep "symlink-$name" "${args[@]}" "$root"
+    check "[symlink] gc ${args[*]:1} exits 1 (got $RS_RC)" [ "$RS_RC" -eq 1 ]
+    check "[symlink] gc ${args[*]:1} names the link and says nothing was deleted" \
+        grep -q "blob_sweep_refused repositories/multi: is a symbolic link" "$T/symlink-$name.out"
+done
+reg_blob_digests "$root" >"$T/symlink-blobs-after"
+check "[symlink] no blob deleted by any of the three runs" \
+    cmp -s "$T/symlink-blobs-before" "$T/symlink-blobs-after"
+check "[symlink] the link is still there" [ -L "$namespace" ]
+check "[symlink] nothing behind the link changed" \
+    cmp -s "$T/disk2-before" <(cd "$T/disk2-multi" && find . | sort)
+run_regsweep symlink-audit audit "$root"
+check "[symlink] audit exits 1 naming the link" \
+    bash -c '[ "$0" -eq 1 ] && grep -q "repositories/multi" "$1"' "$RS_RC" "$T/symlink-audit.out"
+run_regsweep symlink-usage usage "$root"
+check "[symlink] usage exits 1 and says its figures are incomplete" \
+    bash -c '[ "$0" -eq 1 ] && grep -q "INCOMPLETE" "$1"' "$RS_RC" "$T/symlink-usage.out"
+if reg_start "$T/symlink"; then
+    reg_pull_all "$T/pull-symlink" >"$T/pull-symlink.out" 2>&1
+    check "[symlink] every tag still pulls after the runs ($REG_PULL_COUNT tags)" \
+        [ ! -s "$T/pull-symlink.out" ]
+    sed 's/^/       /' "$T/pull-symlink.out"
+    pull_linked_namespace "after gc"
+    reg_stop
+else
+    fail "[symlink] registry restarts after the runs"
+fi
+
 # ------------------------------------------------------------------ summary
 e2e_summary
