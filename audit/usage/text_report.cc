@@ -62,8 +62,9 @@ std::string TextReport(const UsageOutcome& outcome, const ReportOptions& options
   const Totals& t = usage.totals;
   std::string out = "regsweep usage: " + outcome.v2_path + "\n";
   if (usage.images_hidden) {
-    out += "INCOMPLETE: part of the repository tree is unknown (see the problems below); the "
-           "figures exclude it and no byte counts as exclusive\n";
+    out +=
+        "INCOMPLETE: part of the repository tree is unknown (see the problems below); the "
+        "figures exclude it and no byte counts as exclusive\n";
   }
   char ratio[32];
   std::snprintf(ratio, sizeof ratio, "%.2f", t.dedup_ratio);
