@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include "core/hash.h"
 #include "core/layout.h"
 #include "core/run_lock.h"
+#include "gc/plan_file.h"
 #include "gc/report.h"
 #include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/registry_builder.h"
@@ -172,6 +174,35 @@ TEST_F(GcRunTest, AppliedPlanSkipsWhatBecameReachable) {
   EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("old-app"))));
   EXPECT_TRUE(builder_.Exists(layout::RevisionDir("lib/app", untagged_.digest) + "/link"));
   EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha("orphan"))));
+}
+
+TEST_F(GcRunTest, ThePlanFileIsReplacedAtomically) {
+  // A reader that opened the old plan (as `--apply` might be doing) keeps reading it whole: the
+  // new plan goes to a temporary file that is renamed over it, never written in place.
+  const boost::filesystem::path plan = dir_.path() / "plan.json";
+  const std::string old_plan = "{\"format\": \"regsweep-plan\", \"old\": true}\n";
+  std::ofstream(plan.string()) << old_plan;
+  std::ifstream reader(plan.string());
+  GcOptions dry = Options(true);
+  dry.plan_out = plan.string();
+  ASSERT_EQ(RunGc(dry).exit_code, 0);
+  const std::string seen((std::istreambuf_iterator<char>(reader)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_EQ(seen, old_plan);
+  SavedPlan saved;
+  std::string error;
+  ASSERT_TRUE(LoadPlanFile(plan.string(), &saved, &error)) << error;
+  EXPECT_GT(saved.action_count, 0u);
+  for (const auto& entry : boost::filesystem::directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+  }
+  // A plan that cannot be written ends the run before anything is deleted.
+  GcOptions real = Options(false);
+  real.plan_out = (dir_.path() / "no/such/folder/plan.json").string();
+  const GcOutcome failed = RunGc(real);
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_NE(failed.fatal.find("cannot write plan"), std::string::npos) << failed.fatal;
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("orphan"))));
 }
 
 TEST_F(GcRunTest, ExitCodes) {

@@ -56,6 +56,10 @@ class ReadFaultTest : public ::testing::TestWithParam<bool> {
     ASSERT_EQ(clean.exit_code, 0) << GcTextReport(clean, true);
     reads_ = counting.calls();
     ASSERT_GT(reads_.size(), 50u) << "the demo must give the scan real work";
+    // The planner's grace-period stats of `_layers` links are reads of the seam too.
+    ASSERT_TRUE(std::any_of(reads_.begin(), reads_.end(), [](const std::string& read) {
+      return read.compare(0, 5, "stat ") == 0 && read.find("/_layers/") != std::string::npos;
+    })) << "no link age was read through the seam";
     kept_by_clean_run_ = ListTree(V2Of(reference_));
     pristine_ = Fresh("pristine");
   }
