@@ -73,8 +73,11 @@ std::string TextReport(const UsageOutcome& outcome, const ReportOptions& options
   out += "referenced         " + CountBytes(t.referenced_blobs, t.referenced_bytes) +
          " (reached from tags)\n";
   out += "unreferenced       " + CountBytes(t.unreferenced_blobs, t.unreferenced_bytes) +
-         " (gc -m would free; plain gc: " +
-         CountBytes(t.unused_by_manifests_blobs, t.unused_by_manifests_bytes) + ")\n";
+         (usage.images_hidden
+              ? std::string(" (from the tags regsweep can see; gc frees none while part of the "
+                            "tree is unknown)\n")
+              : " (gc -m would free; plain gc: " +
+                    CountBytes(t.unused_by_manifests_blobs, t.unused_by_manifests_bytes) + ")\n");
   out += "manifests " + std::to_string(t.manifests) + ", tags " + std::to_string(t.tags) +
          ", repositories " + std::to_string(t.repositories) + ", uploads " +
          CountBytes(t.uploads, t.upload_bytes) + "\n";

@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "audit/check/audit_run.h"
+#include "audit/usage/report.h"
 #include "audit/usage/usage_run.h"
 #include "core/hash.h"
 #include "core/layout.h"
@@ -220,6 +221,9 @@ TEST_P(RepositorySymlinkTest, UsageSaysItsFiguresExcludeIt) {
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_TRUE(Names(outcome.problems, "usage_incomplete", link));
   EXPECT_TRUE(outcome.usage.images_hidden);
+  const std::string text = usage::TextReport(outcome, usage::ReportOptions());
+  EXPECT_EQ(text.find("INCOMPLETE"), text.find('\n') + 1) << text;
+  EXPECT_NE(text.find("gc frees none"), std::string::npos) << text;
   for (const auto& row : outcome.usage.repositories) EXPECT_EQ(row.exclusive_bytes, 0u) << row.name;
 }
 
