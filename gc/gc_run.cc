@@ -103,6 +103,26 @@ uint64_t GcOutcome::FreedBytes() const {
   return bytes;
 }
 
+PlanCounts GcOutcome::DoneCounts() const {
+  PlanCounts done;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (!Done(i)) continue;
+    const Action& a = plan.actions[i];
+    done.tags += a.kind == ActionKind::kDeleteTag;
+    done.manifests += a.kind == ActionKind::kDeleteRevision;
+    done.layer_links += a.kind == ActionKind::kDeleteLayerLink;
+    if (a.kind == ActionKind::kDeleteBlob) {
+      ++done.blobs;
+      done.blob_bytes += a.size;
+    }
+    if (a.kind == ActionKind::kDeleteUpload) {
+      ++done.uploads;
+      done.upload_bytes += a.size;
+    }
+  }
+  return done;
+}
+
 GcOutcome RunGc(const GcOptions& options) {
   GcOutcome outcome;
   outcome.dry_run = options.dry_run;

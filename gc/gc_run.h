@@ -53,6 +53,8 @@ struct GcOutcome {
 
   // Bytes of blob data deleted (or, for a dry run, that would be).
   uint64_t FreedBytes() const;
+  // What was carried out (all of the plan for a dry run), counted by kind.
+  PlanCounts DoneCounts() const;
   bool Done(size_t action) const { return dry_run || sweep.done[action] != 0; }
 };
 

@@ -92,22 +92,7 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
     }
   }
   // Count what was really carried out (all of the plan for a dry run).
-  PlanCounts done;
-  for (size_t i = 0; i < outcome.plan.actions.size(); ++i) {
-    if (!outcome.Done(i)) continue;
-    const Action& a = outcome.plan.actions[i];
-    done.tags += a.kind == ActionKind::kDeleteTag;
-    done.manifests += a.kind == ActionKind::kDeleteRevision;
-    done.layer_links += a.kind == ActionKind::kDeleteLayerLink;
-    if (a.kind == ActionKind::kDeleteBlob) {
-      ++done.blobs;
-      done.blob_bytes += a.size;
-    }
-    if (a.kind == ActionKind::kDeleteUpload) {
-      ++done.uploads;
-      done.upload_bytes += a.size;
-    }
-  }
+  const PlanCounts done = outcome.DoneCounts();
   const PlanCounts& kept = outcome.plan.kept;
   out += Row("", dry ? "to delete" : "deleted", "kept");
   out += Row("manifests", std::to_string(done.manifests), std::to_string(kept.manifests));

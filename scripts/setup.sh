@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libbenchmark-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
   docker-registry skopeo curl jq python3 ca-certificates strace
+  # the metrics test parses the textfile output with the Prometheus client's parser
+  python3-prometheus-client
   # the HTML report test of tests/e2e/usage_real_registry.sh (headless)
   chromium
   # formatting, linting and sanitizer runtimes

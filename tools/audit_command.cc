@@ -8,8 +8,11 @@
 #include <thread>
 
 #include "audit/check/audit_run.h"
+#include "audit/check/metrics.h"
 #include "audit/check/report.h"
+#include "core/atomic_file.h"
 #include "core/duration.h"
+#include "core/fs.h"
 #include "tools/commands.h"
 
 namespace regsweep::tools {
@@ -20,6 +23,7 @@ struct AuditFlags {
   std::string subset;
   std::string max_age;
   std::string json_out;
+  std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -58,6 +62,7 @@ int RunAuditCommand(AuditFlags& flags) {
                 << (progress.blobs_done == progress.blobs_total ? "\n" : "") << std::flush;
     };
   }
+  const int64_t started_ns = NowNs();
   const audit::AuditOutcome outcome = audit::RunAudit(options);
   if (!outcome.fatal.empty()) {
     std::cerr << audit::AuditTextReport(outcome, 0);
@@ -68,6 +73,13 @@ int RunAuditCommand(AuditFlags& flags) {
   }
   if (!flags.json_out.empty() && !WriteJson(flags.json_out, audit::AuditJsonLines(outcome))) {
     std::cerr << "regsweep audit: cannot write " << flags.json_out << "\n";
+    return 2;
+  }
+  std::string error;
+  if (!flags.prometheus_out.empty() &&
+      !WriteFileAtomically(flags.prometheus_out,
+                           audit::AuditMetrics(outcome, started_ns / 1000000000), &error)) {
+    std::cerr << "regsweep audit: " << error << "\n";
     return 2;
   }
   return outcome.exit_code;
@@ -102,6 +114,9 @@ CommandAction AddAuditCommand(CLI::App& app) {
   cmd->add_flag("--strict", options.strict, "exit 1 on warnings too");
   cmd->add_option("--json", flags->json_out,
                   "write one JSON object per finding and a summary to FILE (- for stdout)");
+  cmd->add_option("--prometheus", flags->prometheus_out,
+                  "write the run's metrics to FILE for node_exporter's textfile collector "
+                  "(atomically; also when the run fails)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
   cmd->add_flag("-v,--verbose", flags->verbose, "list every finding, not the first 5 per kind");
   cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")

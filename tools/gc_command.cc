@@ -7,9 +7,12 @@
 #include <memory>
 #include <thread>
 
+#include "core/atomic_file.h"
 #include "core/duration.h"
+#include "core/fs.h"
 #include "core/names.h"
 #include "gc/gc_run.h"
+#include "gc/metrics.h"
 #include "gc/report.h"
 #include "tools/commands.h"
 
@@ -38,6 +41,7 @@ struct GcFlags {
   std::vector<std::string> untag;
   std::vector<std::string> untag_regex;
   std::string json_out;
+  std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -80,7 +84,9 @@ int RunGcCommand(GcFlags& flags) {
   if (isatty(STDERR_FILENO) && !flags.quiet) {
     gc.on_phase = [](const char* phase) { std::cerr << "regsweep gc: " << phase << "...\n"; };
   }
+  const int64_t started_ns = NowNs();
   const GcOutcome outcome = RunGc(gc);
+  const double seconds = static_cast<double>(NowNs() - started_ns) / 1e9;
   // The summary goes to stdout unless the JSON report does; failures always reach stderr.
   const bool summary_to_stdout = !flags.quiet && flags.json_out != "-" && outcome.fatal.empty();
   if (summary_to_stdout) {
@@ -90,6 +96,13 @@ int RunGcCommand(GcFlags& flags) {
   }
   if (!flags.json_out.empty() && !WriteReport(flags.json_out, GcJsonReport(outcome))) {
     std::cerr << "regsweep gc: cannot write " << flags.json_out << "\n";
+    return 2;
+  }
+  std::string error;
+  if (!flags.prometheus_out.empty() &&
+      !WriteFileAtomically(flags.prometheus_out,
+                           GcMetrics(outcome, started_ns / 1000000000, seconds), &error)) {
+    std::cerr << "regsweep gc: " << error << "\n";
     return 2;
   }
   return outcome.exit_code;
@@ -129,6 +142,9 @@ CommandAction AddGcCommand(CLI::App& app) {
   cmd->add_option("--apply", gc.apply_plan,
                   "carry out a saved plan, re-checked against the tree as it is now");
   cmd->add_option("--json", flags->json_out, "write the JSON report to FILE (- for stdout)");
+  cmd->add_option("--prometheus", flags->prometheus_out,
+                  "write the run's metrics to FILE for node_exporter's textfile collector "
+                  "(atomically; also when the run fails)");
   cmd->add_flag("--break-lock", gc.break_lock,
                 "clear a stale lock left by a run that died (never a live one)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
