@@ -12,6 +12,8 @@ packages=(
   docker-registry skopeo curl jq python3 ca-certificates strace
   # the metrics test parses the textfile output with the Prometheus client's parser
   python3-prometheus-client
+  # man pages generated from --help, and the package test (man, systemd-analyze verify)
+  help2man man-db systemd
   # the HTML report test of tests/e2e/usage_real_registry.sh (headless)
   chromium
   # formatting, linting and sanitizer runtimes

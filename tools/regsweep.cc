@@ -4,6 +4,7 @@
 #include <iostream>
 #include <vector>
 
+#include "regsweep_version.h"
 #include "tools/commands.h"
 
 namespace {
@@ -13,7 +14,9 @@ int RunCommandLine(int argc, char** argv) {
       "regsweep: offline garbage collector and integrity auditor for container "
       "registries (distribution filesystem layout)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("regsweep 0.1.0"));
+  app.set_version_flag("--version",
+                       std::string("regsweep ") + REGSWEEP_VERSION + " (commit " + REGSWEEP_COMMIT +
+                           ")");
   const std::vector<regsweep::tools::CommandAction> commands = {
       regsweep::tools::AddGcCommand(app),
       regsweep::tools::AddAuditCommand(app),
