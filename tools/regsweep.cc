@@ -14,9 +14,8 @@ int RunCommandLine(int argc, char** argv) {
       "regsweep: offline garbage collector and integrity auditor for container "
       "registries (distribution filesystem layout)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version",
-                       std::string("regsweep ") + REGSWEEP_VERSION + " (commit " + REGSWEEP_COMMIT +
-                           ")");
+  app.set_version_flag("--version", std::string("regsweep ") + REGSWEEP_VERSION + " (commit " +
+                                        REGSWEEP_COMMIT + ")");
   const std::vector<regsweep::tools::CommandAction> commands = {
       regsweep::tools::AddGcCommand(app),
       regsweep::tools::AddAuditCommand(app),
