@@ -27,7 +27,6 @@ namespace regsweep {
 namespace {
 
 using testing::Blob;
-using testing::CheckConsistency;
 using testing::ListTree;
 using testing::OrphansDisagreeWithGc;
 using testing::RegistryBuilder;
@@ -57,7 +56,7 @@ void Symlink(const fs::path& target, const fs::path& link) {
 }
 
 std::string ReplaceRevisionLink(Scene& s, const std::string& content) {
-  const std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+  std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
   s.registry.WriteFile(path, content);
   return path;
 }
@@ -97,7 +96,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_is_fifo",
      [](Scene& s) {
-       const std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        EXPECT_EQ(mkfifo((s.registry.v2() / path).c_str(), 0644), 0);
        return path;
@@ -105,7 +104,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_is_socket",
      [](Scene& s) {
-       const std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
        sockaddr_un address{};
@@ -123,7 +122,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_symlink_outside",
      [](Scene& s) {
-       const std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        s.outside.WriteFile("secret-link", s.bad_manifest.digest.ToString());
        Symlink(s.outside.v2() / "secret-link", s.registry.v2() / path);
@@ -132,7 +131,7 @@ const Case kCases[] = {
      "symlink", 1},
     {"blob_data_symlink_outside",
      [](Scene& s) {
-       const std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = layout::BlobData(s.bad_manifest.digest);
        fs::remove(s.registry.v2() / path);
        s.outside.WriteFile("secret", "do not read");
        Symlink(s.outside.v2() / "secret", s.registry.v2() / path);
@@ -141,7 +140,7 @@ const Case kCases[] = {
      "bad_blob", 1},
     {"blob_data_fifo",
      [](Scene& s) {
-       const std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = layout::BlobData(s.bad_manifest.digest);
        fs::remove(s.registry.v2() / path);
        EXPECT_EQ(mkfifo((s.registry.v2() / path).c_str(), 0644), 0);
        return path;
@@ -188,7 +187,7 @@ const Case kCases[] = {
      "repository_kept_whole", 1},
     {"manifest_100MB",
      [](Scene& s) {
-       const std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = layout::BlobData(s.bad_manifest.digest);
        EXPECT_EQ(truncate((s.registry.v2() / path).c_str(), 100 << 20), 0);
        return path;
      },
@@ -214,7 +213,7 @@ const Case kCases[] = {
      "repository_kept_whole", 1},
     {"manifest_tampered",
      [](Scene& s) {
-       const std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = layout::BlobData(s.bad_manifest.digest);
        s.registry.WriteFile(path, "{\"schemaVersion\":2,\"manifests\":[]}");
        return path;
      },

@@ -65,7 +65,7 @@ class ReadFaultTest : public ::testing::TestWithParam<bool> {
   }
 
   std::string Fresh(const std::string& name) {
-    const std::string root = (dir_.path() / name).string();
+    std::string root = (dir_.path() / name).string();
     fs::remove_all(root);
     CopyAgedTree(DemoRegistry(), root);
     return root;
