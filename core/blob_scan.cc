@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/layout.h"
+#include "core/progress.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
@@ -130,7 +131,7 @@ void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSi
 }
 
 std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
-                                      ThreadFindings& findings) {
+                                      ThreadFindings& findings, Progress* progress) {
   UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
   if (!blobs_dir.valid()) {
     if (errno != ENOENT) {
@@ -150,6 +151,7 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
     const Shard& shard = shards[i];
     ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, stat_data,
               &per_shard[i], thread_sink);
+    Advance(progress);
   });
   size_t total = 0;
   for (const auto& part : per_shard) total += part.size();
@@ -165,9 +167,10 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
 }
 
 void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
-                  TreeReader* reader) {
+                  TreeReader* reader, Progress* progress) {
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   ThreadFindings findings;
+  AddTotal(progress, which.size());
   // Each shard folder some blob is in is opened once; the data of blobs in one that cannot be
   // opened stays unknown.
   auto shards = std::make_unique<ShardFolders>();
@@ -184,6 +187,7 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
     if (fd < 0) return;
     FindingSink sink(&findings.local());
     ExamineData(fs, fd, blob.digest.Hex(), &blob, sink);
+    Advance(progress);
   });
   MergeFindings(findings, &inventory->findings);
 }

@@ -17,12 +17,14 @@
 
 namespace regsweep {
 
+class Progress;
 class TreeReader;
 
 // Lists the blob store below the open v2 folder, sorted by digest. With `stat_data` every
 // blob's `data` is examined; otherwise none is (BlobRecord::data_known stays false).
+// `progress` (may be null) advances once per shard listed.
 std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
-                                      ThreadFindings& findings);
+                                      ThreadFindings& findings, Progress* progress = nullptr);
 
 // Records what an examination of a blob's `data` found, as the scan does: its facts into `blob`
 // (data_known, has_data, size, age, inode), and what is wrong with it (absent, a symbolic link,
@@ -32,9 +34,9 @@ void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSi
 
 // Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
 // ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.
-// `reader` nullptr: the local filesystem.
+// `reader` nullptr: the local filesystem. `progress` (may be null) counts the blobs examined.
 void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
-                  TreeReader* reader = nullptr);
+                  TreeReader* reader = nullptr, Progress* progress = nullptr);
 
 }  // namespace regsweep
 

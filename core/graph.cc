@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/layout.h"
+#include "core/progress.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
@@ -139,7 +140,8 @@ const BlobRecord* Graph::Blob(NodeId id) const {
 }
 
 void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
-                          const ManifestObserver* observer) {
+                          const ManifestObserver* observer, Progress* progress) {
+  AddTotal(progress, ids.size());
   // Manifests are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
   for (const NodeId id : ids) shards->Open(fs, v2fd, nodes_[id].digest);
@@ -161,6 +163,7 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
       // A blob whose data was not examined may still have it: reading it tells.
       const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
       results[i] = LoadOne(fs, shard_fd, id, digest, in_store, observer, parsers.local());
+      Advance(progress);
     });
     for (size_t i = 0; i < count; ++i) {
       LoadResult& result = results[i];
@@ -193,7 +196,7 @@ void Graph::AddLoaded(NodeId id, ManifestStatus status, std::string problem,
 }
 
 Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
-                   const ManifestObserver* observer) {
+                   const ManifestObserver* observer, Progress* progress) {
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   Graph graph;
   graph.inventory_ = &inventory;
@@ -238,7 +241,7 @@ Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
   while (!wanted.empty()) {
     std::vector<NodeId> batch;
     batch.swap(wanted);
-    graph.LoadManifests(batch, v2fd, fs, observer);
+    graph.LoadManifests(batch, v2fd, fs, observer, progress);
     for (const NodeId id : batch) {
       if (graph.nodes_[id].status != ManifestStatus::kOk) continue;
       const std::vector<NodeId> children = graph.manifest(id).children;

@@ -23,6 +23,8 @@
 
 namespace regsweep {
 
+class Progress;
+
 using NodeId = uint32_t;
 
 enum class ManifestStatus : uint8_t {
@@ -70,8 +72,9 @@ class Graph {
  public:
   // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`
   // through `reader` (nullptr: the local filesystem), showing each to `observer` (if any).
+  // `progress` (may be null) counts the manifests read.
   static Graph Build(const Inventory& inventory, int v2fd, TreeReader* reader = nullptr,
-                     const ManifestObserver* observer = nullptr);
+                     const ManifestObserver* observer = nullptr, Progress* progress = nullptr);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -88,7 +91,7 @@ class Graph {
  private:
   NodeId Intern(const Digest& digest);
   void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
-                     const ManifestObserver* observer);
+                     const ManifestObserver* observer, Progress* progress);
   // Records the outcome of reading manifest `id`: its references interned (status kOk, with
   // `loaded`), or why it could not be used.
   void AddLoaded(NodeId id, ManifestStatus status, std::string problem, const Manifest* loaded);

@@ -14,6 +14,7 @@
 #include "core/fs.h"
 #include "core/layout.h"
 #include "core/names.h"
+#include "core/progress.h"
 #include "core/scan_sink.h"
 #include "core/tree_reader.h"
 
@@ -464,6 +465,7 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
                                                        &repositories, &unlisted, sink)) {
           feeder.add(std::move(child));
         }
+        Advance(options.progress);
       });
   std::vector<RepositoryRecord>& sorted = inventory->repositories;
   sorted.assign(std::make_move_iterator(repositories.begin()),
@@ -556,7 +558,7 @@ Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
   TreeReader& fs = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   Inventory inventory;
   ThreadFindings findings;
-  inventory.blobs = ScanBlobStore(fs, v2fd, options.stat_blob_data, findings);
+  inventory.blobs = ScanBlobStore(fs, v2fd, options.stat_blob_data, findings, options.progress);
   ScanRepositories(fs, v2fd, options, findings, &inventory);
   MergeFindings(findings, &inventory.findings);
   RecordRepositorySymlinks(&inventory);

@@ -26,6 +26,7 @@
 
 namespace regsweep {
 
+class Progress;
 class TreeReader;
 
 struct BlobRecord {
@@ -112,6 +113,8 @@ struct ScanOptions {
   bool stat_blob_data = true;
   // Where the tree is read; nullptr for the local filesystem (tests inject faults here).
   TreeReader* reader = nullptr;
+  // Advanced once per folder of the repository tree and per blob shard listed (may be null).
+  Progress* progress = nullptr;
 };
 
 // Parses the content of a link file: exactly "<alg>:<hex>", nothing around it.

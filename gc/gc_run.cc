@@ -13,6 +13,7 @@
 #include "core/graph.h"
 #include "core/layout.h"
 #include "core/mark.h"
+#include "core/progress.h"
 #include "core/registry_root.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
@@ -160,25 +161,28 @@ GcOutcome RunGc(const GcOptions& options) {
     if (!notice.empty()) outcome.notices.push_back(notice);
   }
 
-  auto phase = [&](const char* name) {
-    if (options.on_phase) options.on_phase(name);
+  Progress* progress = options.progress;
+  auto phase = [&](const char* name, const char* unit, uint64_t total = 0) {
+    if (progress != nullptr) progress->StartPhase(name, unit, total);
   };
   PhaseTimer timer(&outcome);
-  phase("scan");
+  phase("scan", "folders");
   ScanOptions scan_options;
   scan_options.reader = options.reader_override;
   scan_options.stat_blob_data = false;
+  scan_options.progress = progress;
   Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   timer.End("scan");
-  phase("manifests");
-  const Graph graph = Graph::Build(inventory, v2fd.get(), options.reader_override);
+  phase("manifests", "manifests");
+  const Graph graph =
+      Graph::Build(inventory, v2fd.get(), options.reader_override, nullptr, progress);
   timer.End("manifests");
-  phase("mark");
+  phase("mark", "");
   const MarkResult marks = Mark(graph, outcome.policy);
   timer.End("mark");
-  phase("plan");
+  phase("plan", "blobs examined");
   StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
-               options.reader_override);
+               options.reader_override, progress);
   TreeReader& reader =
       options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd.get());
@@ -207,8 +211,8 @@ GcOutcome RunGc(const GcOptions& options) {
   if (!outcome.dry_run) {
     PosixStorage posix(v2fd.get());
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
-    phase("sweep");
-    outcome.sweep = Sweep(outcome.plan, storage);
+    phase("sweep", "deletions", outcome.plan.actions.size());
+    outcome.sweep = Sweep(outcome.plan, storage, progress);
     timer.End("sweep");
     Append(&outcome.problems, outcome.sweep.failures);
   }

@@ -3,7 +3,6 @@
 #ifndef REGSWEEP_GC_GC_RUN_H_
 #define REGSWEEP_GC_GC_RUN_H_
 
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +17,8 @@
 
 namespace regsweep {
 
+class Progress;
+
 struct GcOptions {
   std::string root;  // rootdirectory or the v2 folder
   GcPolicy policy;   // now_ns is filled in by RunGc when zero
@@ -25,8 +26,9 @@ struct GcOptions {
   std::string plan_out;    // write the plan here
   std::string apply_plan;  // carry out this saved plan (re-checked)
   bool break_lock = false;
-  // Called as each phase starts ("scan", "manifests", ...), e.g. for progress on a terminal.
-  std::function<void(const char* phase)> on_phase;
+  // Where each phase ("scan", "manifests", "mark", "plan", "sweep") and how far it is are
+  // counted, e.g. for a display on a terminal (not owned; may be null).
+  Progress* progress = nullptr;
   // Test hook: storage to sweep through instead of the POSIX one (not owned).
   Storage* storage_override = nullptr;
   // Test hook: where the tree is read instead of the local filesystem (not owned).

@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include "core/layout.h"
+#include "core/progress.h"
 
 namespace regsweep {
 namespace {
@@ -48,7 +49,7 @@ StorageStatus Execute(const Action& action, Storage& storage) {
 
 }  // namespace
 
-SweepResult Sweep(const Plan& plan, Storage& storage) {
+SweepResult Sweep(const Plan& plan, Storage& storage, Progress* progress) {
   SweepResult result;
   result.done.assign(plan.actions.size(), 0);
   std::vector<StorageStatus> statuses(plan.actions.size());
@@ -59,6 +60,7 @@ SweepResult Sweep(const Plan& plan, Storage& storage) {
     tbb::parallel_for(begin, end, [&](size_t i) {
       statuses[i] = Execute(plan.actions[i], storage);
       result.done[i] = statuses[i].ok() ? 1 : 0;
+      Advance(progress);
     });
     bool failed = false;
     for (size_t i = begin; i < end; ++i) {

@@ -15,13 +15,16 @@
 
 namespace regsweep {
 
+class Progress;
+
 struct SweepResult {
   std::vector<uint8_t> done;  // parallel to plan.actions: 1 when carried out
   Findings failures;
   bool stopped_early = false;
 };
 
-SweepResult Sweep(const Plan& plan, Storage& storage);
+// `progress` (may be null) counts the actions carried out.
+SweepResult Sweep(const Plan& plan, Storage& storage, Progress* progress = nullptr);
 
 }  // namespace regsweep
 

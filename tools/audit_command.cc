@@ -1,10 +1,10 @@
 // `regsweep audit`: flags for an integrity audit, progress on a terminal, and its reports.
 #include <tbb/global_control.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "audit/check/audit_run.h"
@@ -14,6 +14,7 @@
 #include "core/duration.h"
 #include "core/fs.h"
 #include "tools/commands.h"
+#include "tools/progress_display.h"
 
 namespace regsweep::tools {
 namespace {
@@ -53,17 +54,15 @@ int RunAuditCommand(AuditFlags& flags) {
     options.verify_data = true;
   }
   if (!flags.max_age.empty()) options.max_age_ns = *ParseDuration(flags.max_age);
-  if (isatty(STDERR_FILENO) && !flags.quiet) {
-    options.on_phase = [](const char* phase) {
-      std::cerr << "regsweep audit: " << phase << "...\n";
-    };
-    options.on_progress = [](const audit::HashProgress& progress) {
-      std::cerr << "\r\033[Kregsweep audit: hashing " << audit::FormatHashProgress(progress)
-                << (progress.blobs_done == progress.blobs_total ? "\n" : "") << std::flush;
-    };
+  Progress progress;
+  std::optional<ProgressDisplay> display;
+  if (ProgressDisplay::Wanted(flags.quiet)) {
+    options.progress = &progress;
+    display.emplace("regsweep audit", progress);
   }
   const int64_t started_ns = NowNs();
   const audit::AuditOutcome outcome = audit::RunAudit(options);
+  display.reset();
   if (!outcome.fatal.empty()) {
     std::cerr << audit::AuditTextReport(outcome, 0);
   } else if (!flags.quiet && flags.json_out != "-") {

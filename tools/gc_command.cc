@@ -1,10 +1,10 @@
 // `regsweep gc`: flags for a garbage collection, and printing its reports.
 #include <tbb/global_control.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "core/atomic_file.h"
@@ -15,6 +15,7 @@
 #include "gc/metrics.h"
 #include "gc/report.h"
 #include "tools/commands.h"
+#include "tools/progress_display.h"
 
 namespace regsweep::tools {
 namespace {
@@ -81,11 +82,15 @@ int RunGcCommand(GcFlags& flags) {
     std::cerr << "regsweep gc: --apply carries a plan out; it cannot be combined with --dry-run\n";
     return 2;
   }
-  if (isatty(STDERR_FILENO) && !flags.quiet) {
-    gc.on_phase = [](const char* phase) { std::cerr << "regsweep gc: " << phase << "...\n"; };
+  Progress progress;
+  std::optional<ProgressDisplay> display;
+  if (ProgressDisplay::Wanted(flags.quiet)) {
+    gc.progress = &progress;
+    display.emplace("regsweep gc", progress);
   }
   const int64_t started_ns = NowNs();
   const GcOutcome outcome = RunGc(gc);
+  display.reset();
   const double seconds = static_cast<double>(NowNs() - started_ns) / 1e9;
   // The summary goes to stdout unless the JSON report does; failures always reach stderr.
   const bool summary_to_stdout = !flags.quiet && flags.json_out != "-" && outcome.fatal.empty();

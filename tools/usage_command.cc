@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "audit/usage/report.h"
@@ -13,6 +14,7 @@
 #include "audit/usage/usage_run.h"
 #include "core/atomic_file.h"
 #include "tools/commands.h"
+#include "tools/progress_display.h"
 
 namespace regsweep::tools {
 namespace {
@@ -42,7 +44,15 @@ bool Write(const std::string& target, const std::string& text) {
 
 int RunUsageCommand(const UsageFlags& flags) {
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
-  const usage::UsageOutcome outcome = usage::RunUsage(flags.usage);
+  usage::UsageOptions options = flags.usage;
+  Progress progress;
+  std::optional<ProgressDisplay> display;
+  if (ProgressDisplay::Wanted(flags.quiet)) {
+    options.progress = &progress;
+    display.emplace("regsweep usage", progress);
+  }
+  const usage::UsageOutcome outcome = usage::RunUsage(options);
+  display.reset();
   if (!outcome.fatal.empty()) {
     std::cerr << usage::TextReport(outcome, flags.report);
     if (!flags.json_out.empty()) Write(flags.json_out, usage::JsonReport(outcome, flags.report));

@@ -23,6 +23,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/progress.h"
 #include "core/registry_root.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
@@ -146,15 +147,15 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   const int64_t now_ns = options.now_ns != 0 ? options.now_ns : NowNs();
 
   auto phase_start = Clock::now();
-  auto phase = [&](const char* name) {
-    if (options.on_phase) options.on_phase(name);
+  auto phase = [&](const char* name, const char* unit) {
+    if (options.progress != nullptr) options.progress->StartPhase(name, unit);
   };
   auto end_phase = [&](const char* name) {
     const auto now = Clock::now();
     outcome.timings.emplace_back(name, std::chrono::duration<double>(now - phase_start).count());
     phase_start = now;
   };
-  phase("scan");
+  phase("scan", "folders");
   ScanOptions scan_options;
   scan_options.read_all_links = true;
   // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
@@ -163,18 +164,19 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   // and for the state file's unchanged check.
   const bool hashing_examines_data = options.verify_data && !state &&
                                      options.subset.mode == DataSubset::Mode::kAll &&
-                                     !options.on_progress;
+                                     !options.on_progress && options.progress == nullptr;
   scan_options.stat_blob_data = !hashing_examines_data;
+  scan_options.progress = options.progress;
   Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   end_phase("scan");
-  phase("manifests");
+  phase("manifests", "manifests");
   ManifestFactsCollector collector;
   const ManifestObserver observer = collector.Observer();
-  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer);
+  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer, options.progress);
   const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
   end_phase("manifests");
   if (options.verify_data) {
-    phase("verify");
+    phase("verify", "bytes");
     VerifyOptions verify;
     verify.subset = options.subset;
     verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
@@ -183,6 +185,12 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     verify.now_ns = now_ns;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
+    if (options.progress != nullptr) {
+      verify.on_progress = [&options](const HashProgress& hashed) {
+        options.progress->Set(hashed.bytes_done, hashed.bytes_total);
+        if (options.on_progress) options.on_progress(hashed);
+      };
+    }
     if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
     outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify);
     Append(&outcome.findings, std::move(outcome.verify.findings));
@@ -194,7 +202,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
     end_phase("verify");
   }
-  phase("checks");
+  phase("checks", "");
   outcome.counts = Count(inventory, graph);
   Append(&outcome.findings, std::move(inventory.findings));
   Append(&outcome.findings, CheckManifests(graph, facts));

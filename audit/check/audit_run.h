@@ -16,6 +16,10 @@
 #include "audit/check/data_verify.h"
 #include "core/finding.h"
 
+namespace regsweep {
+class Progress;
+}  // namespace regsweep
+
 namespace regsweep::audit {
 
 struct AuditOptions {
@@ -28,8 +32,11 @@ struct AuditOptions {
   std::string quarantine_dir;  // --quarantine
   bool strict = false;         // warnings make exit code 1
   int64_t now_ns = 0;          // filled in when zero
-  // Called as each phase starts ("scan", "manifests", "checks", "verify").
-  std::function<void(const char* phase)> on_phase;
+  // Where each phase ("scan", "manifests", "verify", "checks") and how far it is are counted,
+  // e.g. for a display on a terminal (not owned; may be null). Counting the hashing needs the
+  // blob sizes up front, so with it the scan examines every blob's data.
+  Progress* progress = nullptr;
+  // Called from a ticker thread while hashing (with `progress`, after it is updated).
   std::function<void(const HashProgress&)> on_progress;
   BlobHashFunction hash = HashBlobData;  // test hook
 };

@@ -14,6 +14,7 @@
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/layout.h"
+#include "core/progress.h"
 #include "core/registry_root.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
@@ -48,10 +49,18 @@ UsageOutcome RunUsage(const UsageOptions& options) {
     outcome.timings.emplace_back(phase, std::chrono::duration<double>(now - start).count());
     start = now;
   };
-  const Inventory inventory = ScanRegistry(v2fd.get());
+  auto phase = [&](const char* name, const char* unit) {
+    if (options.progress != nullptr) options.progress->StartPhase(name, unit);
+  };
+  phase("scan", "folders");
+  ScanOptions scan_options;
+  scan_options.progress = options.progress;
+  const Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
   lap("scan");
-  const Graph graph = Graph::Build(inventory, v2fd.get());
+  phase("manifests", "manifests");
+  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, nullptr, options.progress);
   lap("manifests");
+  phase("accounting", "");
   outcome.usage = ComputeUsage(graph, options.top_blobs);
   lap("accounting");
   KeepRepositories(pattern, &outcome.usage);

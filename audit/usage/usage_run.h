@@ -11,6 +11,10 @@
 #include "audit/usage/usage.h"
 #include "core/finding.h"
 
+namespace regsweep {
+class Progress;
+}  // namespace regsweep
+
 namespace regsweep::usage {
 
 struct UsageOptions {
@@ -18,6 +22,9 @@ struct UsageOptions {
   size_t top_blobs = 0;          // --top N
   std::string repository_regex;  // --repo: rows of matching repositories only (totals stay whole)
   std::string sort;              // --sort: a column (see SortColumns()); empty = by name
+  // Where each phase ("scan", "manifests", "accounting") and how far it is are counted, e.g.
+  // for a display on a terminal (not owned; may be null).
+  Progress* progress = nullptr;
 };
 
 struct UsageOutcome {
