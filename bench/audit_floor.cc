@@ -9,7 +9,6 @@
 // beyond this is its own cost; the rest is the machine's.
 //
 //   audit_floor V2_DIR
-#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -23,33 +22,16 @@
 #include <thread>
 #include <vector>
 
+#include "bench/floor_io.h"
+
 namespace {
 
-// Names in the folder `fd` (closed by the caller), without . and ..
-std::vector<std::string> List(int fd) {
-  std::vector<std::string> names;
-  DIR* dir = fdopendir(dup(fd));
-  if (dir == nullptr) return names;
-  while (const dirent* entry = readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(dir);
-  return names;
-}
+using regsweep::bench::List;
+using regsweep::bench::OpenDir;
+using regsweep::bench::ReadSmall;
 
-int OpenDir(int parent, const std::string& name) {
-  return openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-// Reads `relative` below `dir` into a small buffer; the bytes are not looked at.
-void ReadLink(int dir, const std::string& relative) {
-  const int fd = openat(dir, relative.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return;
-  char buffer[256];
-  if (read(fd, buffer, sizeof buffer) < 0) perror(relative.c_str());
-  close(fd);
-}
+// Reads `relative` below `dir`; the bytes are not looked at.
+void ReadLink(int dir, const std::string& relative) { ReadSmall(dir, relative); }
 
 // Reads every `<hex>/link` below `<parent>/<name>/sha256`.
 void ReadDigestLinks(int parent, const std::string& name) {
@@ -97,18 +79,6 @@ void HashShard(int sha256, const std::string& shard, const EVP_MD* algorithm, EV
   close(dir);
 }
 
-// Repository folders (those holding `_layers`) below `repositories`, as paths relative to it.
-void FindRepositories(int repositories, const std::string& relative,
-                      std::vector<std::string>* out) {
-  const int dir = OpenDir(repositories, relative);
-  if (dir < 0) return;
-  for (const std::string& name : List(dir)) {
-    if (name == "_layers") out->push_back(relative);
-    if (name[0] != '_') FindRepositories(repositories, relative + "/" + name, out);
-  }
-  close(dir);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,8 +94,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "audit_floor: %s is not a registry v2 folder\n", argv[1]);
     return 2;
   }
-  std::vector<std::string> repos;
-  for (const std::string& name : List(repositories)) FindRepositories(repositories, name, &repos);
+  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories);
   const std::vector<std::string> shards = List(sha256);
   // Tasks: every repository, then every shard, taken in turn by one thread per core.
   std::atomic<size_t> next{0};

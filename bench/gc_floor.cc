@@ -1,0 +1,163 @@
+// gc_floor: the reads `regsweep gc` needs and nothing else, timed, with a chosen number of reads
+// in flight: the floor to read `gc --dry-run` against, warm or cold (scripts/compare-reference,
+// issue "many requests in flight").
+//
+// For every repository (found at any depth by its `_layers` folder) it lists `_layers/sha256`
+// and `_manifests/revisions/sha256`, reads every revision link, reads every tag's
+// `current/link` and lists its `index/sha256`; it lists every blob shard; then it reads every
+// manifest a revision link names (each once) and hashes it with sha256. It checks and builds
+// nothing. `--depth N` runs N blocking readers (default: one per core): on storage where every
+// read waits on a device or the network, that is how many requests are in flight.
+//
+//   gc_floor [--depth N] V2_DIR
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/floor_io.h"
+
+namespace {
+
+using regsweep::bench::List;
+using regsweep::bench::OpenDir;
+using regsweep::bench::ReadSmall;
+
+// Runs task(i) for every i < count on `depth` threads.
+void RunTasks(size_t count, unsigned depth, const std::function<void(size_t)>& task) {
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < depth; ++t) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < count; i = next++) task(i);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+}
+
+// Lists `<parent>/<name>/sha256`; with `read_links`, reads each `<hex>/link` and returns them.
+std::vector<std::string> DigestFolders(int parent, const std::string& name, bool read_links) {
+  std::vector<std::string> links;
+  const int dir = OpenDir(parent, name + "/sha256");
+  if (dir < 0) return links;
+  for (const std::string& hex : List(dir)) {
+    if (read_links) links.push_back(ReadSmall(dir, hex + "/link"));
+  }
+  close(dir);
+  return links;
+}
+
+// The repository's reads; returns the manifest digests its revision links name.
+std::vector<std::string> ReadRepository(int repositories, const std::string& name) {
+  const int repo = OpenDir(repositories, name);
+  if (repo < 0) return {};
+  DigestFolders(repo, "_layers", false);
+  std::vector<std::string> manifests = DigestFolders(repo, "_manifests/revisions", true);
+  const int tags = OpenDir(repo, "_manifests/tags");
+  if (tags >= 0) {
+    for (const std::string& tag : List(tags)) {
+      ReadSmall(tags, tag + "/current/link");
+      DigestFolders(tags, tag + "/index", false);
+    }
+    close(tags);
+  }
+  close(repo);
+  return manifests;
+}
+
+// Reads and hashes the manifest `digest` ("sha256:<hex>") below the open blobs/sha256 folder.
+void HashManifest(int sha256, const std::string& digest, const EVP_MD* algorithm,
+                  EVP_MD_CTX* context) {
+  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) return;
+  const std::string hex = digest.substr(7);
+  const int fd = openat(sha256, (hex.substr(0, 2) + "/" + hex + "/data").c_str(),
+                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  std::vector<unsigned char> bytes(4 << 20);
+  size_t size = 0;
+  ssize_t n;
+  while (size < bytes.size() && (n = read(fd, bytes.data() + size, bytes.size() - size)) > 0) {
+    size += static_cast<size_t>(n);
+  }
+  close(fd);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(context, algorithm, nullptr);
+  EVP_DigestUpdate(context, bytes.data(), size);
+  EVP_DigestFinal_ex(context, out, &length);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  unsigned depth = std::max(1u, std::thread::hardware_concurrency());
+  const char* root = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
+      depth = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
+    } else {
+      root = argv[i];
+    }
+  }
+  if (root == nullptr) {
+    std::fprintf(stderr, "usage: gc_floor [--depth N] V2_DIR\n");
+    return 2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const int v2 = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int repositories = OpenDir(v2, "repositories");
+  const int sha256 = OpenDir(v2, "blobs/sha256");
+  if (v2 < 0 || repositories < 0 || sha256 < 0) {
+    std::fprintf(stderr, "gc_floor: %s is not a registry v2 folder\n", root);
+    return 2;
+  }
+  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories);
+  const std::vector<std::string> shards = List(sha256);
+  std::mutex mutex;
+  std::set<std::string> manifests;
+  RunTasks(repos.size() + shards.size(), depth, [&](size_t task) {
+    if (task >= repos.size()) {
+      const int dir = OpenDir(sha256, shards[task - repos.size()]);
+      if (dir >= 0) {
+        List(dir);
+        close(dir);
+      }
+      return;
+    }
+    std::vector<std::string> named = ReadRepository(repositories, repos[task]);
+    std::lock_guard<std::mutex> lock(mutex);
+    manifests.insert(named.begin(), named.end());
+  });
+  const std::vector<std::string> unique(manifests.begin(), manifests.end());
+  EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  std::vector<EVP_MD_CTX*> contexts;
+  std::mutex contexts_mutex;
+  RunTasks(unique.size(), depth, [&](size_t i) {
+    thread_local EVP_MD_CTX* context = nullptr;
+    if (context == nullptr) {
+      context = EVP_MD_CTX_new();
+      std::lock_guard<std::mutex> lock(contexts_mutex);
+      contexts.push_back(context);
+    }
+    HashManifest(sha256, unique[i], algorithm, context);
+  });
+  for (EVP_MD_CTX* context : contexts) EVP_MD_CTX_free(context);
+  EVP_MD_free(algorithm);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("gc_floor: %zu repositories, %zu shards, %zu manifests, depth %u in %.3f s\n",
+              repos.size(), shards.size(), unique.size(), depth, seconds);
+  return 0;
+}
