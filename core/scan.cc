@@ -338,11 +338,10 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
                                                                : 0;
     if (error != 0 || !folder.exists) {
       // Its age is unknown, so it is left alone.
-      if (error == ELOOP) {
-        ReportSymlink(sink, path, repo->name);
+      if (error != 0) {
+        ReportUnopenable(sink, path, repo->name, error);
       } else {
-        sink.Error("unreadable", path, repo->name,
-                   error != 0 ? ErrnoText(error) : "vanished during the scan");
+        sink.Error("unreadable", path, repo->name, "vanished during the scan");
       }
       continue;
     }

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <thread>
 
 #include "audit/check/audit_run.h"
@@ -54,15 +53,11 @@ int RunAuditCommand(AuditFlags& flags) {
     options.verify_data = true;
   }
   if (!flags.max_age.empty()) options.max_age_ns = *ParseDuration(flags.max_age);
-  Progress progress;
-  std::optional<ProgressDisplay> display;
-  if (ProgressDisplay::Wanted(flags.quiet)) {
-    options.progress = &progress;
-    display.emplace("regsweep audit", progress);
-  }
+  ProgressDisplay display("regsweep audit", flags.quiet);
+  options.progress = display.progress();
   const int64_t started_ns = NowNs();
   const audit::AuditOutcome outcome = audit::RunAudit(options);
-  display.reset();
+  display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << audit::AuditTextReport(outcome, 0);
   } else if (!flags.quiet && flags.json_out != "-") {

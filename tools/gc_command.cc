@@ -4,7 +4,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <thread>
 
 #include "core/atomic_file.h"
@@ -82,15 +81,11 @@ int RunGcCommand(GcFlags& flags) {
     std::cerr << "regsweep gc: --apply carries a plan out; it cannot be combined with --dry-run\n";
     return 2;
   }
-  Progress progress;
-  std::optional<ProgressDisplay> display;
-  if (ProgressDisplay::Wanted(flags.quiet)) {
-    gc.progress = &progress;
-    display.emplace("regsweep gc", progress);
-  }
+  ProgressDisplay display("regsweep gc", flags.quiet);
+  gc.progress = display.progress();
   const int64_t started_ns = NowNs();
   const GcOutcome outcome = RunGc(gc);
-  display.reset();
+  display.Finish();
   const double seconds = static_cast<double>(NowNs() - started_ns) / 1e9;
   // The summary goes to stdout unless the JSON report does; failures always reach stderr.
   const bool summary_to_stdout = !flags.quiet && flags.json_out != "-" && outcome.fatal.empty();

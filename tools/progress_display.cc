@@ -51,12 +51,14 @@ std::string ProgressLine(const Progress::Snapshot& snapshot) {
   return line;
 }
 
-bool ProgressDisplay::Wanted(bool quiet) { return !quiet && isatty(STDERR_FILENO) != 0; }
+ProgressDisplay::ProgressDisplay(std::string command, bool quiet) : command_(std::move(command)) {
+  if (!quiet && isatty(STDERR_FILENO) != 0) thread_ = std::thread([this] { Run(); });
+}
 
-ProgressDisplay::ProgressDisplay(std::string command, const Progress& progress)
-    : command_(std::move(command)), progress_(progress), thread_([this] { Run(); }) {}
+ProgressDisplay::~ProgressDisplay() { Finish(); }
 
-ProgressDisplay::~ProgressDisplay() {
+void ProgressDisplay::Finish() {
+  if (!thread_.joinable()) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;

@@ -1,8 +1,7 @@
 // Progress of a run on a terminal: a thread that redraws one status line on stderr a few times
-// a second from a Progress (core/progress.h): the phase, how much is done (of how much, when
-// known), the rate and the time left. A phase that ends is left on a line of its own. Only for a
-// terminal: the commands do not create one when stderr is not a tty or
-// with -q.
+// a second from the run's Progress (core/progress.h): the phase, how much is done (of how much,
+// when known), the rate and the time left. A phase that ends is left on a line of its own.
+// Only on a terminal and without -q; otherwise there is nothing to count into.
 #ifndef REGSWEEP_TOOLS_PROGRESS_DISPLAY_H_
 #define REGSWEEP_TOOLS_PROGRESS_DISPLAY_H_
 
@@ -17,21 +16,24 @@ namespace regsweep::tools {
 
 class ProgressDisplay {
  public:
-  // `command` names the run in every line ("regsweep gc").
-  ProgressDisplay(std::string command, const Progress& progress);
-  ~ProgressDisplay();  // finishes the last phase's line
+  // `command` names the run in every line ("regsweep gc"). Draws only when stderr is a terminal
+  // and not `quiet`.
+  ProgressDisplay(std::string command, bool quiet);
+  ~ProgressDisplay();
   ProgressDisplay(const ProgressDisplay&) = delete;
   ProgressDisplay& operator=(const ProgressDisplay&) = delete;
 
-  // True when stderr is a terminal and the user did not ask for quiet.
-  static bool Wanted(bool quiet);
+  // What the run counts into: nullptr when nothing is drawn.
+  Progress* progress() { return thread_.joinable() ? &progress_ : nullptr; }
+  // Stops drawing and finishes the last phase's line, before the report is printed.
+  void Finish();
 
  private:
   void Run();
   void Draw(const Progress::Snapshot& snapshot);
 
   std::string command_;
-  const Progress& progress_;
+  Progress progress_;
   const char* shown_phase_ = nullptr;  // the phase the status line is about
   std::mutex mutex_;
   std::condition_variable wake_;

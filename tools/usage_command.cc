@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <thread>
 
 #include "audit/usage/report.h"
@@ -45,14 +44,10 @@ bool Write(const std::string& target, const std::string& text) {
 int RunUsageCommand(const UsageFlags& flags) {
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
   usage::UsageOptions options = flags.usage;
-  Progress progress;
-  std::optional<ProgressDisplay> display;
-  if (ProgressDisplay::Wanted(flags.quiet)) {
-    options.progress = &progress;
-    display.emplace("regsweep usage", progress);
-  }
+  ProgressDisplay display("regsweep usage", flags.quiet);
+  options.progress = display.progress();
   const usage::UsageOutcome outcome = usage::RunUsage(options);
-  display.reset();
+  display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << usage::TextReport(outcome, flags.report);
     if (!flags.json_out.empty()) Write(flags.json_out, usage::JsonReport(outcome, flags.report));

@@ -116,16 +116,4 @@ std::string AuditJsonLines(const AuditOutcome& outcome) {
   return out + json.str() + "\n";
 }
 
-std::string FormatHashProgress(const HashProgress& p) {
-  std::string line = std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total) +
-                     " blobs, " + FormatBytes(p.bytes_done) + "/" + FormatBytes(p.bytes_total) +
-                     ", " + Rate(p.bytes_done, p.seconds);
-  if (p.bytes_done > 0 && p.bytes_total > p.bytes_done) {
-    const double eta = p.seconds * static_cast<double>(p.bytes_total - p.bytes_done) /
-                       static_cast<double>(p.bytes_done);
-    line += ", ETA " + FormatSeconds(eta);
-  }
-  return line;
-}
-
 }  // namespace regsweep::audit

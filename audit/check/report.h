@@ -16,9 +16,6 @@ std::string AuditTextReport(const AuditOutcome& outcome, size_t examples);
 
 std::string AuditJsonLines(const AuditOutcome& outcome);
 
-// "1234/5678 blobs, 1.2 GiB/3.4 GiB, 210 MiB/s, ETA 12s" for a progress line.
-std::string FormatHashProgress(const HashProgress& progress);
-
 }  // namespace regsweep::audit
 
 #endif  // REGSWEEP_AUDIT_CHECK_REPORT_H_
