@@ -4,11 +4,12 @@
 //
 // It reads every link file (`_layers`, revisions, tag `current` and tag index links), each below
 // its open parent folder, and hashes every blob's `data` with sha256, below its open shard
-// folder, on all cores. It checks nothing, builds nothing and reports nothing; repositories are
-// found at any depth by their `_layers` folder, and only sha256 is read. Whatever audit spends
-// beyond this is its own cost; the rest is the machine's.
+// folder. It checks nothing, builds nothing and reports nothing; repositories are found at any
+// depth by their `_layers` folder, and only sha256 is read. Whatever audit spends beyond this is
+// its own cost; the rest is the machine's. `--depth N` runs N blocking readers (default: one per
+// core): on a cold cache or network storage, that is how many reads are in flight.
 //
-//   audit_floor V2_DIR
+//   audit_floor [--depth N] V2_DIR
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -18,6 +19,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,44 +86,45 @@ void HashShard(int sha256, const std::string& shard, const EVP_MD* algorithm, EV
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: audit_floor V2_DIR\n");
+  unsigned depth = std::max(1u, std::thread::hardware_concurrency());
+  const char* root = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
+      depth = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
+    } else {
+      root = argv[i];
+    }
+  }
+  if (root == nullptr) {
+    std::fprintf(stderr, "usage: audit_floor [--depth N] V2_DIR\n");
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();
-  const int v2 = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int v2 = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const int repositories = OpenDir(v2, "repositories");
   const int sha256 = OpenDir(v2, "blobs/sha256");
   if (v2 < 0 || repositories < 0 || sha256 < 0) {
-    std::fprintf(stderr, "audit_floor: %s is not a registry v2 folder\n", argv[1]);
+    std::fprintf(stderr, "audit_floor: %s is not a registry v2 folder\n", root);
     return 2;
   }
-  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories);
+  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories, depth);
   const std::vector<std::string> shards = List(sha256);
-  // Tasks: every repository, then every shard, taken in turn by one thread per core.
-  std::atomic<size_t> next{0};
+  // Tasks: every repository, then every shard, taken in turn by `depth` threads.
   EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  auto work = [&] {
-    EVP_MD_CTX* context = EVP_MD_CTX_new();
-    std::vector<unsigned char> buffer(size_t{1} << 20);
-    for (size_t task = next++; task < repos.size() + shards.size(); task = next++) {
-      if (task < repos.size()) {
-        ReadRepository(repositories, repos[task]);
-      } else {
-        HashShard(sha256, shards[task - repos.size()], algorithm, context, &buffer);
-      }
+  regsweep::bench::RunTasks(repos.size() + shards.size(), depth, [&](size_t task) {
+    if (task < repos.size()) {
+      ReadRepository(repositories, repos[task]);
+      return;
     }
-    EVP_MD_CTX_free(context);
-  };
-  std::vector<std::thread> threads;
-  for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i) {
-    threads.emplace_back(work);
-  }
-  for (std::thread& thread : threads) thread.join();
+    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
+        EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    thread_local std::vector<unsigned char> buffer(size_t{1} << 20);
+    HashShard(sha256, shards[task - repos.size()], algorithm, context.get(), &buffer);
+  });
   EVP_MD_free(algorithm);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("audit_floor: %zu repositories, %zu shards in %.3f s\n", repos.size(), shards.size(),
-              seconds);
+  std::printf("audit_floor: %zu repositories, %zu shards, depth %u in %.3f s\n", repos.size(),
+              shards.size(), depth, seconds);
   return 0;
 }

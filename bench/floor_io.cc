@@ -5,20 +5,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 namespace regsweep::bench {
-namespace {
-
-void FindBelow(int repositories, const std::string& relative, std::vector<std::string>* out) {
-  const int dir = OpenDir(repositories, relative);
-  if (dir < 0) return;
-  for (const std::string& name : List(dir)) {
-    if (name == "_layers") out->push_back(relative);
-    if (name[0] != '_') FindBelow(repositories, relative + "/" + name, out);
-  }
-  close(dir);
-}
-
-}  // namespace
 
 std::vector<std::string> List(int fd) {
   std::vector<std::string> names;
@@ -45,10 +37,38 @@ std::string ReadSmall(int dir, const std::string& relative) {
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
 }
 
-std::vector<std::string> FindRepositories(int repositories) {
-  std::vector<std::string> out;
-  for (const std::string& name : List(repositories)) FindBelow(repositories, name, &out);
-  return out;
+void RunTasks(size_t count, unsigned threads, const std::function<void(size_t)>& task) {
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < count; i = next++) task(i);
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+}
+
+std::vector<std::string> FindRepositories(int repositories, unsigned threads) {
+  std::vector<std::string> found;
+  std::vector<std::string> level = List(repositories);
+  std::mutex mutex;
+  while (!level.empty()) {
+    std::vector<std::string> next;
+    RunTasks(level.size(), threads, [&](size_t i) {
+      const int dir = OpenDir(repositories, level[i]);
+      if (dir < 0) return;
+      const std::vector<std::string> names = List(dir);
+      close(dir);
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const std::string& name : names) {
+        if (name == "_layers") found.push_back(level[i]);
+        if (name[0] != '_') next.push_back(level[i] + "/" + name);
+      }
+    });
+    level = std::move(next);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace regsweep::bench

@@ -4,6 +4,7 @@
 #ifndef REGSWEEP_BENCH_FLOOR_IO_H_
 #define REGSWEEP_BENCH_FLOOR_IO_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,11 @@ std::vector<std::string> List(int fd);
 int OpenDir(int parent, const std::string& name);
 // Reads `relative` below `dir` (at most 256 bytes); empty when it cannot.
 std::string ReadSmall(int dir, const std::string& relative);
+// Runs task(i) for every i < count on `threads` threads (each a blocking reader).
+void RunTasks(size_t count, unsigned threads, const std::function<void(size_t)>& task);
 // Repository folders (those holding `_layers`) below the open `repositories` folder, as paths
-// relative to it, at any depth.
-std::vector<std::string> FindRepositories(int repositories);
+// relative to it, at any depth, sorted; each level of folders is listed on `threads` threads.
+std::vector<std::string> FindRepositories(int repositories, unsigned threads = 1);
 
 }  // namespace regsweep::bench
 

@@ -34,18 +34,7 @@ namespace {
 using regsweep::bench::List;
 using regsweep::bench::OpenDir;
 using regsweep::bench::ReadSmall;
-
-// Runs task(i) for every i < count on `depth` threads.
-void RunTasks(size_t count, unsigned depth, const std::function<void(size_t)>& task) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (unsigned t = 0; t < depth; ++t) {
-    threads.emplace_back([&] {
-      for (size_t i = next++; i < count; i = next++) task(i);
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-}
+using regsweep::bench::RunTasks;
 
 // Lists `<parent>/<name>/sha256`; with `read_links`, reads each `<hex>/link` and returns them.
 std::vector<std::string> DigestFolders(int parent, const std::string& name, bool read_links) {
@@ -85,7 +74,7 @@ void HashManifest(int sha256, const std::string& digest, const EVP_MD* algorithm
   const int fd = openat(sha256, (hex.substr(0, 2) + "/" + hex + "/data").c_str(),
                         O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
-  std::vector<unsigned char> bytes(4 << 20);
+  thread_local std::vector<unsigned char> bytes(4 << 20);  // allocated once per reader
   size_t size = 0;
   ssize_t n;
   while (size < bytes.size() && (n = read(fd, bytes.data() + size, bytes.size() - size)) > 0) {
@@ -123,7 +112,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gc_floor: %s is not a registry v2 folder\n", root);
     return 2;
   }
-  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories);
+  const std::vector<std::string> repos = regsweep::bench::FindRepositories(repositories, depth);
   const std::vector<std::string> shards = List(sha256);
   std::mutex mutex;
   std::set<std::string> manifests;

@@ -174,12 +174,10 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
   // Each shard folder some blob is in is opened once; the data of blobs in one that cannot be
   // opened stays unknown.
   auto shards = std::make_unique<ShardFolders>();
-  for (const uint32_t i : which) {
-    const Digest& digest = inventory->blobs[i].digest;
-    if (!shards->Open(fs, v2fd, digest)) {
-      FindingSink sink(&findings.local());
-      ReportUnopenable(sink, layout::BlobShardDir(digest), "", errno);
-    }
+  for (const uint32_t i : which) shards->Want(inventory->blobs[i].digest);
+  for (const ShardFolders::Failure& failure : shards->OpenWanted(fs, v2fd)) {
+    FindingSink sink(&findings.local());
+    ReportUnopenable(sink, failure.path, "", failure.error);
   }
   tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {
     BlobRecord& blob = inventory->blobs[which[k]];

@@ -144,7 +144,9 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
   AddTotal(progress, ids.size());
   // Manifests are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
-  for (const NodeId id : ids) shards->Open(fs, v2fd, nodes_[id].digest);
+  for (const NodeId id : ids) shards->Want(nodes_[id].digest);
+  // A shard that cannot be opened leaves its manifests unreadable (LoadOne says why).
+  shards->OpenWanted(fs, v2fd);
   manifests_.reserve(manifests_.size() + ids.size());
   // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
   // media types, sizes, annotations), so they are read in parallel a chunk at a time and

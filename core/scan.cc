@@ -2,6 +2,7 @@
 #include "core/scan.h"
 
 #include <tbb/concurrent_vector.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_for_each.h>
 
 #include <algorithm>
@@ -20,6 +21,22 @@
 
 namespace regsweep {
 namespace {
+
+// Links of one folder read per task. Small, so that a repository with thousands of revisions
+// keeps as many reads in flight as the I/O depth allows (core/io_depth.h).
+constexpr size_t kLinksPerTask = 8;
+
+// Runs body(i) for every i < count, kLinksPerTask to a task, each task with its own sink.
+template <typename Body>
+void ForEachLink(size_t count, ThreadFindings& findings, const Body& body) {
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, count, kLinksPerTask),
+      [&](const tbb::blocked_range<size_t>& range) {
+        FindingSink sink(&findings.local());
+        for (size_t i = range.begin(); i != range.end(); ++i) body(i, sink);
+      },
+      tbb::simple_partitioner());
+}
 
 // Appends the digests named by the folders `entries` of `alg_path` (`<dir>/<alg>`); reports
 // anything else found there.
@@ -87,31 +104,33 @@ LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::s
 }
 
 // ScanOptions::read_all_links: reads `<hex>/link` below the open algorithm folder `alg_fd`
-// (`alg_path`) for digests[first..] and keeps only the digests whose link names its folder.
-// The others go to *unusable, when given.
+// (`alg_path`) for digests[first..], in parallel, and keeps only the digests whose link names
+// its folder. The others go to *unusable, when given.
 void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg_path,
                               const std::string& repository, size_t first,
                               std::vector<Digest>* digests, std::vector<Digest>* unusable,
-                              FindingSink& sink) {
-  size_t kept = first;
-  std::string relative;
-  for (size_t i = first; i < digests->size(); ++i) {
-    const Digest digest = (*digests)[i];
-    relative = digest.Hex();
-    relative += "/link";
+                              ThreadFindings& findings) {
+  std::vector<LinkState> states(digests->size() - first);
+  ForEachLink(states.size(), findings, [&](size_t k, FindingSink& sink) {
+    const Digest& digest = (*digests)[first + k];
+    const std::string relative = digest.Hex() + "/link";
     Digest target = digest;
     int64_t mtime_ns = 0;
-    const LinkState state = ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target,
-                                     &mtime_ns, sink, /*decides=*/false);
-    if (state == LinkState::kOk) {
-      (*digests)[kept++] = digest;
-    } else if (unusable != nullptr) {
-      unusable->push_back(digest);
-    }
-    if (state == LinkState::kMissing) {
+    states[k] = ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target, &mtime_ns,
+                         sink, /*decides=*/false);
+    if (states[k] == LinkState::kMissing) {
       sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repository,
                "digest folder without a link file (deleted through the API, or an interrupted "
                "write)");
+    }
+  });
+  size_t kept = first;
+  for (size_t k = 0; k < states.size(); ++k) {
+    const Digest digest = (*digests)[first + k];
+    if (states[k] == LinkState::kOk) {
+      (*digests)[kept++] = digest;
+    } else if (unusable != nullptr) {
+      unusable->push_back(digest);
     }
   }
   digests->resize(kept);
@@ -127,8 +146,9 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
 bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
                        std::vector<Digest>* digests, std::vector<std::string>* hex_names,
-                       FindingSink& sink, bool* unknown_algorithm = nullptr,
+                       ThreadFindings& findings, bool* unknown_algorithm = nullptr,
                        bool read_links = false, std::vector<Digest>* unusable = nullptr) {
+  FindingSink sink(&findings.local());
   UniqueFd dir = fs.OpenDir(parent_fd, name);
   std::vector<DirEntry> algorithms;
   if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
@@ -158,7 +178,7 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
     AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
     if (read_links) {
       KeepDigestsWithGoodLinks(fs, alg_dir.get(), alg_path, repository, first, digests, unusable,
-                               sink);
+                               findings);
     }
   }
   return true;
@@ -184,107 +204,131 @@ bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std
   return true;
 }
 
-void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo,
+                   ThreadFindings& findings) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
   if (!ListDigestFolders(fs, manifests_fd, "revisions", base, repo->name, &digests, &hex_names,
-                         sink, &unknown_algorithm)) {
+                         findings, &unknown_algorithm)) {
     repo->incomplete = true;
     repo->revisions_unknown = true;
     return;
   }
   // Manifests of an unsupported algorithm cannot be verified, so what they use is unknown.
   if (unknown_algorithm) repo->incomplete = true;
-  // Links are read below `revisions/<alg>`, one path component fewer for each.
+  // Links are read below `revisions/<alg>`, one path component fewer for each; each algorithm
+  // folder that holds some is opened once, before the reads.
   std::array<UniqueFd, 2> algorithm_dirs;
-  std::array<bool, 2> opened = {false, false};
-  repo->revisions.reserve(digests.size());
-  for (size_t i = 0; i < digests.size(); ++i) {
-    const Digest& digest = digests[i];
-    const std::string_view algorithm = AlgorithmName(digest.algorithm());
+  std::array<std::string, 2> alg_paths;
+  for (const Digest& digest : digests) {
     const size_t a = static_cast<size_t>(digest.algorithm());
-    if (!opened[a]) {
-      opened[a] = true;
-      algorithm_dirs[a] = fs.OpenDir(manifests_fd, "revisions/" + std::string(algorithm));
-    }
+    if (!alg_paths[a].empty()) continue;
+    const std::string algorithm(AlgorithmName(digest.algorithm()));
+    algorithm_dirs[a] = fs.OpenDir(manifests_fd, "revisions/" + algorithm);
+    alg_paths[a] = base + "/" + algorithm;
+  }
+  repo->revisions.resize(digests.size());
+  ForEachLink(digests.size(), findings, [&](size_t i, FindingSink& sink) {
+    const Digest& digest = digests[i];
+    const size_t a = static_cast<size_t>(digest.algorithm());
     const std::string relative = hex_names[i] + "/link";
-    const std::string alg_path = base + "/" + std::string(algorithm);
-    RevisionRecord revision;
+    RevisionRecord& revision = repo->revisions[i];
     revision.digest = digest;
     Digest target = digest;
-    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, alg_path, repo->name, &digest,
-                             &target, &revision.mtime_ns, sink);
-    if (revision.link == LinkState::kBad) repo->incomplete = true;
+    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, alg_paths[a], repo->name,
+                             &digest, &target, &revision.mtime_ns, sink);
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
       // distribution's DELETE of a manifest removes the link file and leaves the folder.
-      sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repo->name,
+      sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_paths[a], relative), repo->name,
                "revision folder without a link file (manifest deleted through the API, or an "
                "interrupted write)");
     }
-    repo->revisions.push_back(revision);
+  });
+  for (const RevisionRecord& revision : repo->revisions) {
+    if (revision.link == LinkState::kBad) repo->incomplete = true;
   }
 }
 
+// Reads one tag (`entry`, a folder of `<repository>/_manifests/tags`, open as `tags_fd`): its
+// current link and its index. Returns nothing for an entry that is not a folder.
+std::optional<TagRecord> ScanTag(TreeReader& fs, int tags_fd, const DirEntry& entry,
+                                 const std::string& base, const std::string& repository,
+                                 const ScanOptions& options, ThreadFindings& findings) {
+  FindingSink sink(&findings.local());
+  const std::string tag_path = JoinPath(base, entry.name);
+  if (entry.type != EntryType::kDirectory) {
+    ReportUnexpected(sink, entry, tag_path, repository);
+    return std::nullopt;
+  }
+  TagRecord tag;
+  tag.name = entry.name;
+  std::string why;
+  if (!IsValidTag(entry.name, &why)) {
+    tag.valid_name = false;
+    sink.Warning("invalid_tag", tag_path, repository,
+                 "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
+                     " (kept, never deleted)");
+  }
+  tag.current_state = ReadLink(fs, tags_fd, entry.name + "/current/link", base, repository, nullptr,
+                               &tag.current, &tag.mtime_ns, sink);
+  if (tag.current_state == LinkState::kMissing) {
+    sink.Warning("missing_link", tag_path + "/current/link", repository,
+                 "tag without a current link: not a tag the registry can serve");
+  }
+  if (!options.read_all_links) {
+    // gc reads only what decides reachability: the index, reached without listing the tag.
+    ListTagIndex(fs, tags_fd, entry.name, tag_path, repository, &tag.index_entries, sink);
+    return tag;
+  }
+  UniqueFd tag_dir = fs.OpenDir(tags_fd, entry.name);
+  std::vector<DirEntry> tag_entries;
+  if (tag_dir.valid() && fs.List(tag_dir.get(), &tag_entries)) {
+    for (const DirEntry& tag_entry : tag_entries) {
+      if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
+        ListDigestFolders(fs, tag_dir.get(), "index", tag_path + "/index", repository,
+                          &tag.index_entries, nullptr, findings, nullptr, /*read_links=*/true);
+      } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
+        ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repository);
+      }
+    }
+  }
+  return tag;
+}
+
 void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const ScanOptions& options,
-              FindingSink& sink) {
+              ThreadFindings& findings) {
   const std::string base = layout::TagsDir(repo->name);
   UniqueFd tags_dir = fs.OpenDir(manifests_fd, "tags");
   std::vector<DirEntry> entries;
   if (!tags_dir.valid() || !fs.List(tags_dir.get(), &entries)) {
+    FindingSink sink(&findings.local());
     ReportUnopenable(sink, base, repo->name, errno);
     repo->incomplete = true;
     return;
   }
-  repo->tags.reserve(entries.size());
-  for (const DirEntry& entry : entries) {
-    const std::string tag_path = JoinPath(base, entry.name);
-    if (entry.type != EntryType::kDirectory) {
-      ReportUnexpected(sink, entry, tag_path, repo->name);
-      continue;
-    }
-    TagRecord tag;
-    tag.name = entry.name;
-    std::string why;
-    if (!IsValidTag(entry.name, &why)) {
-      tag.valid_name = false;
-      sink.Warning("invalid_tag", tag_path, repo->name,
-                   "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
-                       " (kept, never deleted)");
-    }
-    tag.current_state = ReadLink(fs, tags_dir.get(), entry.name + "/current/link", base, repo->name,
-                                 nullptr, &tag.current, &tag.mtime_ns, sink);
-    if (tag.current_state == LinkState::kBad) repo->incomplete = true;
-    if (tag.current_state == LinkState::kMissing) {
-      sink.Warning("missing_link", tag_path + "/current/link", repo->name,
-                   "tag without a current link: not a tag the registry can serve");
-    }
-    if (!options.read_all_links) {
-      // gc reads only what decides reachability: the index, reached without listing the tag.
-      ListTagIndex(fs, tags_dir.get(), entry.name, tag_path, repo->name, &tag.index_entries, sink);
-      repo->tags.push_back(std::move(tag));
-      continue;
-    }
-    UniqueFd tag_dir = fs.OpenDir(tags_dir.get(), entry.name);
-    std::vector<DirEntry> tag_entries;
-    if (tag_dir.valid() && fs.List(tag_dir.get(), &tag_entries)) {
-      for (const DirEntry& tag_entry : tag_entries) {
-        if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
-          ListDigestFolders(fs, tag_dir.get(), "index", tag_path + "/index", repo->name,
-                            &tag.index_entries, nullptr, sink, nullptr, /*read_links=*/true);
-        } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
-          ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repo->name);
+  std::vector<std::optional<TagRecord>> tags(entries.size());
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, entries.size(), 1),
+      [&](const tbb::blocked_range<size_t>& range) {
+        for (size_t i = range.begin(); i != range.end(); ++i) {
+          tags[i] = ScanTag(fs, tags_dir.get(), entries[i], base, repo->name, options, findings);
         }
-      }
-    }
-    repo->tags.push_back(std::move(tag));
+      },
+      tbb::simple_partitioner());
+  repo->tags.reserve(entries.size());
+  for (std::optional<TagRecord>& tag : tags) {
+    if (!tag) continue;
+    if (tag->current_state == LinkState::kBad) repo->incomplete = true;
+    repo->tags.push_back(std::move(*tag));
   }
 }
 
 void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
-                   FindingSink& sink) {
+                   ThreadFindings& findings) {
+  FindingSink sink(&findings.local());
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
   UniqueFd manifests = fs.OpenDir(repo_fd, layout::kManifestsDir);
   std::vector<DirEntry> entries;
@@ -296,9 +340,9 @@ void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const Sc
   }
   for (const DirEntry& entry : entries) {
     if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
-      ScanRevisions(fs, manifests.get(), repo, sink);
+      ScanRevisions(fs, manifests.get(), repo, findings);
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
-      ScanTags(fs, manifests.get(), repo, options, sink);
+      ScanTags(fs, manifests.get(), repo, options, findings);
     } else {
       ReportUnexpected(sink, entry, JoinPath(base, entry.name), repo->name);
     }
@@ -360,10 +404,10 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
 }
 
 void ScanLayers(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
-                FindingSink& sink) {
+                ThreadFindings& findings) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
   if (!ListDigestFolders(fs, repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
-                         nullptr, sink, nullptr, options.read_all_links,
+                         nullptr, findings, nullptr, options.read_all_links,
                          &repo->unusable_layer_links)) {
     repo->incomplete = true;
   }
@@ -380,7 +424,8 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
                                               const std::string& name, const ScanOptions& options,
                                               tbb::concurrent_vector<RepositoryRecord>* out,
                                               tbb::concurrent_vector<std::string>* unlisted,
-                                              FindingSink& sink) {
+                                              ThreadFindings& findings) {
+  FindingSink sink(&findings.local());
   std::vector<std::string> children;
   const std::string path = layout::RepositoryDir(name);
   UniqueFd dir = fs.OpenDir(repositories_fd, name);
@@ -416,9 +461,9 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
     } else if (entry.name == layout::kLayersDir) {
-      ScanLayers(fs, dir.get(), &repo, options, sink);
+      ScanLayers(fs, dir.get(), &repo, options, findings);
     } else if (entry.name == layout::kManifestsDir) {
-      ScanManifests(fs, dir.get(), &repo, options, sink);
+      ScanManifests(fs, dir.get(), &repo, options, findings);
     } else if (entry.name == layout::kUploadsDir) {
       ScanUploads(fs, dir.get(), &repo, sink);
     } else {
@@ -459,9 +504,8 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
   const int repositories_fd = root.get();
   tbb::parallel_for_each(
       start.begin(), start.end(), [&](const std::string& name, tbb::feeder<std::string>& feeder) {
-        FindingSink sink(&findings.local());
         for (std::string& child : ScanRepositoryFolder(fs, repositories_fd, name, options,
-                                                       &repositories, &unlisted, sink)) {
+                                                       &repositories, &unlisted, findings)) {
           feeder.add(std::move(child));
         }
         Advance(options.progress);

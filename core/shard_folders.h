@@ -1,4 +1,5 @@
-// The open shard folders (`blobs/<alg>/<xx>`) of the blobs a phase reads, each opened once.
+// The open shard folders (`blobs/<alg>/<xx>`) of the blobs a phase reads, each opened once, all
+// of them in parallel before the phase reads (so up to the I/O depth are opened at a time).
 //
 // Reading `<hex>/data` below its shard folder walks two path components instead of the five of
 // `blobs/<alg>/<xx>/<hex>/data` from the v2 folder: on a registry of millions of blobs the
@@ -7,6 +8,8 @@
 #define REGSWEEP_CORE_SHARD_FOLDERS_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/fs.h"
@@ -17,9 +20,16 @@ class TreeReader;
 
 class ShardFolders {
  public:
-  // Opens the shard folder of `digest` below the open v2 folder unless that was tried before.
-  // Returns false (with errno set) only when this call tried and failed.
-  bool Open(TreeReader& fs, int v2fd, const Digest& digest);
+  struct Failure {
+    std::string path;  // relative to the v2 folder
+    int error;         // errno
+  };
+
+  // Notes that the shard folder of `digest` is needed.
+  void Want(const Digest& digest);
+  // Opens below the open v2 folder, in parallel, every shard folder wanted and not tried yet;
+  // returns those that could not be opened.
+  std::vector<Failure> OpenWanted(TreeReader& fs, int v2fd);
   // The open shard folder of `digest`; -1 when it was not opened or could not be.
   int Fd(const Digest& digest) const {
     return fds_[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
@@ -27,7 +37,9 @@ class ShardFolders {
 
  private:
   std::array<std::array<UniqueFd, 256>, 2> fds_;
-  std::array<std::array<bool, 256>, 2> tried_{};
+  // The first digest wanted in each shard (its folder's name), while the shard is not yet tried.
+  std::vector<Digest> wanted_;
+  std::array<std::array<bool, 256>, 2> known_{};  // wanted or tried
 };
 
 }  // namespace regsweep

@@ -11,6 +11,7 @@
 #include "core/blob_scan.h"
 #include "core/fs.h"
 #include "core/graph.h"
+#include "core/io_depth.h"
 #include "core/layout.h"
 #include "core/mark.h"
 #include "core/progress.h"
@@ -166,26 +167,33 @@ GcOutcome RunGc(const GcOptions& options) {
     if (progress != nullptr) progress->StartPhase(name, unit, total);
   };
   PhaseTimer timer(&outcome);
+  // The phases that wait on storage keep options.io_depth reads in flight; mark only computes.
   phase("scan", "folders");
   ScanOptions scan_options;
   scan_options.reader = options.reader_override;
   scan_options.stat_blob_data = false;
   scan_options.progress = progress;
-  Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
-  timer.End("scan");
-  phase("manifests", "manifests");
-  const Graph graph =
-      Graph::Build(inventory, v2fd.get(), options.reader_override, nullptr, progress);
-  timer.End("manifests");
+  Inventory inventory;
+  std::optional<Graph> built;
+  RunWithIoDepth(options.io_depth, [&] {
+    inventory = ScanRegistry(v2fd.get(), scan_options);
+    timer.End("scan");
+    phase("manifests", "manifests");
+    built = Graph::Build(inventory, v2fd.get(), options.reader_override, nullptr, progress);
+    timer.End("manifests");
+  });
+  const Graph& graph = *built;
   phase("mark", "");
   const MarkResult marks = Mark(graph, outcome.policy);
   timer.End("mark");
   phase("plan", "blobs examined");
-  StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
-               options.reader_override, progress);
   TreeReader& reader =
       options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
-  outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd.get());
+  RunWithIoDepth(options.io_depth, [&] {
+    StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
+                 options.reader_override, progress);
+    outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd.get());
+  });
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
@@ -212,7 +220,8 @@ GcOutcome RunGc(const GcOptions& options) {
     PosixStorage posix(v2fd.get());
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
     phase("sweep", "deletions", outcome.plan.actions.size());
-    outcome.sweep = Sweep(outcome.plan, storage, progress);
+    RunWithIoDepth(options.io_depth,
+                   [&] { outcome.sweep = Sweep(outcome.plan, storage, progress); });
     timer.End("sweep");
     Append(&outcome.problems, outcome.sweep.failures);
   }

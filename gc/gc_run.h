@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "core/io_depth.h"
 #include "core/policy.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
@@ -26,6 +27,9 @@ struct GcOptions {
   std::string plan_out;    // write the plan here
   std::string apply_plan;  // carry out this saved plan (re-checked)
   bool break_lock = false;
+  // Reads (and deletions) in flight at once in the phases that wait on storage
+  // (core/io_depth.h).
+  unsigned io_depth = kDefaultIoDepth;
   // Where each phase ("scan", "manifests", "mark", "plan", "sweep") and how far it is are
   // counted, e.g. for a display on a terminal (not owned; may be null).
   Progress* progress = nullptr;

@@ -1,10 +1,8 @@
 // `regsweep audit`: flags for an integrity audit, progress on a terminal, and its reports.
-#include <tbb/global_control.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "audit/check/audit_run.h"
 #include "audit/check/metrics.h"
@@ -14,6 +12,7 @@
 #include "core/fs.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/thread_options.h"
 
 namespace regsweep::tools {
 namespace {
@@ -26,7 +25,7 @@ struct AuditFlags {
   std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  ThreadFlags threads;
 };
 
 bool WriteJson(const std::string& target, const std::string& text) {
@@ -41,7 +40,6 @@ bool WriteJson(const std::string& target, const std::string& text) {
 
 int RunAuditCommand(AuditFlags& flags) {
   audit::AuditOptions& options = flags.audit;
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
   if (!flags.subset.empty()) {
     std::string why;
     const auto subset = audit::ParseDataSubset(flags.subset, &why);
@@ -56,7 +54,9 @@ int RunAuditCommand(AuditFlags& flags) {
   ProgressDisplay display("regsweep audit", flags.quiet);
   options.progress = display.progress();
   const int64_t started_ns = NowNs();
-  const audit::AuditOutcome outcome = audit::RunAudit(options);
+  options.io_depth = flags.threads.io_depth;
+  audit::AuditOutcome outcome;
+  RunUnder(flags.threads, [&] { outcome = audit::RunAudit(options); });
   display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << audit::AuditTextReport(outcome, 0);
@@ -113,8 +113,7 @@ CommandAction AddAuditCommand(CLI::App& app) {
                   "(atomically; also when the run fails)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
   cmd->add_flag("-v,--verbose", flags->verbose, "list every finding, not the first 5 per kind");
-  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
-      ->check(CLI::Range(1u, 1024u));
+  AddThreadOptions(cmd, &flags->threads);
   return [cmd, flags]() { return cmd->parsed() ? RunAuditCommand(*flags) : -1; };
 }
 

@@ -1,10 +1,8 @@
 // `regsweep gc`: flags for a garbage collection, and printing its reports.
-#include <tbb/global_control.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "core/atomic_file.h"
 #include "core/duration.h"
@@ -15,6 +13,7 @@
 #include "gc/report.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/thread_options.h"
 
 namespace regsweep::tools {
 namespace {
@@ -44,12 +43,11 @@ struct GcFlags {
   std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  ThreadFlags threads;
 };
 
 int RunGcCommand(GcFlags& flags) {
   GcOptions& gc = flags.gc;
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
   gc.policy.min_age_ns = *ParseDuration(flags.min_age);
   gc.policy.upload_max_age_ns = *ParseDuration(flags.upload_max_age);
   for (const std::string& text : flags.untag) {
@@ -84,7 +82,9 @@ int RunGcCommand(GcFlags& flags) {
   ProgressDisplay display("regsweep gc", flags.quiet);
   gc.progress = display.progress();
   const int64_t started_ns = NowNs();
-  const GcOutcome outcome = RunGc(gc);
+  gc.io_depth = flags.threads.io_depth;
+  GcOutcome outcome;
+  RunUnder(flags.threads, [&] { outcome = RunGc(gc); });
   display.Finish();
   const double seconds = static_cast<double>(NowNs() - started_ns) / 1e9;
   // The summary goes to stdout unless the JSON report does; failures always reach stderr.
@@ -149,8 +149,7 @@ CommandAction AddGcCommand(CLI::App& app) {
                 "clear a stale lock left by a run that died (never a live one)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
   cmd->add_flag("-v,--verbose", flags->verbose, "list every deletion");
-  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
-      ->check(CLI::Range(1u, 1024u));
+  AddThreadOptions(cmd, &flags->threads);
   return [cmd, flags]() { return cmd->parsed() ? RunGcCommand(*flags) : -1; };
 }
 

@@ -1,12 +1,10 @@
 // `regsweep usage`: flags for the space accounting, and writing its reports.
-#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "audit/usage/report.h"
 #include "audit/usage/selection.h"
@@ -14,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/thread_options.h"
 
 namespace regsweep::tools {
 namespace {
@@ -26,7 +25,7 @@ struct UsageFlags {
   std::string prometheus_out;
   std::string html_out;
   bool quiet = false;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  ThreadFlags threads;
 };
 
 // "-" is stdout; a file is replaced atomically.
@@ -42,11 +41,12 @@ bool Write(const std::string& target, const std::string& text) {
 }
 
 int RunUsageCommand(const UsageFlags& flags) {
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, flags.jobs);
   usage::UsageOptions options = flags.usage;
   ProgressDisplay display("regsweep usage", flags.quiet);
   options.progress = display.progress();
-  const usage::UsageOutcome outcome = usage::RunUsage(options);
+  options.io_depth = flags.threads.io_depth;
+  usage::UsageOutcome outcome;
+  RunUnder(flags.threads, [&] { outcome = usage::RunUsage(options); });
   display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << usage::TextReport(outcome, flags.report);
@@ -97,8 +97,7 @@ CommandAction AddUsageCommand(CLI::App& app) {
                   "write node_exporter textfile metrics to FILE (atomically)");
   cmd->add_option("--html", flags->html_out, "write a self-contained HTML page with charts");
   cmd->add_flag("-q,--quiet", flags->quiet, "print no text report");
-  cmd->add_option("-j,--jobs", flags->jobs, "parallel threads (default: all cores)")
-      ->check(CLI::Range(1u, 1024u));
+  AddThreadOptions(cmd, &flags->threads);
   return [cmd, flags]() { return cmd->parsed() ? RunUsageCommand(*flags) : -1; };
 }
 

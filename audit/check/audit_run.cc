@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -22,6 +23,7 @@
 #include "audit/check/verify_state.h"
 #include "core/fs.h"
 #include "core/graph.h"
+#include "core/io_depth.h"
 #include "core/layout.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
@@ -167,12 +169,19 @@ AuditOutcome RunAudit(const AuditOptions& options) {
                                      !options.on_progress && options.progress == nullptr;
   scan_options.stat_blob_data = !hashing_examines_data;
   scan_options.progress = options.progress;
-  Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
-  end_phase("scan");
-  phase("manifests", "manifests");
+  // The phases that wait on storage keep options.io_depth reads in flight; the checks only
+  // compute.
+  Inventory inventory;
+  std::optional<Graph> built;
   ManifestFactsCollector collector;
   const ManifestObserver observer = collector.Observer();
-  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, &observer, options.progress);
+  RunWithIoDepth(options.io_depth, [&] {
+    inventory = ScanRegistry(v2fd.get(), scan_options);
+    end_phase("scan");
+    phase("manifests", "manifests");
+    built = Graph::Build(inventory, v2fd.get(), nullptr, &observer, options.progress);
+  });
+  const Graph& graph = *built;
   const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
   end_phase("manifests");
   if (options.verify_data) {
@@ -192,7 +201,8 @@ AuditOutcome RunAudit(const AuditOptions& options) {
       };
     }
     if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
-    outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify);
+    RunWithIoDepth(options.io_depth,
+                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify); });
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
     std::string error;

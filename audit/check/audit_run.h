@@ -15,6 +15,7 @@
 #include "audit/check/data_subset.h"
 #include "audit/check/data_verify.h"
 #include "core/finding.h"
+#include "core/io_depth.h"
 
 namespace regsweep {
 class Progress;
@@ -31,7 +32,9 @@ struct AuditOptions {
   int64_t max_age_ns = -1;     // --max-age; < 0 when not given
   std::string quarantine_dir;  // --quarantine
   bool strict = false;         // warnings make exit code 1
-  int64_t now_ns = 0;          // filled in when zero
+  // Reads in flight at once while scanning, reading manifests and hashing (core/io_depth.h).
+  unsigned io_depth = kDefaultIoDepth;
+  int64_t now_ns = 0;  // filled in when zero
   // Where each phase ("scan", "manifests", "verify", "checks") and how far it is are counted,
   // e.g. for a display on a terminal (not owned; may be null). Counting the hashing needs the
   // blob sizes up front, so with it the scan examines every blob's data.

@@ -8,11 +8,13 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <regex>
 
 #include "audit/usage/selection.h"
 #include "core/fs.h"
 #include "core/graph.h"
+#include "core/io_depth.h"
 #include "core/layout.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
@@ -55,11 +57,17 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   phase("scan", "folders");
   ScanOptions scan_options;
   scan_options.progress = options.progress;
-  const Inventory inventory = ScanRegistry(v2fd.get(), scan_options);
-  lap("scan");
-  phase("manifests", "manifests");
-  const Graph graph = Graph::Build(inventory, v2fd.get(), nullptr, nullptr, options.progress);
-  lap("manifests");
+  // Scanning and reading manifests keep options.io_depth reads in flight.
+  Inventory inventory;
+  std::optional<Graph> built;
+  RunWithIoDepth(options.io_depth, [&] {
+    inventory = ScanRegistry(v2fd.get(), scan_options);
+    lap("scan");
+    phase("manifests", "manifests");
+    built = Graph::Build(inventory, v2fd.get(), nullptr, nullptr, options.progress);
+    lap("manifests");
+  });
+  const Graph& graph = *built;
   phase("accounting", "");
   outcome.usage = ComputeUsage(graph, options.top_blobs);
   lap("accounting");

@@ -10,6 +10,7 @@
 
 #include "audit/usage/usage.h"
 #include "core/finding.h"
+#include "core/io_depth.h"
 
 namespace regsweep {
 class Progress;
@@ -22,6 +23,8 @@ struct UsageOptions {
   size_t top_blobs = 0;          // --top N
   std::string repository_regex;  // --repo: rows of matching repositories only (totals stay whole)
   std::string sort;              // --sort: a column (see SortColumns()); empty = by name
+  // Reads in flight at once while scanning and reading manifests (core/io_depth.h).
+  unsigned io_depth = kDefaultIoDepth;
   // Where each phase ("scan", "manifests", "accounting") and how far it is are counted, e.g.
   // for a display on a terminal (not owned; may be null).
   Progress* progress = nullptr;

@@ -1,0 +1,33 @@
+// How many reads regsweep keeps in flight, independent of how many cores it computes on.
+//
+// On a cold cache, a network file system or a remote store every read is a wait, and a scan
+// that issues one read per core leaves the device idle most of the time. The phases that read
+// the registry (scan, manifests, the plan's examination of blob data, audit's hashing) run
+// inside RunWithIoDepth: their parallel loops then run on `depth` threads, so up to `depth`
+// blocking reads are outstanding at once while the parsing and hashing between them share the
+// cores. Phases that only compute (mark, plan, reports) run outside it, on one thread per core.
+#ifndef REGSWEEP_CORE_IO_DEPTH_H_
+#define REGSWEEP_CORE_IO_DEPTH_H_
+
+#include <functional>
+
+namespace regsweep {
+
+// The default `--io-depth`, measured on a cold cache (docs/performance.md, "Reads in flight"):
+// deeper queues gained nothing more there, and on a warm cache this many threads cost little.
+inline constexpr unsigned kDefaultIoDepth = 64;
+
+// The largest `--jobs` or `--io-depth` accepted: beyond it threads cost more than they gain.
+inline constexpr unsigned kMaxThreads = 1024;
+
+// Runs `work` with up to `depth` (at least 1) of its parallel tasks in flight at once.
+void RunWithIoDepth(unsigned depth, const std::function<void()>& work);
+
+// Runs `work` (a whole command) computing on `jobs` threads, while allowing the reading phases
+// inside it to run RunWithIoDepth(io_depth). TBB honours the smallest thread limit in force, so
+// a command sets its limits here, once, rather than capping the process at `jobs`.
+void RunWithThreads(unsigned jobs, unsigned io_depth, const std::function<void()>& work);
+
+}  // namespace regsweep
+
+#endif  // REGSWEEP_CORE_IO_DEPTH_H_

@@ -1,0 +1,23 @@
+// -j/--jobs and --io-depth.
+#include "tools/thread_options.h"
+
+#include <string>
+
+namespace regsweep::tools {
+
+void AddThreadOptions(CLI::App* cmd, ThreadFlags* flags) {
+  cmd->add_option("-j,--jobs", flags->jobs,
+                  "threads that parse, hash and plan (default: all cores)")
+      ->check(CLI::Range(1u, kMaxThreads));
+  cmd->add_option("--io-depth", flags->io_depth,
+                  "reads kept in flight while reading the registry; raise it for network or "
+                  "cold storage, 1 reads one thing at a time")
+      ->check(CLI::Range(1u, kMaxThreads))
+      ->capture_default_str();
+}
+
+void RunUnder(const ThreadFlags& flags, const std::function<void()>& command) {
+  RunWithThreads(flags.jobs, flags.io_depth, command);
+}
+
+}  // namespace regsweep::tools
