@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <tbb/parallel_for.h>
 
-#include <chrono>
 #include <optional>
 
 #include "core/atomic_file.h"
@@ -16,26 +15,12 @@
 #include "core/mark.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
-#include "core/run_lock.h"
+#include "core/registry_run.h"
 #include "core/scan.h"
 #include "gc/plan_file.h"
 
 namespace regsweep {
 namespace {
-
-class PhaseTimer {
- public:
-  explicit PhaseTimer(GcOutcome* outcome) : outcome_(outcome) {}
-  void End(const char* phase) {
-    const auto now = std::chrono::steady_clock::now();
-    outcome_->timings.emplace_back(phase, std::chrono::duration<double>(now - start_).count());
-    start_ = now;
-  }
-
- private:
-  GcOutcome* outcome_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 // Keeps the actions of `fresh` that the saved plan also holds; names the saved ones dropped.
 void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
@@ -134,15 +119,20 @@ GcOutcome RunGc(const GcOptions& options) {
     outcome.exit_code = 2;
     return std::move(outcome);
   };
-  std::string open_error;
-  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
-  if (!registry) return fatal(open_error);
-  outcome.v2_path = registry->v2_path;
-  const UniqueFd& v2fd = registry->fd;
+  RunAccess access;
+  access.exclusive = !outcome.dry_run;
+  access.break_stale_lock = options.break_lock;
+  access.wait_advice = "collect it";
+  std::string error;
+  std::string notice;
+  std::optional<RegistryRun> run = RegistryRun::Open(options.root, access, &error, &notice);
+  if (!run) return fatal(error);
+  if (!notice.empty()) outcome.notices.push_back(notice);
+  outcome.v2_path = run->v2_path();
+  const int v2fd = run->v2fd();
 
   SavedPlan saved;
   if (!options.apply_plan.empty()) {
-    std::string error;
     if (!LoadPlanFile(options.apply_plan, &saved, &error)) return fatal(error);
     if (ResolvePath(saved.root) != outcome.v2_path) {
       return fatal("plan " + options.apply_plan + " was made for " + saved.root + ", not " +
@@ -153,52 +143,30 @@ GcOutcome RunGc(const GcOptions& options) {
   }
   if (outcome.policy.now_ns == 0) outcome.policy.now_ns = NowNs();
 
-  std::optional<RunLock> lock;
-  if (!outcome.dry_run) {
-    std::string error;
-    std::string notice;
-    lock = RunLock::Acquire(v2fd.get(), outcome.v2_path, options.break_lock, &error, &notice);
-    if (!lock) return fatal(error);
-    if (!notice.empty()) outcome.notices.push_back(notice);
-  }
-
-  Progress* progress = options.progress;
-  auto phase = [&](const char* name, const char* unit, uint64_t total = 0) {
-    if (progress != nullptr) progress->StartPhase(name, unit, total);
-  };
-  PhaseTimer timer(&outcome);
   // The phases that wait on storage keep options.io_depth reads in flight; mark only computes.
-  phase("scan", "folders");
+  run->set_progress(options.progress);
+  Progress* progress = options.progress;
   ScanOptions scan_options;
   scan_options.reader = options.reader_override;
   scan_options.stat_blob_data = false;
-  scan_options.progress = progress;
-  Inventory inventory;
-  std::optional<Graph> built;
-  RunWithIoDepth(options.io_depth, [&] {
-    inventory = ScanRegistry(v2fd.get(), scan_options);
-    timer.End("scan");
-    phase("manifests", "manifests");
-    built = Graph::Build(inventory, v2fd.get(), options.reader_override, nullptr, progress);
-    timer.End("manifests");
-  });
-  const Graph& graph = *built;
-  phase("mark", "");
+  const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth);
+  Inventory& inventory = model->inventory;
+  const Graph& graph = model->graph;
+  run->StartPhase("mark");
   const MarkResult marks = Mark(graph, outcome.policy);
-  timer.End("mark");
-  phase("plan", "blobs examined");
+  run->StartPhase("plan", "blobs examined");
   TreeReader& reader =
       options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   RunWithIoDepth(options.io_depth, [&] {
-    StatBlobData(v2fd.get(), BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
+    StatBlobData(v2fd, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
                  options.reader_override, progress);
-    outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd.get());
+    outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd);
   });
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
   if (outcome.policy.DropsImages()) outcome.what_if = ExplainWhatIf(graph, marks, outcome.plan);
-  timer.End("plan");
+  run->EndPhase();
 
   outcome.repositories = inventory.repositories.size();
   outcome.blobs = inventory.blobs.size();
@@ -210,21 +178,21 @@ GcOutcome RunGc(const GcOptions& options) {
   Append(&outcome.problems, outcome.plan.problems);
 
   if (!options.plan_out.empty()) {
-    std::string error;
     if (!WriteFileAtomically(options.plan_out,
                              PlanToJson(outcome.plan, outcome.policy, outcome.v2_path), &error)) {
       return fatal("cannot write plan: " + error);
     }
   }
   if (!outcome.dry_run) {
-    PosixStorage posix(v2fd.get());
+    PosixStorage posix(v2fd);
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
-    phase("sweep", "deletions", outcome.plan.actions.size());
+    run->StartPhase("sweep", "deletions", outcome.plan.actions.size());
     RunWithIoDepth(options.io_depth,
                    [&] { outcome.sweep = Sweep(outcome.plan, storage, progress); });
-    timer.End("sweep");
+    run->EndPhase();
     Append(&outcome.problems, outcome.sweep.failures);
   }
+  outcome.timings = run->timings();
   outcome.exit_code = HasErrors(outcome.problems) ? 1 : 0;
   return outcome;
 }

@@ -27,7 +27,7 @@
 #include "core/layout.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
-#include "core/run_lock.h"
+#include "core/registry_run.h"
 #include "core/scan.h"
 
 namespace regsweep::audit {
@@ -125,15 +125,13 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     return std::move(outcome);
   };
   if (const std::string invalid = ValidateOptions(options); !invalid.empty()) return fatal(invalid);
+  RunAccess access;
+  access.wait_advice = "audit it";
   std::string open_error;
-  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
-  if (!registry) return fatal(open_error);
-  outcome.v2_path = registry->v2_path;
-  const UniqueFd& v2fd = registry->fd;
-  if (const auto holder = RunLock::LiveHolder(v2fd.get())) {
-    return fatal("a regsweep run is changing " + outcome.v2_path + " (" + *holder + ", holding " +
-                 kLockFileName + "): audit it once that run has finished");
-  }
+  std::optional<RegistryRun> run = RegistryRun::Open(options.root, access, &open_error);
+  if (!run) return fatal(open_error);
+  outcome.v2_path = run->v2_path();
+  const int v2fd = run->v2fd();
   std::unique_ptr<VerifyState> state;
   if (!options.state_path.empty()) {
     std::string error;
@@ -148,16 +146,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   }
   const int64_t now_ns = options.now_ns != 0 ? options.now_ns : NowNs();
 
-  auto phase_start = Clock::now();
-  auto phase = [&](const char* name, const char* unit) {
-    if (options.progress != nullptr) options.progress->StartPhase(name, unit);
-  };
-  auto end_phase = [&](const char* name) {
-    const auto now = Clock::now();
-    outcome.timings.emplace_back(name, std::chrono::duration<double>(now - phase_start).count());
-    phase_start = now;
-  };
-  phase("scan", "folders");
+  run->set_progress(options.progress);
   ScanOptions scan_options;
   scan_options.read_all_links = true;
   // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
@@ -168,24 +157,16 @@ AuditOutcome RunAudit(const AuditOptions& options) {
                                      options.subset.mode == DataSubset::Mode::kAll &&
                                      !options.on_progress && options.progress == nullptr;
   scan_options.stat_blob_data = !hashing_examines_data;
-  scan_options.progress = options.progress;
   // The phases that wait on storage keep options.io_depth reads in flight; the checks only
   // compute.
-  Inventory inventory;
-  std::optional<Graph> built;
   ManifestFactsCollector collector;
   const ManifestObserver observer = collector.Observer();
-  RunWithIoDepth(options.io_depth, [&] {
-    inventory = ScanRegistry(v2fd.get(), scan_options);
-    end_phase("scan");
-    phase("manifests", "manifests");
-    built = Graph::Build(inventory, v2fd.get(), nullptr, &observer, options.progress);
-  });
-  const Graph& graph = *built;
+  const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth, &observer);
+  Inventory& inventory = model->inventory;
+  const Graph& graph = model->graph;
   const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
-  end_phase("manifests");
   if (options.verify_data) {
-    phase("verify", "bytes");
+    run->StartPhase("verify", "bytes");
     VerifyOptions verify;
     verify.subset = options.subset;
     verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
@@ -202,7 +183,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
     if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
     RunWithIoDepth(options.io_depth,
-                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2fd.get(), verify); });
+                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2fd, verify); });
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
     std::string error;
@@ -210,9 +191,9 @@ AuditOutcome RunAudit(const AuditOptions& options) {
       outcome.findings.push_back(
           Finding{Severity::kError, "state_file_failed", options.state_path, "", "", error});
     }
-    end_phase("verify");
+    run->EndPhase();
   }
-  phase("checks", "");
+  run->StartPhase("checks");
   outcome.counts = Count(inventory, graph);
   Append(&outcome.findings, std::move(inventory.findings));
   Append(&outcome.findings, CheckManifests(graph, facts));
@@ -221,12 +202,13 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   outcome.counts.orphan_blobs = orphans.count;
   outcome.counts.orphan_bytes = orphans.bytes;
   Append(&outcome.findings, std::move(orphans.findings));
-  end_phase("checks");
+  run->EndPhase();
+  outcome.timings = run->timings();
   // Only after every check has read the tree as it was.
   for (const Digest& digest : outcome.verify.corrupt) {
     if (!quarantine.valid()) break;
     const std::string path = layout::BlobData(digest);
-    const StorageStatus moved = QuarantineBlob(v2fd.get(), quarantine.get(), digest);
+    const StorageStatus moved = QuarantineBlob(v2fd, quarantine.get(), digest);
     if (moved.ok()) {
       outcome.quarantined.push_back(path);
       outcome.findings.push_back(

@@ -1,24 +1,13 @@
-// The usage pipeline: scan, graph, accounting, selection.
+// The usage pipeline: open and read the registry (core/registry_run), account, select, sort.
 #include "audit/usage/usage_run.h"
 
-#include <fcntl.h>
-
-#include <cerrno>
-#include <chrono>
-#include <climits>
-#include <cstdlib>
-#include <cstring>
+#include <memory>
 #include <optional>
 #include <regex>
 
 #include "audit/usage/selection.h"
-#include "core/fs.h"
 #include "core/graph.h"
-#include "core/io_depth.h"
-#include "core/layout.h"
-#include "core/progress.h"
-#include "core/registry_root.h"
-#include "core/run_lock.h"
+#include "core/registry_run.h"
 #include "core/scan.h"
 
 namespace regsweep::usage {
@@ -36,41 +25,21 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   } catch (const std::regex_error& e) {
     return fatal("--repo " + options.repository_regex + ": " + e.what());
   }
+  RunAccess access;
+  access.wait_advice = "measure it";
   std::string open_error;
-  std::optional<RegistryRoot> registry = OpenRegistryRoot(options.root, &open_error);
-  if (!registry) return fatal(open_error);
-  outcome.v2_path = registry->v2_path;
-  const UniqueFd& v2fd = registry->fd;
-  if (const auto holder = RunLock::LiveHolder(v2fd.get())) {
-    return fatal("a regsweep run is changing " + outcome.v2_path + " (" + *holder + ", holding " +
-                 kLockFileName + "): measure it once that run has finished");
-  }
-  auto start = std::chrono::steady_clock::now();
-  auto lap = [&](const char* phase) {
-    const auto now = std::chrono::steady_clock::now();
-    outcome.timings.emplace_back(phase, std::chrono::duration<double>(now - start).count());
-    start = now;
-  };
-  auto phase = [&](const char* name, const char* unit) {
-    if (options.progress != nullptr) options.progress->StartPhase(name, unit);
-  };
-  phase("scan", "folders");
-  ScanOptions scan_options;
-  scan_options.progress = options.progress;
+  std::optional<RegistryRun> run = RegistryRun::Open(options.root, access, &open_error);
+  if (!run) return fatal(open_error);
+  outcome.v2_path = run->v2_path();
+  run->set_progress(options.progress);
   // Scanning and reading manifests keep options.io_depth reads in flight.
-  Inventory inventory;
-  std::optional<Graph> built;
-  RunWithIoDepth(options.io_depth, [&] {
-    inventory = ScanRegistry(v2fd.get(), scan_options);
-    lap("scan");
-    phase("manifests", "manifests");
-    built = Graph::Build(inventory, v2fd.get(), nullptr, nullptr, options.progress);
-    lap("manifests");
-  });
-  const Graph& graph = *built;
-  phase("accounting", "");
+  const std::unique_ptr<RegistryModel> model = run->Read(ScanOptions(), options.io_depth);
+  const Inventory& inventory = model->inventory;
+  const Graph& graph = model->graph;
+  run->StartPhase("accounting");
   outcome.usage = ComputeUsage(graph, options.top_blobs);
-  lap("accounting");
+  run->EndPhase();
+  outcome.timings = run->timings();
   KeepRepositories(pattern, &outcome.usage);
   if (!SortRows(options.sort.empty() ? "name" : options.sort, &outcome.usage)) {
     return fatal("--sort " + options.sort + ": unknown column");

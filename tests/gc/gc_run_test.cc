@@ -17,6 +17,7 @@
 #include "gc/plan_file.h"
 #include "gc/report.h"
 #include "tests/testing/faulty_tree_reader.h"
+#include "tests/testing/held_run_lock.h"
 #include "tests/testing/registry_builder.h"
 
 namespace regsweep {
@@ -222,6 +223,27 @@ TEST_F(GcRunTest, ExitCodes) {
   const GcOutcome locked = RunGc(Options(false));
   EXPECT_EQ(locked.exit_code, 2);
   EXPECT_NE(locked.fatal.find("stale lock"), std::string::npos);
+}
+
+TEST_F(GcRunTest, ADryRunWaitsForTheRunThatHoldsTheLock) {
+  // What a run would delete means nothing while another is deleting (core/registry_run).
+  testing::HeldRunLock lock(builder_.v2());
+  ASSERT_TRUE(lock.held()) << lock.error();
+  const GcOutcome busy = RunGc(Options(true));
+  EXPECT_EQ(busy.exit_code, 2);
+  EXPECT_NE(busy.fatal.find("is changing"), std::string::npos) << busy.fatal;
+  EXPECT_NE(busy.fatal.find("collect it once that run has finished"), std::string::npos)
+      << busy.fatal;
+  const GcOutcome real = RunGc(Options(false));
+  EXPECT_EQ(real.exit_code, 2);
+  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("orphan")))) << "nothing deleted";
+  lock.Release();
+  const GcOutcome after = RunGc(Options(true));
+  EXPECT_EQ(after.exit_code, 0) << after.fatal;
+  // The phases are timed in order, once each.
+  std::vector<std::string> phases;
+  for (const auto& [phase, seconds] : after.timings) phases.push_back(phase);
+  EXPECT_EQ(phases, (std::vector<std::string>{"scan", "manifests", "mark", "plan"}));
 }
 
 TEST_F(GcRunTest, AcceptsTheV2FolderAsRoot) {

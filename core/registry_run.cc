@@ -1,0 +1,56 @@
+// RegistryRun: open, lock, read, time.
+#include "core/registry_run.h"
+
+#include "core/io_depth.h"
+#include "core/progress.h"
+
+namespace regsweep {
+
+std::optional<RegistryRun> RegistryRun::Open(const std::string& root, const RunAccess& access,
+                                             std::string* error, std::string* notice) {
+  std::optional<RegistryRoot> registry = OpenRegistryRoot(root, error);
+  if (!registry) return std::nullopt;
+  std::optional<RunLock> lock;
+  if (access.exclusive) {
+    std::string cleared;
+    lock = RunLock::Acquire(registry->fd.get(), registry->v2_path, access.break_stale_lock, error,
+                            &cleared);
+    if (!lock) return std::nullopt;
+    if (notice != nullptr) *notice = cleared;
+  } else if (const auto holder = RunLock::LiveHolder(registry->fd.get())) {
+    *error = "a regsweep run is changing " + registry->v2_path + " (" + *holder + ", holding " +
+             kLockFileName + "): " + access.wait_advice + " once that run has finished";
+    return std::nullopt;
+  }
+  return RegistryRun(std::move(*registry), std::move(lock));
+}
+
+void RegistryRun::StartPhase(const char* name, const char* unit, uint64_t total) {
+  if (phase_ != nullptr) EndPhase();
+  phase_ = name;
+  phase_start_ = std::chrono::steady_clock::now();
+  if (progress_ != nullptr) progress_->StartPhase(name, unit, total);
+}
+
+void RegistryRun::EndPhase() {
+  if (phase_ == nullptr) return;
+  const auto now = std::chrono::steady_clock::now();
+  timings_.emplace_back(phase_, std::chrono::duration<double>(now - phase_start_).count());
+  phase_ = nullptr;
+}
+
+std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned io_depth,
+                                                 const ManifestObserver* observer) {
+  auto model = std::make_unique<RegistryModel>();
+  options.progress = progress_;
+  RunWithIoDepth(io_depth, [&] {
+    StartPhase("scan", "folders");
+    model->inventory = ScanRegistry(v2fd(), options);
+    StartPhase("manifests", "manifests");
+    model->graph = Graph::Build(model->inventory, v2fd(), options.reader, observer, progress_);
+    EndPhase();
+  });
+  return model;
+}
+
+}  // namespace regsweep
