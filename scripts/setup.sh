@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-filesystem-dev libsimdjson-dev libssl-dev libtbb-dev libcli11-dev
   libgtest-dev libbenchmark-dev
+  # bench/small_reads: io_uring against a thread pool
+  liburing-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
   docker-registry skopeo curl jq python3 ca-certificates strace
   # the metrics test parses the textfile output with the Prometheus client's parser
