@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Progress on a terminal: gc, audit and usage run in a pseudo-terminal (script(1)) on a
 # generated tree of about 130k files, read from a cold page cache (when this machine lets root
-# drop it) so that the phases take seconds. The status line must show the phases with counts,
-# totals where known, a rate and the time left; finished phases stay on their own lines; the
-# report starts on a clean line. Without a terminal, or with -q, nothing of it is written.
+# drop it) with one thread and one read in flight, so that the phases take seconds. The status
+# line must show the phases with counts, totals where known, a rate and the time left; finished
+# phases stay on their own lines; the report starts on a clean line. Without a terminal, or with -q, nothing of it is written.
 #
 #   bash tests/e2e/progress_terminal.sh /path/to/gen_registry /path/to/regsweep
 set -uo pipefail
@@ -36,7 +36,7 @@ has() { grep -qE "$2" "$T/$1.lines"; } # NAME REGEX
 
 section "gc in a terminal"
 cold
-in_pty gc gc -m --dry-run -j 1 "$T/root"
+in_pty gc gc -m --dry-run -j 1 --io-depth 1 "$T/root"
 check "[gc] the scan counts folders" has gc '^regsweep gc: scan [0-9,]+ folders'
 check "[gc] manifests: done of total, percent" has gc '^regsweep gc: manifests [0-9,]+/[0-9,]+ manifests \([0-9]+%\)'
 check "[gc] a rate" has gc '^regsweep gc: [a-z]+ .*, [0-9,]+/s'
@@ -46,14 +46,14 @@ check "[gc] the report starts on a clean line" grep -q $'^regsweep gc (dry run):
 
 section "audit --verify-data in a terminal"
 cold
-in_pty audit audit --verify-data -j 1 "$T/root"
+in_pty audit audit --verify-data -j 1 --io-depth 1 "$T/root"
 check "[audit] manifests counted" has audit '^regsweep audit: manifests [0-9,]+/[0-9,]+ manifests'
 check "[audit] hashing in bytes of a known total" has audit '^regsweep audit: verify [0-9.]+ [KMG]?i?B/[0-9.]+ [KMG]?i?B'
 check "[audit] the summary follows" grep -q '^summary: ' "$T/audit.lines"
 
 section "usage in a terminal"
 cold
-in_pty usage usage -j 1 "$T/root"
+in_pty usage usage -j 1 --io-depth 1 "$T/root"
 check "[usage] phases shown" has usage '^regsweep usage: (scan|manifests) '
 check "[usage] the report starts on a clean line" grep -q $'^regsweep usage: /' "$T/usage.raw"
 
