@@ -16,6 +16,8 @@ packages=(
   python3-prometheus-client
   # man pages generated from --help, and the package test (man, systemd-analyze verify)
   help2man man-db systemd
+  # the fresh-machine test: a minimal Debian root, booted in a container
+  debootstrap systemd-container
   # the HTML report test of tests/e2e/usage_real_registry.sh (headless)
   chromium
   # formatting, linting and sanitizer runtimes
