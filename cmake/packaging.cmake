@@ -1,6 +1,5 @@
-# A Debian package of the installed files (cpack -G DEB in the build folder, or
-# scripts/package.sh). Its dependencies are the Debian runtime libraries the binary links,
-# found by dpkg-shlibdeps.
+# A Debian package of the installed files (`cpack -G DEB` in the build folder; docs/operations.md).
+# Its dependencies are the Debian runtime libraries the binary links, found by dpkg-shlibdeps.
 set(CPACK_PACKAGE_NAME regsweep)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "regsweep developers <regsweep@localhost>")
