@@ -15,15 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench/floor_io.h"
@@ -86,16 +82,9 @@ void HashShard(int sha256, const std::string& shard, const EVP_MD* algorithm, EV
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned depth = std::max(1u, std::thread::hardware_concurrency());
+  unsigned depth = 0;
   const char* root = nullptr;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
-      depth = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
-    } else {
-      root = argv[i];
-    }
-  }
-  if (root == nullptr) {
+  if (!regsweep::bench::ParseFloorArguments(argc, argv, &depth, &root)) {
     std::fprintf(stderr, "usage: audit_floor [--depth N] V2_DIR\n");
     return 2;
   }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -35,6 +37,19 @@ std::string ReadSmall(int dir, const std::string& relative) {
   const ssize_t n = read(fd, buffer, sizeof buffer);
   close(fd);
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+}
+
+bool ParseFloorArguments(int argc, char** argv, unsigned* depth, const char** root) {
+  *depth = std::max(1u, std::thread::hardware_concurrency());
+  *root = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {
+      *depth = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
+    } else {
+      *root = argv[i];
+    }
+  }
+  return *root != nullptr;
 }
 
 void RunTasks(size_t count, unsigned threads, const std::function<void(size_t)>& task) {
