@@ -13,9 +13,15 @@
 
 namespace regsweep {
 
-// The default `--io-depth`, measured on a cold cache (docs/performance.md, "Reads in flight"):
-// deeper queues gained nothing more there, and on a warm cache this many threads cost little.
+// The default `--io-depth`, measured (docs/performance.md, issue 13): with 1 ms per request it
+// makes gc 50x faster than depth 1, and on a cold local disk deeper queues gained nothing more.
+// A ThreadSanitizer build (tests only) uses 8: every thread costs many times more there, and 8
+// in flight exercise the same races.
+#ifdef REGSWEEP_THREAD_SANITIZER
+inline constexpr unsigned kDefaultIoDepth = 8;
+#else
 inline constexpr unsigned kDefaultIoDepth = 64;
+#endif
 
 // The largest `--jobs` or `--io-depth` accepted: beyond it threads cost more than they gain.
 inline constexpr unsigned kMaxThreads = 1024;
