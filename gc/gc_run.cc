@@ -145,7 +145,6 @@ GcOutcome RunGc(const GcOptions& options) {
 
   // The phases that wait on storage keep options.io_depth reads in flight; mark only computes.
   run->set_progress(options.progress);
-  Progress* progress = options.progress;
   ScanOptions scan_options;
   scan_options.reader = options.reader_override;
   scan_options.stat_blob_data = false;
@@ -159,7 +158,7 @@ GcOutcome RunGc(const GcOptions& options) {
       options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   RunWithIoDepth(options.io_depth, [&] {
     StatBlobData(v2fd, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
-                 options.reader_override, progress);
+                 options.reader_override, run->progress());
     outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd);
   });
   if (outcome.applied_plan) {
@@ -188,7 +187,7 @@ GcOutcome RunGc(const GcOptions& options) {
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
     run->StartPhase("sweep", "deletions", outcome.plan.actions.size());
     RunWithIoDepth(options.io_depth,
-                   [&] { outcome.sweep = Sweep(outcome.plan, storage, progress); });
+                   [&] { outcome.sweep = Sweep(outcome.plan, storage, run->progress()); });
     run->EndPhase();
     Append(&outcome.problems, outcome.sweep.failures);
   }

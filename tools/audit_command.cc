@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/duration.h"
 #include "core/fs.h"
+#include "core/io_depth.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
 #include "tools/thread_options.h"
@@ -25,7 +26,7 @@ struct AuditFlags {
   std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
-  ThreadFlags threads;
+  unsigned jobs = AllCores();
 };
 
 bool WriteJson(const std::string& target, const std::string& text) {
@@ -54,9 +55,8 @@ int RunAuditCommand(AuditFlags& flags) {
   ProgressDisplay display("regsweep audit", flags.quiet);
   options.progress = display.progress();
   const int64_t started_ns = NowNs();
-  options.io_depth = flags.threads.io_depth;
   audit::AuditOutcome outcome;
-  RunUnder(flags.threads, [&] { outcome = audit::RunAudit(options); });
+  RunWithThreads(flags.jobs, options.io_depth, [&] { outcome = audit::RunAudit(options); });
   display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << audit::AuditTextReport(outcome, 0);
@@ -113,7 +113,7 @@ CommandAction AddAuditCommand(CLI::App& app) {
                   "(atomically; also when the run fails)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
   cmd->add_flag("-v,--verbose", flags->verbose, "list every finding, not the first 5 per kind");
-  AddThreadOptions(cmd, &flags->threads);
+  AddThreadOptions(cmd, &flags->jobs, &options.io_depth);
   return [cmd, flags]() { return cmd->parsed() ? RunAuditCommand(*flags) : -1; };
 }
 

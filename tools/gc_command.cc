@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/duration.h"
 #include "core/fs.h"
+#include "core/io_depth.h"
 #include "core/names.h"
 #include "gc/gc_run.h"
 #include "gc/metrics.h"
@@ -43,7 +44,7 @@ struct GcFlags {
   std::string prometheus_out;
   bool quiet = false;
   bool verbose = false;
-  ThreadFlags threads;
+  unsigned jobs = AllCores();
 };
 
 int RunGcCommand(GcFlags& flags) {
@@ -82,9 +83,8 @@ int RunGcCommand(GcFlags& flags) {
   ProgressDisplay display("regsweep gc", flags.quiet);
   gc.progress = display.progress();
   const int64_t started_ns = NowNs();
-  gc.io_depth = flags.threads.io_depth;
   GcOutcome outcome;
-  RunUnder(flags.threads, [&] { outcome = RunGc(gc); });
+  RunWithThreads(flags.jobs, gc.io_depth, [&] { outcome = RunGc(gc); });
   display.Finish();
   const double seconds = static_cast<double>(NowNs() - started_ns) / 1e9;
   // The summary goes to stdout unless the JSON report does; failures always reach stderr.
@@ -149,7 +149,7 @@ CommandAction AddGcCommand(CLI::App& app) {
                 "clear a stale lock left by a run that died (never a live one)");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only problems");
   cmd->add_flag("-v,--verbose", flags->verbose, "list every deletion");
-  AddThreadOptions(cmd, &flags->threads);
+  AddThreadOptions(cmd, &flags->jobs, &gc.io_depth);
   return [cmd, flags]() { return cmd->parsed() ? RunGcCommand(*flags) : -1; };
 }
 

@@ -1,27 +1,21 @@
 // The flags every command shares for how it uses the machine: -j/--jobs (threads that compute)
-// and --io-depth (reads kept in flight), and running a command under them (core/io_depth.h).
+// and --io-depth (requests kept in flight; core/io_depth.h). A command runs under them with
+// RunWithThreads(jobs, io_depth, ...).
 #ifndef REGSWEEP_TOOLS_THREAD_OPTIONS_H_
 #define REGSWEEP_TOOLS_THREAD_OPTIONS_H_
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <functional>
 #include <thread>
-
-#include "core/io_depth.h"
 
 namespace regsweep::tools {
 
-struct ThreadFlags {
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  unsigned io_depth = kDefaultIoDepth;
-};
+// The default of -j/--jobs: one thread per core.
+inline unsigned AllCores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-// Registers -j/--jobs and --io-depth on `cmd`.
-void AddThreadOptions(CLI::App* cmd, ThreadFlags* flags);
-
-// Runs `command` under `flags` (RunWithThreads).
-void RunUnder(const ThreadFlags& flags, const std::function<void()>& command);
+// Registers -j/--jobs into *jobs and --io-depth into *io_depth (the run's own option, whose
+// initial value is the default shown).
+void AddThreadOptions(CLI::App* cmd, unsigned* jobs, unsigned* io_depth);
 
 }  // namespace regsweep::tools
 

@@ -10,6 +10,7 @@
 #include "audit/usage/selection.h"
 #include "audit/usage/usage_run.h"
 #include "core/atomic_file.h"
+#include "core/io_depth.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
 #include "tools/thread_options.h"
@@ -25,7 +26,7 @@ struct UsageFlags {
   std::string prometheus_out;
   std::string html_out;
   bool quiet = false;
-  ThreadFlags threads;
+  unsigned jobs = AllCores();
 };
 
 // "-" is stdout; a file is replaced atomically.
@@ -44,9 +45,8 @@ int RunUsageCommand(const UsageFlags& flags) {
   usage::UsageOptions options = flags.usage;
   ProgressDisplay display("regsweep usage", flags.quiet);
   options.progress = display.progress();
-  options.io_depth = flags.threads.io_depth;
   usage::UsageOutcome outcome;
-  RunUnder(flags.threads, [&] { outcome = usage::RunUsage(options); });
+  RunWithThreads(flags.jobs, options.io_depth, [&] { outcome = usage::RunUsage(options); });
   display.Finish();
   if (!outcome.fatal.empty()) {
     std::cerr << usage::TextReport(outcome, flags.report);
@@ -97,7 +97,7 @@ CommandAction AddUsageCommand(CLI::App& app) {
                   "write node_exporter textfile metrics to FILE (atomically)");
   cmd->add_option("--html", flags->html_out, "write a self-contained HTML page with charts");
   cmd->add_flag("-q,--quiet", flags->quiet, "print no text report");
-  AddThreadOptions(cmd, &flags->threads);
+  AddThreadOptions(cmd, &flags->jobs, &flags->usage.io_depth);
   return [cmd, flags]() { return cmd->parsed() ? RunUsageCommand(*flags) : -1; };
 }
 
