@@ -18,6 +18,7 @@
 #include "core/hash.h"
 #include "core/manifest.h"
 #include "core/scan.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 namespace {
@@ -89,15 +90,15 @@ void BM_ScanGraphMark(benchmark::State& state) {
     state.SkipWithError("set REGSWEEP_BENCH_TREE to a registry made by scripts/gen-registry");
     return;
   }
-  UniqueFd fd(open(v2->c_str(), O_RDONLY | O_DIRECTORY));
+  const Folder v2_folder(UniqueFd(open(v2->c_str(), O_RDONLY | O_DIRECTORY)));
   GcPolicy policy;
   policy.delete_untagged = true;
   policy.min_age_ns = 0;
   policy.now_ns = NowNs();
   size_t nodes = 0;
   for (auto _ : state) {
-    const Inventory inventory = ScanRegistry(fd.get());
-    const Graph graph = Graph::Build(inventory, fd.get());
+    const Inventory inventory = ScanRegistry(v2_folder);
+    const Graph graph = Graph::Build(inventory, v2_folder);
     const MarkResult marks = Mark(graph, policy);
     nodes = graph.nodes().size();
     benchmark::DoNotOptimize(marks.live.data());

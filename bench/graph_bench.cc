@@ -70,8 +70,8 @@ struct HeapHeld {
 // One untimed build and mark of a copy of the registry's inventory (so that only the
 // inventory is counted, not the generator's leftovers): the heap each result holds, and in
 // *wrong what the marks got wrong.
-HeapHeld MeasureAndCheck(const SyntheticRegistry& registry, MemoryTreeReader& reader, int root,
-                         const GcPolicy& policy, std::string* wrong) {
+HeapHeld MeasureAndCheck(const SyntheticRegistry& registry, MemoryTreeReader& reader,
+                         const Folder& root, const GcPolicy& policy, std::string* wrong) {
   HeapHeld held;
   const size_t start = HeapInUse();
   const Inventory inventory = registry.inventory;
@@ -109,16 +109,16 @@ void SetCounters(benchmark::State& state, const SyntheticRegistry& registry, con
 void BM_GraphBuildMark(benchmark::State& state) {
   const SyntheticRegistry registry = MakeSyntheticRegistry(static_cast<size_t>(state.range(0)));
   MemoryTreeReader reader(registry.files);
-  const UniqueFd root = reader.OpenRoot();
+  const Folder root = reader.OpenRoot();
   const GcPolicy policy = DeleteUntagged();
   std::string wrong;
-  const HeapHeld held = MeasureAndCheck(registry, reader, root.get(), policy, &wrong);
+  const HeapHeld held = MeasureAndCheck(registry, reader, root, policy, &wrong);
   if (!wrong.empty()) {
     state.SkipWithError(wrong.c_str());
     return;
   }
   for (auto _ : state) {
-    const Graph graph = Graph::Build(registry.inventory, root.get(), &reader);
+    const Graph graph = Graph::Build(registry.inventory, root, &reader);
     const MarkResult marks = Mark(graph, policy);
     benchmark::DoNotOptimize(marks.live.data());
   }

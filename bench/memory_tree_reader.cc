@@ -9,13 +9,13 @@
 
 namespace regsweep {
 
-UniqueFd MemoryTreeReader::OpenFolder(std::string path) {
+Folder MemoryTreeReader::NewFolder(std::string path) {
   UniqueFd fd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return fd;
+  if (!fd.valid()) return Folder();
   const std::unique_lock lock(mutex_);
   // A descriptor number closed by its owner and reused by open() now stands for `path`.
   folders_[fd.get()] = std::move(path);
-  return fd;
+  return Folder(std::move(fd));
 }
 
 std::optional<std::string> MemoryTreeReader::Resolve(int dirfd, std::string_view relative) const {
@@ -26,23 +26,21 @@ std::optional<std::string> MemoryTreeReader::Resolve(int dirfd, std::string_view
   return folder->second + "/" + std::string(relative);
 }
 
-UniqueFd MemoryTreeReader::OpenDir(int dirfd, std::string_view relative) {
-  std::optional<std::string> path = Resolve(dirfd, relative);
-  if (!path) {
-    errno = EBADF;
-    return UniqueFd();
-  }
-  return OpenFolder(std::move(*path));
+Folder MemoryTreeReader::OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) {
+  std::optional<std::string> path = Resolve(at.fd(), relative);
+  Folder folder = path ? NewFolder(std::move(*path)) : Folder();
+  *status = folder.valid() ? IoStatus::Ok() : IoStatus::FromErrno(path ? EMFILE : EBADF);
+  return folder;
 }
 
-bool MemoryTreeReader::List(int /*dirfd*/, std::vector<DirEntry>* /*entries*/) {
-  errno = ENOTSUP;
-  return false;
+IoStatus MemoryTreeReader::List(const Folder& /*folder*/, std::vector<DirEntry>* /*entries*/) {
+  return IoStatus::FromErrno(ENOTSUP);
 }
 
-SmallFile MemoryTreeReader::ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) {
+SmallFile MemoryTreeReader::ReadSmall(const Folder& at, std::string_view relative,
+                                      size_t max_bytes) {
   SmallFile file;
-  const std::optional<std::string> path = Resolve(dirfd, relative);
+  const std::optional<std::string> path = Resolve(at.fd(), relative);
   if (!path) {
     file.status = ReadStatus::kIoError;
     file.error = EBADF;
@@ -60,14 +58,15 @@ SmallFile MemoryTreeReader::ReadSmall(int dirfd, std::string_view relative, size
   return file;
 }
 
-FileStat MemoryTreeReader::Stat(int /*dirfd*/, std::string_view /*relative*/, int* error) {
-  *error = ENOTSUP;
+FileStat MemoryTreeReader::Stat(const Folder& /*at*/, std::string_view /*relative*/,
+                                IoStatus* status) {
+  *status = IoStatus::FromErrno(ENOTSUP);
   return FileStat();
 }
 
-FileStat MemoryTreeReader::StatInChild(int /*dirfd*/, std::string_view /*child*/,
-                                       std::string_view /*name*/, int* error) {
-  *error = ENOTSUP;
+FileStat MemoryTreeReader::StatInChild(const Folder& /*at*/, std::string_view /*child*/,
+                                       std::string_view /*name*/, IoStatus* status) {
+  *status = IoStatus::FromErrno(ENOTSUP);
   return FileStat();
 }
 

@@ -1,10 +1,10 @@
 // A TreeReader over files held in memory, so that benchmarks can build the graph of a large
 // synthetic registry (bench/synthetic_registry) without writing a tree to disk.
 //
-// Paths are relative to a root obtained from OpenRoot(). Every folder exists: OpenDir returns a
+// Paths are relative to a root obtained from OpenRoot(). Every folder exists: OpenFolder returns a
 // real descriptor (an O_PATH handle on `/`, which nothing reads through) and remembers which
 // folder it stands for; ReadSmall finds `<folder>/<relative>` in the map. Listing and stat are
-// not supported and fail with ENOTSUP. Safe for concurrent reads while folders are opened.
+// not supported and fail (kIoError, ENOTSUP). Safe for concurrent reads while folders are opened.
 #ifndef REGSWEEP_BENCH_MEMORY_TREE_READER_H_
 #define REGSWEEP_BENCH_MEMORY_TREE_READER_H_
 
@@ -25,19 +25,19 @@ class MemoryTreeReader final : public TreeReader {
   explicit MemoryTreeReader(const std::unordered_map<std::string, std::string>& files)
       : files_(files) {}
 
-  // The root folder, as the `dirfd` of the first OpenDir or ReadSmall.
-  UniqueFd OpenRoot() { return OpenFolder(""); }
+  // The root folder, where the first OpenFolder or ReadSmall starts.
+  Folder OpenRoot() { return NewFolder(""); }
 
-  UniqueFd OpenDir(int dirfd, std::string_view relative) override;
-  bool List(int dirfd, std::vector<DirEntry>* entries) override;
-  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override;
-  FileStat Stat(int dirfd, std::string_view relative, int* error) override;
-  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                       int* error) override;
+  Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override;
+  IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override;
+  SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override;
+  FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
+  FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                       IoStatus* status) override;
 
  private:
-  // A new descriptor standing for the folder `path`; invalid with errno set on failure.
-  UniqueFd OpenFolder(std::string path);
+  // A new descriptor standing for the folder `path`; invalid when none can be opened.
+  Folder NewFolder(std::string path);
   // The path below the root that `relative` names from the folder open as `dirfd`, or nullopt
   // when `dirfd` was not opened here.
   std::optional<std::string> Resolve(int dirfd, std::string_view relative) const;

@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
-#include <cerrno>
 #include <memory>
 #include <string>
 
@@ -27,21 +26,22 @@ struct Shard {
 };
 
 // Fills `blob`'s data facts from an lstat of `<hex>/data` below its open shard folder.
-void ExamineData(TreeReader& fs, int shard_fd, std::string_view hex, BlobRecord* blob,
+void ExamineData(TreeReader& fs, const Folder& shard, std::string_view hex, BlobRecord* blob,
                  FindingSink& sink) {
-  int error = 0;
-  const FileStat data = fs.StatInChild(shard_fd, hex, "data", &error);
-  RecordBlobData(data, error, blob, sink);
+  IoStatus status;
+  const FileStat data = fs.StatInChild(shard, hex, "data", &status);
+  RecordBlobData(data, status, blob, sink);
 }
 
-void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_data,
+void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, bool stat_data,
                std::vector<BlobRecord>* blobs, FindingSink& sink) {
   const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
                                  std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
-  UniqueFd dir = fs.OpenDir(algorithm_fd, shard.name);
+  Folder dir;
   std::vector<DirEntry> entries;
-  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-    ReportUnopenable(sink, shard_path, "", errno);
+  if (const IoStatus status = OpenAndList(fs, algorithm_dir, shard.name, &dir, &entries);
+      !status.ok()) {
+    ReportUnopenable(sink, shard_path, "", status);
     return;
   }
   blobs->reserve(entries.size());
@@ -59,17 +59,17 @@ void ScanShard(TreeReader& fs, int algorithm_fd, const Shard& shard, bool stat_d
     }
     BlobRecord blob;
     blob.digest = *digest;
-    if (stat_data) ExamineData(fs, dir.get(), entry.name, &blob, sink);
+    if (stat_data) ExamineData(fs, dir, entry.name, &blob, sink);
     blobs->push_back(blob);
   }
 }
 
 // The shard folders of the supported algorithms; reports everything else in `blobs/`.
-std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd>* algorithm_fds,
-                              FindingSink& sink) {
+std::vector<Shard> ListShards(TreeReader& fs, const Folder& blobs,
+                              std::vector<Folder>* algorithm_dirs, FindingSink& sink) {
   std::vector<DirEntry> algorithms;
-  if (!fs.List(blobs_fd, &algorithms)) {
-    ReportUnopenable(sink, std::string(layout::kBlobsDir), "", errno);
+  if (const IoStatus status = fs.List(blobs, &algorithms); !status.ok()) {
+    ReportUnopenable(sink, std::string(layout::kBlobsDir), "", status);
     return {};
   }
   std::vector<Shard> shards;
@@ -86,9 +86,10 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
       }
       continue;
     }
-    UniqueFd alg_dir = fs.OpenDir(blobs_fd, alg_entry.name);
-    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
-      ReportUnopenable(sink, alg_path, "", errno);
+    Folder alg_dir;
+    if (const IoStatus status = OpenAndList(fs, blobs, alg_entry.name, &alg_dir, &entries);
+        !status.ok()) {
+      ReportUnopenable(sink, alg_path, "", status);
       continue;
     }
     for (const DirEntry& entry : entries) {
@@ -98,16 +99,17 @@ std::vector<Shard> ListShards(TreeReader& fs, int blobs_fd, std::vector<UniqueFd
         ReportUnexpected(sink, entry, JoinPath(alg_path, entry.name), "");
       }
     }
-    (*algorithm_fds)[static_cast<size_t>(*algorithm)] = std::move(alg_dir);
+    (*algorithm_dirs)[static_cast<size_t>(*algorithm)] = std::move(alg_dir);
   }
   return shards;
 }
 
 }  // namespace
 
-void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSink& sink) {
+void RecordBlobData(const FileStat& data, const IoStatus& status, BlobRecord* blob,
+                    FindingSink& sink) {
   // What a symbolic link points to is never looked at: that blob's data is unknown.
-  blob->data_known = (data.exists || error == 0) && data.type != EntryType::kSymlink;
+  blob->data_known = (data.exists || status.ok()) && data.type != EntryType::kSymlink;
   if (data.exists) {
     blob->mtime_ns = data.mtime_ns;
     blob->inode = data.inode;
@@ -122,34 +124,35 @@ void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSi
                        "collected nor counted as present"
                      : "blob data is not a regular file");
     }
-  } else if (error == 0) {
+  } else if (status.ok()) {
     sink.Warning("missing_blob_data", layout::BlobData(blob->digest), "",
                  "blob folder without data (an interrupted write or delete)");
   } else {
-    ReportUnopenable(sink, layout::BlobData(blob->digest), "", error);
+    ReportUnopenable(sink, layout::BlobData(blob->digest), "", status);
   }
 }
 
-std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
+std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data,
                                       ThreadFindings& findings, Progress* progress) {
-  UniqueFd blobs_dir = fs.OpenDir(v2fd, layout::kBlobsDir);
+  IoStatus status;
+  const Folder blobs_dir = fs.OpenFolder(v2, layout::kBlobsDir, &status);
   if (!blobs_dir.valid()) {
-    if (errno != ENOENT) {
+    if (status.code != IoCode::kNotFound) {
       FindingSink sink(&findings.local());
-      ReportUnopenable(sink, std::string(layout::kBlobsDir), "", errno);
+      ReportUnopenable(sink, std::string(layout::kBlobsDir), "", status);
     }
     return {};
   }
-  std::vector<UniqueFd> algorithm_fds(2);
+  std::vector<Folder> algorithm_dirs(2);
   FindingSink sink(&findings.local());
-  const std::vector<Shard> shards = ListShards(fs, blobs_dir.get(), &algorithm_fds, sink);
+  const std::vector<Shard> shards = ListShards(fs, blobs_dir, &algorithm_dirs, sink);
   // One exactly sized vector per shard, gathered into one of the exact total: the records are
   // never held more than once plus a shard.
   std::vector<std::vector<BlobRecord>> per_shard(shards.size());
   tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
     FindingSink thread_sink(&findings.local());
     const Shard& shard = shards[i];
-    ScanShard(fs, algorithm_fds[static_cast<size_t>(shard.algorithm)].get(), shard, stat_data,
+    ScanShard(fs, algorithm_dirs[static_cast<size_t>(shard.algorithm)], shard, stat_data,
               &per_shard[i], thread_sink);
     Advance(progress);
   });
@@ -166,7 +169,7 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
   return blobs;
 }
 
-void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
+void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventory* inventory,
                   TreeReader* reader, Progress* progress) {
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   ThreadFindings findings;
@@ -175,16 +178,16 @@ void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inven
   // opened stays unknown.
   auto shards = std::make_unique<ShardFolders>();
   for (const uint32_t i : which) shards->Want(inventory->blobs[i].digest);
-  for (const ShardFolders::Failure& failure : shards->OpenWanted(fs, v2fd)) {
+  for (const ShardFolders::Failure& failure : shards->OpenWanted(fs, v2)) {
     FindingSink sink(&findings.local());
-    ReportUnopenable(sink, failure.path, "", failure.error);
+    ReportUnopenable(sink, failure.path, "", failure.status);
   }
   tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {
     BlobRecord& blob = inventory->blobs[which[k]];
-    const int fd = shards->Fd(blob.digest);
-    if (fd < 0) return;
+    const Folder& shard = shards->Of(blob.digest);
+    if (!shard.valid()) return;
     FindingSink sink(&findings.local());
-    ExamineData(fs, fd, blob.digest.Hex(), &blob, sink);
+    ExamineData(fs, shard, blob.digest.Hex(), &blob, sink);
     Advance(progress);
   });
   MergeFindings(findings, &inventory->findings);

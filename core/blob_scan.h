@@ -17,25 +17,27 @@
 
 namespace regsweep {
 
+class Folder;
 class Progress;
 class TreeReader;
 
 // Lists the blob store below the open v2 folder, sorted by digest. With `stat_data` every
 // blob's `data` is examined; otherwise none is (BlobRecord::data_known stays false).
 // `progress` (may be null) advances once per shard listed.
-std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, int v2fd, bool stat_data,
+std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data,
                                       ThreadFindings& findings, Progress* progress = nullptr);
 
 // Records what an examination of a blob's `data` found, as the scan does: its facts into `blob`
 // (data_known, has_data, size, age, inode), and what is wrong with it (absent, a symbolic link,
-// not a regular file, unreadable) into `sink`. `data` and `error` as TreeReader::Stat gives
+// not a regular file, unreadable) into `sink`. `data` and `status` as TreeReader::Stat gives
 // them. audit's hashing calls it when its own open of every blob replaces the scan's lstat.
-void RecordBlobData(const FileStat& data, int error, BlobRecord* blob, FindingSink& sink);
+void RecordBlobData(const FileStat& data, const IoStatus& status, BlobRecord* blob,
+                    FindingSink& sink);
 
 // Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
 // ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.
 // `reader` nullptr: the local filesystem. `progress` (may be null) counts the blobs examined.
-void StatBlobData(int v2fd, const std::vector<uint32_t>& which, Inventory* inventory,
+void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventory* inventory,
                   TreeReader* reader = nullptr, Progress* progress = nullptr);
 
 }  // namespace regsweep

@@ -24,16 +24,16 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-// `shard_fd` is the open shard folder of `digest`.
-LoadResult LoadOne(TreeReader& fs, int shard_fd, NodeId id, const Digest& digest, bool in_store,
-                   const ManifestObserver* observer, simdjson::dom::parser& parser) {
+// `shard` is the open shard folder of `digest`.
+LoadResult LoadOne(TreeReader& fs, const Folder& shard, NodeId id, const Digest& digest,
+                   bool in_store, const ManifestObserver* observer, simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
     result.problem = "manifest blob is not in the blob store";
     return result;
   }
-  const SmallFile file = fs.ReadSmall(shard_fd, digest.Hex() + "/data", layout::kMaxManifestBytes);
+  const SmallFile file = fs.ReadSmall(shard, digest.Hex() + "/data", layout::kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -139,14 +139,14 @@ const BlobRecord* Graph::Blob(NodeId id) const {
   return index < 0 ? nullptr : &inventory_->blobs[static_cast<size_t>(index)];
 }
 
-void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
+void Graph::LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, TreeReader& fs,
                           const ManifestObserver* observer, Progress* progress) {
   AddTotal(progress, ids.size());
   // Manifests are read below their shard folders, each opened once.
   auto shards = std::make_unique<ShardFolders>();
   for (const NodeId id : ids) shards->Want(nodes_[id].digest);
   // A shard that cannot be opened leaves its manifests unreadable (LoadOne says why).
-  shards->OpenWanted(fs, v2fd);
+  shards->OpenWanted(fs, v2);
   manifests_.reserve(manifests_.size() + ids.size());
   // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
   // media types, sizes, annotations), so they are read in parallel a chunk at a time and
@@ -161,10 +161,10 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& 
       const NodeId id = ids[begin + i];
       const BlobRecord* blob = Blob(id);
       const Digest& digest = nodes_[id].digest;
-      const int shard_fd = shards->Fd(digest);
+      const Folder& shard = shards->Of(digest);
       // A blob whose data was not examined may still have it: reading it tells.
       const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
-      results[i] = LoadOne(fs, shard_fd, id, digest, in_store, observer, parsers.local());
+      results[i] = LoadOne(fs, shard, id, digest, in_store, observer, parsers.local());
       Advance(progress);
     });
     for (size_t i = 0; i < count; ++i) {
@@ -197,7 +197,7 @@ void Graph::AddLoaded(NodeId id, ManifestStatus status, std::string problem,
   manifests_.push_back(std::move(manifest));
 }
 
-Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
+Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* reader,
                    const ManifestObserver* observer, Progress* progress) {
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   Graph graph;
@@ -243,7 +243,7 @@ Graph Graph::Build(const Inventory& inventory, int v2fd, TreeReader* reader,
   while (!wanted.empty()) {
     std::vector<NodeId> batch;
     batch.swap(wanted);
-    graph.LoadManifests(batch, v2fd, fs, observer, progress);
+    graph.LoadManifests(batch, v2, fs, observer, progress);
     for (const NodeId id : batch) {
       if (graph.nodes_[id].status != ManifestStatus::kOk) continue;
       const std::vector<NodeId> children = graph.manifest(id).children;

@@ -70,10 +70,10 @@ using ManifestObserver =
 
 class Graph {
  public:
-  // Builds the graph of `inventory` (which must outlive it), reading manifests below `v2fd`
-  // through `reader` (nullptr: the local filesystem), showing each to `observer` (if any).
-  // `progress` (may be null) counts the manifests read.
-  static Graph Build(const Inventory& inventory, int v2fd, TreeReader* reader = nullptr,
+  // Builds the graph of `inventory` (which must outlive it), reading manifests below the v2
+  // folder `v2` through `reader` (nullptr: the local filesystem), showing each to `observer` (if
+  // any). `progress` (may be null) counts the manifests read.
+  static Graph Build(const Inventory& inventory, const Folder& v2, TreeReader* reader = nullptr,
                      const ManifestObserver* observer = nullptr, Progress* progress = nullptr);
 
   const std::vector<Node>& nodes() const { return nodes_; }
@@ -90,7 +90,7 @@ class Graph {
 
  private:
   NodeId Intern(const Digest& digest);
-  void LoadManifests(const std::vector<NodeId>& ids, int v2fd, TreeReader& fs,
+  void LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, TreeReader& fs,
                      const ManifestObserver* observer, Progress* progress);
   // Records the outcome of reading manifest `id`: its references interned (status kOk, with
   // `loaded`), or why it could not be used.

@@ -23,30 +23,32 @@ class LatencyTreeReader::InFlight {
   LatencyTreeReader* reader_;
 };
 
-UniqueFd LatencyTreeReader::OpenDir(int dirfd, std::string_view relative) {
+Folder LatencyTreeReader::OpenFolder(const Folder& at, std::string_view relative,
+                                     IoStatus* status) {
   InFlight request(this);
-  return inner_.OpenDir(dirfd, relative);
+  return inner_.OpenFolder(at, relative, status);
 }
 
-bool LatencyTreeReader::List(int dirfd, std::vector<DirEntry>* entries) {
+IoStatus LatencyTreeReader::List(const Folder& folder, std::vector<DirEntry>* entries) {
   InFlight request(this);
-  return inner_.List(dirfd, entries);
+  return inner_.List(folder, entries);
 }
 
-SmallFile LatencyTreeReader::ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) {
+SmallFile LatencyTreeReader::ReadSmall(const Folder& at, std::string_view relative,
+                                       size_t max_bytes) {
   InFlight request(this);
-  return inner_.ReadSmall(dirfd, relative, max_bytes);
+  return inner_.ReadSmall(at, relative, max_bytes);
 }
 
-FileStat LatencyTreeReader::Stat(int dirfd, std::string_view relative, int* error) {
+FileStat LatencyTreeReader::Stat(const Folder& at, std::string_view relative, IoStatus* status) {
   InFlight request(this);
-  return inner_.Stat(dirfd, relative, error);
+  return inner_.Stat(at, relative, status);
 }
 
-FileStat LatencyTreeReader::StatInChild(int dirfd, std::string_view child, std::string_view name,
-                                        int* error) {
+FileStat LatencyTreeReader::StatInChild(const Folder& at, std::string_view child,
+                                        std::string_view name, IoStatus* status) {
   InFlight request(this);
-  return inner_.StatInChild(dirfd, child, name, error);
+  return inner_.StatInChild(at, child, name, status);
 }
 
 }  // namespace regsweep

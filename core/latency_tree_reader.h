@@ -19,12 +19,12 @@ class LatencyTreeReader final : public TreeReader {
   LatencyTreeReader(TreeReader& inner, std::chrono::microseconds delay)
       : inner_(inner), delay_(delay) {}
 
-  UniqueFd OpenDir(int dirfd, std::string_view relative) override;
-  bool List(int dirfd, std::vector<DirEntry>* entries) override;
-  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override;
-  FileStat Stat(int dirfd, std::string_view relative, int* error) override;
-  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                       int* error) override;
+  Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override;
+  IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override;
+  SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override;
+  FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
+  FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                       IoStatus* status) override;
 
   uint64_t requests() const { return requests_.load(); }
   // The most requests that were waiting or being served at the same time.

@@ -1,12 +1,8 @@
 // Finding and opening the v2 folder.
 #include "core/registry_root.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "core/layout.h"
 
@@ -26,9 +22,10 @@ std::optional<RegistryRoot> OpenRegistryRoot(const std::string& root, std::strin
   }
   RegistryRoot registry;
   registry.v2_path = ResolvePath(*v2);
-  registry.fd = UniqueFd(open(registry.v2_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!registry.fd.valid()) {
-    *error = "cannot open " + registry.v2_path + ": " + std::strerror(errno);
+  IoStatus status;
+  registry.v2 = OpenRootFolder(registry.v2_path, &status);
+  if (!registry.v2.valid()) {
+    *error = "cannot open " + registry.v2_path + ": " + status.Text();
     return std::nullopt;
   }
   return registry;

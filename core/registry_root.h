@@ -6,13 +6,13 @@
 #include <optional>
 #include <string>
 
-#include "core/fs.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 
 struct RegistryRoot {
   std::string v2_path;  // absolute, symlinks resolved
-  UniqueFd fd;          // the open v2 folder
+  Folder v2;            // the open v2 folder
 };
 
 // nullopt with *error naming the path and the reason when there is no registry at `root`.

@@ -13,11 +13,11 @@ std::optional<RegistryRun> RegistryRun::Open(const std::string& root, const RunA
   std::optional<RunLock> lock;
   if (access.exclusive) {
     std::string cleared;
-    lock = RunLock::Acquire(registry->fd.get(), registry->v2_path, access.break_stale_lock, error,
+    lock = RunLock::Acquire(registry->v2.fd(), registry->v2_path, access.break_stale_lock, error,
                             &cleared);
     if (!lock) return std::nullopt;
     if (notice != nullptr) *notice = cleared;
-  } else if (const auto holder = RunLock::LiveHolder(registry->fd.get())) {
+  } else if (const auto holder = RunLock::LiveHolder(registry->v2.fd())) {
     *error = "a regsweep run is changing " + registry->v2_path + " (" + *holder + ", holding " +
              kLockFileName + "): " + access.wait_advice + " once that run has finished";
     return std::nullopt;
@@ -45,9 +45,9 @@ std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned i
   options.progress = progress_;
   RunWithIoDepth(io_depth, [&] {
     StartPhase("scan", "folders");
-    model->inventory = ScanRegistry(v2fd(), options);
+    model->inventory = ScanRegistry(v2(), options);
     StartPhase("manifests", "manifests");
-    model->graph = Graph::Build(model->inventory, v2fd(), options.reader, observer, progress_);
+    model->graph = Graph::Build(model->inventory, v2(), options.reader, observer, progress_);
     EndPhase();
   });
   return model;

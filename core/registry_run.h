@@ -54,7 +54,8 @@ class RegistryRun {
                                          std::string* error, std::string* notice = nullptr);
 
   const std::string& v2_path() const { return root_.v2_path; }
-  int v2fd() const { return root_.fd.get(); }
+  // The open v2 folder.
+  const Folder& v2() const { return root_.v2; }
 
   // Where phases are shown (not owned; may be null).
   void set_progress(Progress* progress) { progress_ = progress; }

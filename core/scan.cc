@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
 
@@ -62,15 +61,15 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
   }
 }
 
-// Reads and checks one link file, `relative` below `dir_fd`; its path for messages is
+// Reads and checks one link file, `relative` below `dir`; its path for messages is
 // `dir_path`/`relative`, built only when there is something to report. `expected` is the digest
 // named by the link's folder, if any. `decides` is false for the links gc never reads (`_layers`
 // and tag index links, whose folder's name is what counts): a symbolic link there is a bad link,
 // not an unknown part of the tree.
-LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::string_view dir_path,
-                   const std::string& repository, const Digest* expected, Digest* target,
-                   int64_t* mtime_ns, FindingSink& sink, bool decides = true) {
-  const SmallFile file = fs.ReadSmall(dir_fd, relative, layout::kMaxLinkBytes);
+LinkState ReadLink(TreeReader& fs, const Folder& dir, std::string_view relative,
+                   std::string_view dir_path, const std::string& repository, const Digest* expected,
+                   Digest* target, int64_t* mtime_ns, FindingSink& sink, bool decides = true) {
+  const SmallFile file = fs.ReadSmall(dir, relative, layout::kMaxLinkBytes);
   *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   auto path = [&] { return JoinPath(dir_path, relative); };
@@ -103,10 +102,10 @@ LinkState ReadLink(TreeReader& fs, int dir_fd, std::string_view relative, std::s
   return LinkState::kOk;
 }
 
-// ScanOptions::read_all_links: reads `<hex>/link` below the open algorithm folder `alg_fd`
+// ScanOptions::read_all_links: reads `<hex>/link` below the open algorithm folder `alg_dir`
 // (`alg_path`) for digests[first..], in parallel, and keeps only the digests whose link names
 // its folder. The others go to *unusable, when given.
-void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg_path,
+void KeepDigestsWithGoodLinks(TreeReader& fs, const Folder& alg_dir, const std::string& alg_path,
                               const std::string& repository, size_t first,
                               std::vector<Digest>* digests, std::vector<Digest>* unusable,
                               ThreadFindings& findings) {
@@ -116,7 +115,7 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
     const std::string relative = digest.Hex() + "/link";
     Digest target = digest;
     int64_t mtime_ns = 0;
-    states[k] = ReadLink(fs, alg_fd, relative, alg_path, repository, &digest, &target, &mtime_ns,
+    states[k] = ReadLink(fs, alg_dir, relative, alg_path, repository, &digest, &target, &mtime_ns,
                          sink, /*decides=*/false);
     if (states[k] == LinkState::kMissing) {
       sink.Add(Severity::kInfo, "missing_link", JoinPath(alg_path, relative), repository,
@@ -138,21 +137,21 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, int alg_fd, const std::string& alg
 
 // Lists the digest-named folders under `<dir>/<alg>/` for every algorithm folder in `dir`.
 // Returns false when `dir` or one of its algorithm folders could not be listed.
-// `name` is the folder's path below `parent_fd`, `dir_path` its path for messages.
+// `name` is the folder's path below `parent`, `dir_path` its path for messages.
 // `*unknown_algorithm` (when given) is set when a folder of an unsupported algorithm was left
 // unread. With `read_links`, each folder's link is read below its algorithm folder (two path
 // components per link) and only the digests whose link names its folder are kept (the others
 // go to *unusable, when given).
-bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
+bool ListDigestFolders(TreeReader& fs, const Folder& parent, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
                        std::vector<Digest>* digests, std::vector<std::string>* hex_names,
                        ThreadFindings& findings, bool* unknown_algorithm = nullptr,
                        bool read_links = false, std::vector<Digest>* unusable = nullptr) {
   FindingSink sink(&findings.local());
-  UniqueFd dir = fs.OpenDir(parent_fd, name);
+  Folder dir;
   std::vector<DirEntry> algorithms;
-  if (!dir.valid() || !fs.List(dir.get(), &algorithms)) {
-    ReportUnopenable(sink, dir_path, repository, errno);
+  if (const IoStatus status = OpenAndList(fs, parent, name, &dir, &algorithms); !status.ok()) {
+    ReportUnopenable(sink, dir_path, repository, status);
     return false;
   }
   std::vector<DirEntry> entries;
@@ -169,15 +168,16 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
       }
       continue;
     }
-    UniqueFd alg_dir = fs.OpenDir(dir.get(), alg_entry.name);
-    if (!alg_dir.valid() || !fs.List(alg_dir.get(), &entries)) {
-      ReportUnopenable(sink, alg_path, repository, errno);
+    Folder alg_dir;
+    if (const IoStatus status = OpenAndList(fs, dir, alg_entry.name, &alg_dir, &entries);
+        !status.ok()) {
+      ReportUnopenable(sink, alg_path, repository, status);
       return false;
     }
     const size_t first = digests->size();
     AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
     if (read_links) {
-      KeepDigestsWithGoodLinks(fs, alg_dir.get(), alg_path, repository, first, digests, unusable,
+      KeepDigestsWithGoodLinks(fs, alg_dir, alg_path, repository, first, digests, unusable,
                                findings);
     }
   }
@@ -187,16 +187,18 @@ bool ListDigestFolders(TreeReader& fs, int parent_fd, std::string_view name,
 // gc's cheaper read of a tag's index: opens `<tag>/index/<alg>` directly for each supported
 // algorithm instead of listing `index` first (an absent folder is empty). Stray entries in
 // `index` itself are left to audit. Returns false when a folder could not be listed.
-bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std::string& tag_path,
-                  const std::string& repository, std::vector<Digest>* digests, FindingSink& sink) {
+bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
+                  const std::string& tag_path, const std::string& repository,
+                  std::vector<Digest>* digests, FindingSink& sink) {
   std::vector<DirEntry> entries;
   for (const DigestAlgorithm algorithm : {DigestAlgorithm::kSha256, DigestAlgorithm::kSha512}) {
     const std::string relative = tag + "/index/" + std::string(AlgorithmName(algorithm));
-    UniqueFd dir = fs.OpenDir(tags_fd, relative);
-    if (!dir.valid() && (errno == ENOENT || errno == ENOTDIR)) continue;
+    Folder dir;
+    const IoStatus status = OpenAndList(fs, tags, relative, &dir, &entries);
+    if (!dir.valid() && status.absent()) continue;
     const std::string path = tag_path + "/index/" + std::string(AlgorithmName(algorithm));
-    if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-      ReportUnopenable(sink, path, repository, errno);
+    if (!status.ok()) {
+      ReportUnopenable(sink, path, repository, status);
       return false;
     }
     AddDigestFolders(entries, algorithm, path, repository, digests, nullptr, sink);
@@ -204,13 +206,13 @@ bool ListTagIndex(TreeReader& fs, int tags_fd, const std::string& tag, const std
   return true;
 }
 
-void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo,
+void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
                    ThreadFindings& findings) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
-  if (!ListDigestFolders(fs, manifests_fd, "revisions", base, repo->name, &digests, &hex_names,
+  if (!ListDigestFolders(fs, manifests, "revisions", base, repo->name, &digests, &hex_names,
                          findings, &unknown_algorithm)) {
     repo->incomplete = true;
     repo->revisions_unknown = true;
@@ -220,13 +222,14 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo,
   if (unknown_algorithm) repo->incomplete = true;
   // Links are read below `revisions/<alg>`, one path component fewer for each; each algorithm
   // folder that holds some is opened once, before the reads.
-  std::array<UniqueFd, 2> algorithm_dirs;
+  std::array<Folder, 2> algorithm_dirs;
   std::array<std::string, 2> alg_paths;
   for (const Digest& digest : digests) {
     const size_t a = static_cast<size_t>(digest.algorithm());
     if (!alg_paths[a].empty()) continue;
     const std::string algorithm(AlgorithmName(digest.algorithm()));
-    algorithm_dirs[a] = fs.OpenDir(manifests_fd, "revisions/" + algorithm);
+    IoStatus ignored;  // a folder that cannot be opened makes every read below it fail
+    algorithm_dirs[a] = fs.OpenFolder(manifests, "revisions/" + algorithm, &ignored);
     alg_paths[a] = base + "/" + algorithm;
   }
   repo->revisions.resize(digests.size());
@@ -237,8 +240,8 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo,
     RevisionRecord& revision = repo->revisions[i];
     revision.digest = digest;
     Digest target = digest;
-    revision.link = ReadLink(fs, algorithm_dirs[a].get(), relative, alg_paths[a], repo->name,
-                             &digest, &target, &revision.mtime_ns, sink);
+    revision.link = ReadLink(fs, algorithm_dirs[a], relative, alg_paths[a], repo->name, &digest,
+                             &target, &revision.mtime_ns, sink);
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
       // distribution's DELETE of a manifest removes the link file and leaves the folder.
@@ -252,9 +255,9 @@ void ScanRevisions(TreeReader& fs, int manifests_fd, RepositoryRecord* repo,
   }
 }
 
-// Reads one tag (`entry`, a folder of `<repository>/_manifests/tags`, open as `tags_fd`): its
+// Reads one tag (`entry`, a folder of `<repository>/_manifests/tags`, open as `tags`): its
 // current link and its index. Returns nothing for an entry that is not a folder.
-std::optional<TagRecord> ScanTag(TreeReader& fs, int tags_fd, const DirEntry& entry,
+std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEntry& entry,
                                  const std::string& base, const std::string& repository,
                                  const ScanOptions& options, ThreadFindings& findings) {
   FindingSink sink(&findings.local());
@@ -272,7 +275,7 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, int tags_fd, const DirEntry& en
                  "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
                      " (kept, never deleted)");
   }
-  tag.current_state = ReadLink(fs, tags_fd, entry.name + "/current/link", base, repository, nullptr,
+  tag.current_state = ReadLink(fs, tags, entry.name + "/current/link", base, repository, nullptr,
                                &tag.current, &tag.mtime_ns, sink);
   if (tag.current_state == LinkState::kMissing) {
     sink.Warning("missing_link", tag_path + "/current/link", repository,
@@ -280,16 +283,16 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, int tags_fd, const DirEntry& en
   }
   if (!options.read_all_links) {
     // gc reads only what decides reachability: the index, reached without listing the tag.
-    ListTagIndex(fs, tags_fd, entry.name, tag_path, repository, &tag.index_entries, sink);
+    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, sink);
     return tag;
   }
-  UniqueFd tag_dir = fs.OpenDir(tags_fd, entry.name);
+  Folder tag_dir;
   std::vector<DirEntry> tag_entries;
-  if (tag_dir.valid() && fs.List(tag_dir.get(), &tag_entries)) {
+  if (OpenAndList(fs, tags, entry.name, &tag_dir, &tag_entries).ok()) {
     for (const DirEntry& tag_entry : tag_entries) {
       if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
-        ListDigestFolders(fs, tag_dir.get(), "index", tag_path + "/index", repository,
-                          &tag.index_entries, nullptr, findings, nullptr, /*read_links=*/true);
+        ListDigestFolders(fs, tag_dir, "index", tag_path + "/index", repository, &tag.index_entries,
+                          nullptr, findings, nullptr, /*read_links=*/true);
       } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
         ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repository);
       }
@@ -298,14 +301,15 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, int tags_fd, const DirEntry& en
   return tag;
 }
 
-void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const ScanOptions& options,
-              ThreadFindings& findings) {
+void ScanTags(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
+              const ScanOptions& options, ThreadFindings& findings) {
   const std::string base = layout::TagsDir(repo->name);
-  UniqueFd tags_dir = fs.OpenDir(manifests_fd, "tags");
+  Folder tags_dir;
   std::vector<DirEntry> entries;
-  if (!tags_dir.valid() || !fs.List(tags_dir.get(), &entries)) {
+  if (const IoStatus status = OpenAndList(fs, manifests, "tags", &tags_dir, &entries);
+      !status.ok()) {
     FindingSink sink(&findings.local());
-    ReportUnopenable(sink, base, repo->name, errno);
+    ReportUnopenable(sink, base, repo->name, status);
     repo->incomplete = true;
     return;
   }
@@ -314,7 +318,7 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
       tbb::blocked_range<size_t>(0, entries.size(), 1),
       [&](const tbb::blocked_range<size_t>& range) {
         for (size_t i = range.begin(); i != range.end(); ++i) {
-          tags[i] = ScanTag(fs, tags_dir.get(), entries[i], base, repo->name, options, findings);
+          tags[i] = ScanTag(fs, tags_dir, entries[i], base, repo->name, options, findings);
         }
       },
       tbb::simple_partitioner());
@@ -326,35 +330,39 @@ void ScanTags(TreeReader& fs, int manifests_fd, RepositoryRecord* repo, const Sc
   }
 }
 
-void ScanManifests(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
-                   ThreadFindings& findings) {
+void ScanManifests(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
+                   const ScanOptions& options, ThreadFindings& findings) {
   FindingSink sink(&findings.local());
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
-  UniqueFd manifests = fs.OpenDir(repo_fd, layout::kManifestsDir);
+  Folder manifests;
   std::vector<DirEntry> entries;
-  if (!manifests.valid() || !fs.List(manifests.get(), &entries)) {
-    ReportUnopenable(sink, base, repo->name, errno);
+  if (const IoStatus status =
+          OpenAndList(fs, repo_dir, layout::kManifestsDir, &manifests, &entries);
+      !status.ok()) {
+    ReportUnopenable(sink, base, repo->name, status);
     repo->incomplete = true;
     repo->revisions_unknown = true;
     return;
   }
   for (const DirEntry& entry : entries) {
     if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
-      ScanRevisions(fs, manifests.get(), repo, findings);
+      ScanRevisions(fs, manifests, repo, findings);
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
-      ScanTags(fs, manifests.get(), repo, options, findings);
+      ScanTags(fs, manifests, repo, options, findings);
     } else {
       ReportUnexpected(sink, entry, JoinPath(base, entry.name), repo->name);
     }
   }
 }
 
-void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSink& sink) {
+void ScanUploads(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
+                 FindingSink& sink) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_uploads";
-  UniqueFd uploads = fs.OpenDir(repo_fd, layout::kUploadsDir);
+  Folder uploads;
   std::vector<DirEntry> entries;
-  if (!uploads.valid() || !fs.List(uploads.get(), &entries)) {
-    ReportUnopenable(sink, base, repo->name, errno);
+  if (const IoStatus status = OpenAndList(fs, repo_dir, layout::kUploadsDir, &uploads, &entries);
+      !status.ok()) {
+    ReportUnopenable(sink, base, repo->name, status);
     return;
   }
   for (const DirEntry& entry : entries) {
@@ -371,19 +379,20 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
     }
     UploadRecord upload;
     upload.id = entry.name;
-    int folder_error = 0;
-    int data_error = 0;
-    const FileStat folder = fs.Stat(uploads.get(), entry.name, &folder_error);
-    const FileStat data = fs.Stat(uploads.get(), entry.name + "/data", &data_error);
-    const SmallFile started = fs.ReadSmall(uploads.get(), entry.name + "/startedat", 64);
-    const int error = folder_error != 0                        ? folder_error
-                      : data_error != 0                        ? data_error
-                      : started.status == ReadStatus::kIoError ? started.error
-                                                               : 0;
-    if (error != 0 || !folder.exists) {
+    IoStatus folder_status;
+    IoStatus data_status;
+    const FileStat folder = fs.Stat(uploads, entry.name, &folder_status);
+    const FileStat data = fs.Stat(uploads, entry.name + "/data", &data_status);
+    const SmallFile started = fs.ReadSmall(uploads, entry.name + "/startedat", 64);
+    const IoStatus status = !folder_status.ok() ? folder_status
+                            : !data_status.ok() ? data_status
+                            : started.status == ReadStatus::kIoError
+                                ? IoStatus::FromErrno(started.error)
+                                : IoStatus::Ok();
+    if (!status.ok() || !folder.exists) {
       // Its age is unknown, so it is left alone.
-      if (error != 0) {
-        ReportUnopenable(sink, path, repo->name, error);
+      if (!status.ok()) {
+        ReportUnopenable(sink, path, repo->name, status);
       } else {
         sink.Error("unreadable", path, repo->name, "vanished during the scan");
       }
@@ -403,10 +412,10 @@ void ScanUploads(TreeReader& fs, int repo_fd, RepositoryRecord* repo, FindingSin
   }
 }
 
-void ScanLayers(TreeReader& fs, int repo_fd, RepositoryRecord* repo, const ScanOptions& options,
-                ThreadFindings& findings) {
+void ScanLayers(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
+                const ScanOptions& options, ThreadFindings& findings) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
-  if (!ListDigestFolders(fs, repo_fd, layout::kLayersDir, base, repo->name, &repo->layer_links,
+  if (!ListDigestFolders(fs, repo_dir, layout::kLayersDir, base, repo->name, &repo->layer_links,
                          nullptr, findings, nullptr, options.read_all_links,
                          &repo->unusable_layer_links)) {
     repo->incomplete = true;
@@ -420,7 +429,7 @@ bool IsRepositoryMarker(const DirEntry& entry) {
 
 // Scans one folder below repositories/: records it when it is a repository and returns the
 // names of the sub-folders that may hold nested repositories.
-std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_fd,
+std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, const Folder& repositories,
                                               const std::string& name, const ScanOptions& options,
                                               tbb::concurrent_vector<RepositoryRecord>* out,
                                               tbb::concurrent_vector<std::string>* unlisted,
@@ -428,14 +437,13 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
   FindingSink sink(&findings.local());
   std::vector<std::string> children;
   const std::string path = layout::RepositoryDir(name);
-  UniqueFd dir = fs.OpenDir(repositories_fd, name);
+  Folder dir;
   std::vector<DirEntry> entries;
-  if (!dir.valid() || !fs.List(dir.get(), &entries)) {
-    const int error = errno;
-    ReportUnopenable(sink, path, name, error,
+  if (const IoStatus status = OpenAndList(fs, repositories, name, &dir, &entries); !status.ok()) {
+    ReportUnopenable(sink, path, name, status,
                      "(the repositories in it are unknown: no blob is deleted)");
     // A symbolic link is recorded as one (Inventory::repository_symlinks).
-    if (error != ELOOP) unlisted->push_back(path);
+    if (status.code != IoCode::kSymlink) unlisted->push_back(path);
     return children;
   }
   // An empty folder counts as an empty repository: it is what an interrupted prune leaves, and
@@ -461,11 +469,11 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
     } else if (entry.name == layout::kLayersDir) {
-      ScanLayers(fs, dir.get(), &repo, options, findings);
+      ScanLayers(fs, dir, &repo, options, findings);
     } else if (entry.name == layout::kManifestsDir) {
-      ScanManifests(fs, dir.get(), &repo, options, findings);
+      ScanManifests(fs, dir, &repo, options, findings);
     } else if (entry.name == layout::kUploadsDir) {
-      ScanUploads(fs, dir.get(), &repo, sink);
+      ScanUploads(fs, dir, &repo, sink);
     } else {
       ReportUnexpected(sink, entry, entry_path, name);
     }
@@ -475,19 +483,19 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, int repositories_f
 }
 
 // Fills the inventory's repositories and unlisted_repository_folders.
-void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
+void ScanRepositories(TreeReader& fs, const Folder& v2, const ScanOptions& options,
                       ThreadFindings& findings, Inventory* inventory) {
   tbb::concurrent_vector<RepositoryRecord> repositories;
   tbb::concurrent_vector<std::string> unlisted;
-  UniqueFd root = fs.OpenDir(v2fd, layout::kRepositoriesDir);
+  Folder root;
   std::vector<DirEntry> top;
-  if (!root.valid() && errno == ENOENT) return;
-  if (!root.valid() || !fs.List(root.get(), &top)) {
-    const int error = errno;
+  const IoStatus status = OpenAndList(fs, v2, layout::kRepositoriesDir, &root, &top);
+  if (!root.valid() && status.code == IoCode::kNotFound) return;
+  if (!status.ok()) {
     FindingSink sink(&findings.local());
-    ReportUnopenable(sink, std::string(layout::kRepositoriesDir), "", error,
+    ReportUnopenable(sink, std::string(layout::kRepositoriesDir), "", status,
                      "(no repository is known: no blob is deleted)");
-    if (error != ELOOP) {
+    if (status.code != IoCode::kSymlink) {
       inventory->unlisted_repository_folders.emplace_back(layout::kRepositoriesDir);
     }
     return;
@@ -501,11 +509,10 @@ void ScanRepositories(TreeReader& fs, int v2fd, const ScanOptions& options,
       ReportUnexpected(sink, entry, JoinPath(layout::kRepositoriesDir, entry.name), "");
     }
   }
-  const int repositories_fd = root.get();
   tbb::parallel_for_each(
       start.begin(), start.end(), [&](const std::string& name, tbb::feeder<std::string>& feeder) {
-        for (std::string& child : ScanRepositoryFolder(fs, repositories_fd, name, options,
-                                                       &repositories, &unlisted, findings)) {
+        for (std::string& child :
+             ScanRepositoryFolder(fs, root, name, options, &repositories, &unlisted, findings)) {
           feeder.add(std::move(child));
         }
         Advance(options.progress);
@@ -597,12 +604,12 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   return seconds * 1000000000 + fraction_ns;
 }
 
-Inventory ScanRegistry(int v2fd, const ScanOptions& options) {
+Inventory ScanRegistry(const Folder& v2, const ScanOptions& options) {
   TreeReader& fs = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   Inventory inventory;
   ThreadFindings findings;
-  inventory.blobs = ScanBlobStore(fs, v2fd, options.stat_blob_data, findings, options.progress);
-  ScanRepositories(fs, v2fd, options, findings, &inventory);
+  inventory.blobs = ScanBlobStore(fs, v2, options.stat_blob_data, findings, options.progress);
+  ScanRepositories(fs, v2, options, findings, &inventory);
   MergeFindings(findings, &inventory.findings);
   RecordRepositorySymlinks(&inventory);
   return inventory;

@@ -26,6 +26,7 @@
 
 namespace regsweep {
 
+class Folder;
 class Progress;
 class TreeReader;
 
@@ -123,9 +124,10 @@ std::optional<Digest> ParseLinkContent(std::string_view content, std::string* wh
 // Parses an RFC 3339 timestamp ("2024-01-02T03:04:05.123Z", "...+02:00") to ns since epoch.
 std::optional<int64_t> ParseRfc3339(std::string_view text);
 
-// Scans the tree below the open v2 folder `v2fd`. Never fails as a whole: what cannot be read
-// is reported in the inventory's findings.
-Inventory ScanRegistry(int v2fd, const ScanOptions& options = {});
+// Scans the tree below the open v2 folder `v2` (opened by options.reader, or on the local
+// filesystem). Never fails as a whole: what cannot be read is reported in the inventory's
+// findings.
+Inventory ScanRegistry(const Folder& v2, const ScanOptions& options = {});
 
 }  // namespace regsweep
 

@@ -2,7 +2,6 @@
 #include "core/scan_sink.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <iterator>
 
@@ -44,12 +43,12 @@ void ReportSymlink(FindingSink& sink, const std::string& path, const std::string
 }
 
 void ReportUnopenable(FindingSink& sink, const std::string& path, const std::string& repository,
-                      int error, const std::string& consequence) {
-  if (error == ELOOP) {
+                      const IoStatus& status, const std::string& consequence) {
+  if (status.code == IoCode::kSymlink) {
     ReportSymlink(sink, path, repository);
     return;
   }
-  std::string reason = ErrnoText(error);
+  std::string reason = status.Text();
   if (!consequence.empty()) reason += " " + consequence;
   sink.Error("unreadable", path, repository, std::move(reason));
 }

@@ -13,6 +13,7 @@
 
 #include "core/finding.h"
 #include "core/fs.h"
+#include "core/io_status.h"
 
 namespace regsweep {
 
@@ -56,11 +57,11 @@ inline constexpr const char* kSymlinkFinding = "symlink";
 // or above it): never followed, and what follows from that, below `repositories/` or `blobs/`.
 void ReportSymlink(FindingSink& sink, const std::string& path, const std::string& repository);
 
-// Reports a folder or file that could not be opened or listed, with `error` (errno): a
-// symbolic link when the error says one was refused (ELOOP), else `unreadable`. `consequence`
-// (may be empty) is appended to an unreadable finding's reason.
+// Reports a folder or file that could not be opened or listed, with `status`: a symbolic link
+// when the status says one was refused, else `unreadable`. `consequence` (may be empty) is
+// appended to an unreadable finding's reason.
 void ReportUnopenable(FindingSink& sink, const std::string& path, const std::string& repository,
-                      int error, const std::string& consequence = "");
+                      const IoStatus& status, const std::string& consequence = "");
 
 // Reports an entry that has no place in the layout. Symbolic links and special files get kinds
 // of their own because they are never followed or opened.

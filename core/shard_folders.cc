@@ -3,8 +3,6 @@
 
 #include <tbb/parallel_for.h>
 
-#include <cerrno>
-
 #include "core/layout.h"
 #include "core/tree_reader.h"
 
@@ -17,17 +15,16 @@ void ShardFolders::Want(const Digest& digest) {
   wanted_.push_back(digest);
 }
 
-std::vector<ShardFolders::Failure> ShardFolders::OpenWanted(TreeReader& fs, int v2fd) {
-  std::vector<int> errors(wanted_.size(), 0);
+std::vector<ShardFolders::Failure> ShardFolders::OpenWanted(TreeReader& fs, const Folder& v2) {
+  std::vector<IoStatus> statuses(wanted_.size());
   tbb::parallel_for(size_t{0}, wanted_.size(), [&](size_t i) {
     const Digest& digest = wanted_[i];
-    UniqueFd& fd = fds_[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]];
-    fd = fs.OpenDir(v2fd, layout::BlobShardDir(digest));
-    if (!fd.valid()) errors[i] = errno;
+    Folder& folder = folders_[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]];
+    folder = fs.OpenFolder(v2, layout::BlobShardDir(digest), &statuses[i]);
   });
   std::vector<Failure> failures;
   for (size_t i = 0; i < wanted_.size(); ++i) {
-    if (errors[i] != 0) failures.push_back({layout::BlobShardDir(wanted_[i]), errors[i]});
+    if (!statuses[i].ok()) failures.push_back({layout::BlobShardDir(wanted_[i]), statuses[i]});
   }
   wanted_.clear();
   return failures;

@@ -12,31 +12,30 @@
 #include <vector>
 
 #include "core/digest.h"
-#include "core/fs.h"
+#include "core/io_status.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
-
-class TreeReader;
 
 class ShardFolders {
  public:
   struct Failure {
     std::string path;  // relative to the v2 folder
-    int error;         // errno
+    IoStatus status;
   };
 
   // Notes that the shard folder of `digest` is needed.
   void Want(const Digest& digest);
   // Opens below the open v2 folder, in parallel, every shard folder wanted and not tried yet;
   // returns those that could not be opened.
-  std::vector<Failure> OpenWanted(TreeReader& fs, int v2fd);
-  // The open shard folder of `digest`; -1 when it was not opened or could not be.
-  int Fd(const Digest& digest) const {
-    return fds_[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]].get();
+  std::vector<Failure> OpenWanted(TreeReader& fs, const Folder& v2);
+  // The open shard folder of `digest`; invalid when it was not opened or could not be.
+  const Folder& Of(const Digest& digest) const {
+    return folders_[static_cast<size_t>(digest.algorithm())][digest.bytes()[0]];
   }
 
  private:
-  std::array<std::array<UniqueFd, 256>, 2> fds_;
+  std::array<std::array<Folder, 256>, 2> folders_;
   // The first digest wanted in each shard (its folder's name), while the shard is not yet tried.
   std::vector<Digest> wanted_;
   std::array<std::array<bool, 256>, 2> known_{};  // wanted or tried

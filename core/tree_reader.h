@@ -2,51 +2,85 @@
 //
 // gc and audit read a registry only through a TreeReader (ninja's DiskInterface, read half):
 // the real one is a thin layer over core/fs, and tests substitute one that fails the k-th
-// read with an errno or makes the file it is about to read vanish, to prove that no read
-// failure and no concurrent removal can make a collection delete what a tag still needs.
-// Every path is relative to an open folder and never leaves it (see core/fs.h).
+// read or makes the file it is about to read vanish, to prove that no read failure and no
+// concurrent removal can make a collection delete what a tag still needs; another adds a
+// delay to every request (core/latency_tree_reader.h).
+//
+// A read names a path relative to a Folder the reader opened before, and never leaves it (see
+// core/fs.h). Results carry a status (core/io_status.h), never errno. Every method may be
+// called from many threads at once: callers keep up to --io-depth requests in flight.
 #ifndef REGSWEEP_CORE_TREE_READER_H_
 #define REGSWEEP_CORE_TREE_READER_H_
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/fs.h"
+#include "core/io_status.h"
 
 namespace regsweep {
+
+// A folder opened by a TreeReader: what its reader needs to reach what is below it (on the
+// local filesystem, an open descriptor). Callers only hand it back to the reader that opened
+// it; an invalid Folder is what a failed open returns.
+class Folder {
+ public:
+  Folder() = default;
+  explicit Folder(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  bool valid() const { return fd_.valid(); }
+  // The descriptor; for readers (and, until they move behind the seam, writers) on the local
+  // filesystem only.
+  int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+};
 
 class TreeReader {
  public:
   virtual ~TreeReader() = default;
-  // As OpenDirBeneath: an invalid fd and errno on failure.
-  virtual UniqueFd OpenDir(int dirfd, std::string_view relative) = 0;
-  // As ListDir: false and errno on failure.
-  virtual bool List(int dirfd, std::vector<DirEntry>* entries) = 0;
-  // As ReadSmallFile.
-  virtual SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) = 0;
-  // As StatBeneath.
-  virtual FileStat Stat(int dirfd, std::string_view relative, int* error) = 0;
-  // lstat of `<child>/<name>` where `child` is a folder of `dirfd` just listed as a directory
-  // (one system call instead of StatBeneath's three, for the blob store's data files).
-  // *error as for Stat.
-  virtual FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                               int* error) = 0;
+  // Opens the folder `relative` below `at`; an invalid Folder and *status on failure (kSymlink
+  // when it or a folder on the way is a symbolic link; absent() when it is not there).
+  virtual Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) = 0;
+  // Lists `folder` (without "." and ".."), replacing *entries.
+  virtual IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) = 0;
+  // Reads `relative` below `at` if it is a regular file of at most `max_bytes` (as
+  // ReadSmallFile).
+  virtual SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) = 0;
+  // lstat of `relative` below `at`. *status is ok when the entry exists and when it is simply
+  // absent (then the result's `exists` is false).
+  virtual FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) = 0;
+  // lstat of `<child>/<name>` where `child` is a folder of `at` just listed as a directory (one
+  // request instead of Stat's walk, for the blob store's data files). *status as for Stat.
+  virtual FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                               IoStatus* status) = 0;
 };
 
 // The local filesystem.
 class PosixTreeReader final : public TreeReader {
  public:
-  UniqueFd OpenDir(int dirfd, std::string_view relative) override;
-  bool List(int dirfd, std::vector<DirEntry>* entries) override;
-  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override;
-  FileStat Stat(int dirfd, std::string_view relative, int* error) override;
-  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                       int* error) override;
+  Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override;
+  IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override;
+  SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override;
+  FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
+  FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                       IoStatus* status) override;
 };
+
+// Opens `relative` below `at` into *folder and lists it into *entries: the status of the open,
+// or of the listing when the open succeeded.
+IoStatus OpenAndList(TreeReader& reader, const Folder& at, std::string_view relative,
+                     Folder* folder, std::vector<DirEntry>* entries);
 
 // The reader to use when none is given: a shared PosixTreeReader.
 TreeReader& DefaultTreeReader();
+
+// Opens the folder at `path` (absolute, or relative to the working directory) on the local
+// filesystem, following symbolic links in `path` itself: the root of a tree to read.
+Folder OpenRootFolder(const std::string& path, IoStatus* status);
 
 }  // namespace regsweep
 

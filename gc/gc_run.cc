@@ -129,7 +129,7 @@ GcOutcome RunGc(const GcOptions& options) {
   if (!run) return fatal(error);
   if (!notice.empty()) outcome.notices.push_back(notice);
   outcome.v2_path = run->v2_path();
-  const int v2fd = run->v2fd();
+  const Folder& v2 = run->v2();
 
   SavedPlan saved;
   if (!options.apply_plan.empty()) {
@@ -157,9 +157,9 @@ GcOutcome RunGc(const GcOptions& options) {
   TreeReader& reader =
       options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   RunWithIoDepth(options.io_depth, [&] {
-    StatBlobData(v2fd, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
+    StatBlobData(v2, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
                  options.reader_override, run->progress());
-    outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2fd);
+    outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2);
   });
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
@@ -183,7 +183,7 @@ GcOutcome RunGc(const GcOptions& options) {
     }
   }
   if (!outcome.dry_run) {
-    PosixStorage posix(v2fd);
+    PosixStorage posix(v2.fd());
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
     run->StartPhase("sweep", "deletions", outcome.plan.actions.size());
     RunWithIoDepth(options.io_depth,

@@ -2,7 +2,6 @@
 #include "gc/plan.h"
 
 #include <array>
-#include <cstring>
 #include <iterator>
 
 #include "core/layout.h"
@@ -18,14 +17,14 @@ constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
 
 // Newest mtime of a link file or, when it is gone, of its folder (`dir`, below the v2 folder);
 // -1 when neither exists.
-int64_t LinkMtime(TreeReader& reader, int v2fd, const std::string& dir, Findings* problems) {
-  int error = 0;
-  FileStat stat = reader.Stat(v2fd, dir + "/link", &error);
-  if (!stat.exists && error == 0) stat = reader.Stat(v2fd, dir, &error);
-  if (error != 0) {
-    problems->push_back(
-        Finding{Severity::kError, "unreadable", dir, "", "",
-                "cannot stat for the grace period: " + std::string(strerror(error)) + "; kept"});
+int64_t LinkMtime(TreeReader& reader, const Folder& v2, const std::string& dir,
+                  Findings* problems) {
+  IoStatus status;
+  FileStat stat = reader.Stat(v2, dir + "/link", &status);
+  if (!stat.exists && status.ok()) stat = reader.Stat(v2, dir, &status);
+  if (!status.ok()) {
+    problems->push_back(Finding{Severity::kError, "unreadable", dir, "", "",
+                                "cannot stat for the grace period: " + status.Text() + "; kept"});
     return INT64_MAX;  // unknown age: treat as recent
   }
   return stat.exists ? stat.mtime_ns : -1;
@@ -34,8 +33,8 @@ int64_t LinkMtime(TreeReader& reader, int v2fd, const std::string& dir, Findings
 class Planner {
  public:
   Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy, TreeReader& reader,
-          int v2fd)
-      : graph_(graph), marks_(marks), policy_(policy), reader_(reader), v2fd_(v2fd) {
+          const Folder& v2)
+      : graph_(graph), marks_(marks), policy_(policy), reader_(reader), v2_(v2) {
     empty_candidate_.assign(graph.repositories().size(), true);
     ReserveActions();
   }
@@ -119,7 +118,7 @@ class Planner {
   // Whether the link in `dir` is within the grace period; no stat at all when there is none.
   bool RecentLink(const std::string& dir) {
     return policy_.min_age_ns > 0 &&
-           policy_.IsRecent(LinkMtime(reader_, v2fd_, dir, &plan_.problems));
+           policy_.IsRecent(LinkMtime(reader_, v2_, dir, &plan_.problems));
   }
 
   bool Collectable(size_t r) const { return RepositoryCollectable(graph_, marks_, r); }
@@ -241,7 +240,7 @@ class Planner {
   const MarkResult& marks_;
   const GcPolicy& policy_;
   TreeReader& reader_;
-  int v2fd_;
+  const Folder& v2_;
   Plan plan_;
   std::vector<BlobFate> fates_;        // by NodeId (core/reclaim.h)
   std::vector<bool> empty_candidate_;  // by repository
@@ -297,8 +296,8 @@ std::string Action::Key() const {
 }
 
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
-              TreeReader& reader, int v2fd) {
-  return Planner(graph, marks, policy, reader, v2fd).Run();
+              TreeReader& reader, const Folder& v2) {
+  return Planner(graph, marks, policy, reader, v2).Run();
 }
 
 }  // namespace regsweep

@@ -79,9 +79,9 @@ struct Plan {
 };
 
 // Computes the plan. Which blobs go is core/reclaim.h's decision. `reader` is used only to stat
-// the links of candidates for the grace period, below the v2 folder `v2fd`.
+// the links of candidates for the grace period, below the v2 folder `v2`.
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
-              TreeReader& reader, int v2fd);
+              TreeReader& reader, const Folder& v2);
 
 }  // namespace regsweep
 

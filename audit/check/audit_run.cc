@@ -131,7 +131,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   std::optional<RegistryRun> run = RegistryRun::Open(options.root, access, &open_error);
   if (!run) return fatal(open_error);
   outcome.v2_path = run->v2_path();
-  const int v2fd = run->v2fd();
+  const Folder& v2 = run->v2();
   std::unique_ptr<VerifyState> state;
   if (!options.state_path.empty()) {
     std::string error;
@@ -183,7 +183,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
     if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
     RunWithIoDepth(options.io_depth,
-                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2fd, verify); });
+                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2, verify); });
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
     std::string error;
@@ -208,7 +208,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   for (const Digest& digest : outcome.verify.corrupt) {
     if (!quarantine.valid()) break;
     const std::string path = layout::BlobData(digest);
-    const StorageStatus moved = QuarantineBlob(v2fd, quarantine.get(), digest);
+    const StorageStatus moved = QuarantineBlob(v2.fd(), quarantine.get(), digest);
     if (moved.ok()) {
       outcome.quarantined.push_back(path);
       outcome.findings.push_back(

@@ -92,7 +92,7 @@ struct ThreadResults {
 // What the hashing open of a blob the scan did not examine found, as a stat would have.
 void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink) {
   FileStat data;
-  int error = 0;
+  IoStatus status;
   data.exists = read.status == ReadStatus::kOk || read.status == ReadStatus::kNotRegular ||
                 read.status == ReadStatus::kSymlink;
   data.type = read.status == ReadStatus::kOk        ? EntryType::kRegular
@@ -103,9 +103,9 @@ void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink)
   data.mtime_ns = read.mtime_ns;
   data.inode = read.inode;
   if (!data.exists && read.status != ReadStatus::kNotFound) {
-    error = read.error != 0 ? read.error : EIO;
+    status = IoStatus::FromErrno(read.error != 0 ? read.error : EIO);
   }
-  RecordBlobData(data, error, blob, sink);
+  RecordBlobData(data, status, blob, sink);
 }
 
 enum class Handled : uint8_t {
@@ -115,19 +115,19 @@ enum class Handled : uint8_t {
 };
 
 // Hashes one blob and reports what is wrong with it.
-Handled VerifyOne(size_t index, BlobRecord* blob, int shard_fd, uint64_t defer_above,
+Handled VerifyOne(size_t index, BlobRecord* blob, const Folder& shard, uint64_t defer_above,
                   const VerifyOptions& options, std::atomic<uint64_t>* progress,
                   ThreadResults& results) {
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
     results.findings.push_back(Finding{severity, kind, layout::BlobData(blob->digest),
                                        std::string(), blob->digest.ToString(), std::move(reason)});
   };
-  if (shard_fd < 0) {
+  if (!shard.valid()) {
     finding(Severity::kError, "blob_unreadable",
             "its shard folder " + layout::BlobShardDir(blob->digest) + " cannot be opened");
     return Handled::kHashed;
   }
-  const BlobRead first = options.hash(shard_fd, blob->digest, defer_above, progress);
+  const BlobRead first = options.hash(shard.fd(), blob->digest, defer_above, progress);
   if (!blob->data_known) {
     FindingSink sink(&results.findings);
     RecordOpenedData(first, blob, sink);
@@ -148,7 +148,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, int shard_fd, uint64_t defer_a
     }
     return Handled::kHashed;
   }
-  const BlobRead second = options.hash(shard_fd, blob->digest, kNeverDefer, progress);
+  const BlobRead second = options.hash(shard.fd(), blob->digest, kNeverDefer, progress);
   if (second.status == ReadStatus::kOk && second.hash == blob->digest) {
     finding(Severity::kWarning, "blob_read_unstable",
             "first read hashed to " + first.hash.ToString() + " (" + std::to_string(first.bytes) +
@@ -185,7 +185,7 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
         ThreadResults& mine = results->local();
         for (size_t i = range.begin(); i != range.end(); ++i) {
           BlobRecord& blob = (*blobs)[order[i]];
-          const Handled handled = VerifyOne(order[i], &blob, shards.Fd(blob.digest), defer_above,
+          const Handled handled = VerifyOne(order[i], &blob, shards.Of(blob.digest), defer_above,
                                             options, bytes_done, mine);
           if (handled == Handled::kHashed) ++hashed;
           if (handled != Handled::kDeferred) ++*blobs_done;
@@ -197,7 +197,7 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
 
 }  // namespace
 
-VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
+VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
                             const VerifyOptions& options) {
   VerifyResult result;
   const auto start = Clock::now();
@@ -245,7 +245,7 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd,
     for (const size_t index : *part) shards->Want((*blobs)[index].digest);
   }
   // A shard that cannot be opened leaves its blobs unread (VerifyOne says why).
-  shards->OpenWanted(DefaultTreeReader(), v2fd);
+  shards->OpenWanted(DefaultTreeReader(), v2);
 
   std::atomic<uint64_t> blobs_done{verified_blobs};
   std::atomic<uint64_t> bytes_done{verified_bytes};

@@ -58,7 +58,8 @@ struct VerifyResult {
 // reported, as the scan would have (core/blob_scan.h's RecordBlobData). Their sizes being
 // unknown, they are hashed in digest order, except those over 16 MiB, which are put off and
 // hashed with the blobs of known size, largest first.
-VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, int v2fd, const VerifyOptions& options);
+VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
+                            const VerifyOptions& options);
 
 }  // namespace regsweep::audit
 

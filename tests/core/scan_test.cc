@@ -1,5 +1,6 @@
 // Tests for the scanner: what it records from a real tree, and what it reports as findings.
 #include "core/scan.h"
+#include "core/tree_reader.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -26,8 +27,8 @@ class ScanTest : public ::testing::Test {
   ScanTest() : builder_(dir_.path()) {}
 
   Inventory Scan() {
-    UniqueFd fd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY));
-    return ScanRegistry(fd.get());
+    const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+    return ScanRegistry(v2);
   }
 
   static const RepositoryRecord* FindRepo(const Inventory& inv, const std::string& name) {
@@ -173,10 +174,10 @@ TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
   boost::filesystem::remove(builder_.v2() / fifo_data);
   ASSERT_EQ(mkfifo((builder_.v2() / fifo_data).c_str(), 0644), 0);
 
-  UniqueFd fd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY));
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
   ScanOptions options;
   options.stat_blob_data = false;
-  Inventory inv = ScanRegistry(fd.get(), options);
+  Inventory inv = ScanRegistry(v2, options);
   ASSERT_EQ(inv.blobs.size(), 3u);
   for (const BlobRecord& blob : inv.blobs) {
     EXPECT_FALSE(blob.data_known);
@@ -190,7 +191,7 @@ TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
     }
     return uint32_t(~0u);
   };
-  StatBlobData(fd.get(), {index_of(candidate.digest), index_of(fifo.digest)}, &inv);
+  StatBlobData(v2, {index_of(candidate.digest), index_of(fifo.digest)}, &inv);
   const BlobRecord& examined = inv.blobs[index_of(candidate.digest)];
   EXPECT_TRUE(examined.data_known);
   EXPECT_TRUE(examined.has_data);

@@ -14,6 +14,7 @@
 #include "core/graph.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
+#include "core/tree_reader.h"
 
 namespace regsweep::testing {
 
@@ -21,9 +22,9 @@ namespace fs = boost::filesystem;
 
 std::vector<std::string> CheckConsistency(const std::string& v2) {
   std::vector<std::string> violations;
-  UniqueFd fd(open(v2.c_str(), O_RDONLY | O_DIRECTORY));
-  const Inventory inventory = ScanRegistry(fd.get());
-  const Graph graph = Graph::Build(inventory, fd.get());
+  const Folder v2_folder(UniqueFd(open(v2.c_str(), O_RDONLY | O_DIRECTORY)));
+  const Inventory inventory = ScanRegistry(v2_folder);
+  const Graph graph = Graph::Build(inventory, v2_folder);
   for (const RepositoryNode& repository : graph.repositories()) {
     const RepositoryRecord& record = *repository.record;
     std::unordered_set<NodeId> linked;

@@ -1,5 +1,6 @@
 // Test support: a TreeReader over the real filesystem that records every read and can disturb
-// the k-th one, either by failing it with an errno (an unreadable disk, a denied permission) or
+// the k-th one, either by failing it with the status of an errno (an unreadable disk, a denied
+// permission) or
 // by removing what it is about to read first, so that the read then sees a file or folder
 // that vanished during the scan, as it would if something else deleted it at that moment.
 #ifndef REGSWEEP_TESTS_TESTING_FAULTY_TREE_READER_H_
@@ -27,44 +28,41 @@ class FaultyTreeReader : public TreeReader {
   explicit FaultyTreeReader(int fault_at = 0, Mode mode = Mode::kFail, int error = EIO)
       : fault_at_(fault_at), mode_(mode), error_(error), record_(fault_at == 0) {}
 
-  UniqueFd OpenDir(int dirfd, std::string_view relative) override {
-    if (Disturb("open_dir", dirfd, relative)) {
-      errno = error_;
-      return UniqueFd();
+  Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override {
+    if (Disturb("open_dir", at, relative)) {
+      *status = IoStatus::FromErrno(error_);
+      return Folder();
     }
-    return real_.OpenDir(dirfd, relative);
+    return real_.OpenFolder(at, relative, status);
   }
-  bool List(int dirfd, std::vector<DirEntry>* entries) override {
-    if (Disturb("list", dirfd, "")) {
-      errno = error_;
-      return false;
-    }
-    return real_.List(dirfd, entries);
+  IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override {
+    if (Disturb("list", folder, "")) return IoStatus::FromErrno(error_);
+    return real_.List(folder, entries);
   }
-  SmallFile ReadSmall(int dirfd, std::string_view relative, size_t max_bytes) override {
-    if (Disturb("read", dirfd, relative)) {
+  SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override {
+    if (Disturb("read", at, relative)) {
       SmallFile failed;
       failed.status = ReadStatus::kIoError;
       failed.error = error_;
       return failed;
     }
-    return real_.ReadSmall(dirfd, relative, max_bytes);
+    return real_.ReadSmall(at, relative, max_bytes);
   }
-  FileStat Stat(int dirfd, std::string_view relative, int* error) override {
-    if (Disturb("stat", dirfd, relative)) {
-      *error = error_;
+  FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override {
+    if (Disturb("stat", at, relative)) {
+      *status = IoStatus::FromErrno(error_);
       return FileStat();
     }
-    return real_.Stat(dirfd, relative, error);
+    return real_.Stat(at, relative, status);
   }
-  FileStat StatInChild(int dirfd, std::string_view child, std::string_view name,
-                       int* error) override {
+  FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                       IoStatus* status) override {
     const std::string relative = std::string(child) + "/" + std::string(name);
-    if (Disturb("stat", dirfd, relative)) {
-      *error = error_;
+    if (Disturb("stat", at, relative)) {
+      *status = IoStatus::FromErrno(error_);
       return FileStat();
     }
-    return real_.StatInChild(dirfd, child, name, error);
+    return real_.StatInChild(at, child, name, status);
   }
 
   // "op path" of every read so far, in order (paths absolute); only when fault_at is 0.
@@ -81,10 +79,10 @@ class FaultyTreeReader : public TreeReader {
  private:
   // Records the read; returns true when it must fail (kFail at the chosen read). For kVanish
   // the target is removed here and the read then goes on to the real filesystem.
-  bool Disturb(const char* op, int dirfd, std::string_view relative) {
+  bool Disturb(const char* op, const Folder& at, std::string_view relative) {
     const int n = ++count_;
     if (n != fault_at_ && !record_) return false;
-    std::string path = FolderOf(dirfd);
+    std::string path = FolderOf(at.fd());
     if (!relative.empty()) path += "/" + std::string(relative);
     std::lock_guard<std::mutex> lock(mutex_);
     if (record_) calls_.push_back(std::string(op) + " " + path);

@@ -22,12 +22,12 @@ namespace regsweep::testing {
 class Pipeline {
  public:
   Pipeline(const RegistryBuilder& builder, const GcPolicy& policy)
-      : fd_(open(builder.v2().c_str(), O_RDONLY | O_DIRECTORY)),
-        inventory_(ScanRegistry(fd_.get())),
-        graph_(Graph::Build(inventory_, fd_.get())),
+      : v2_(UniqueFd(open(builder.v2().c_str(), O_RDONLY | O_DIRECTORY))),
+        inventory_(ScanRegistry(v2_)),
+        graph_(Graph::Build(inventory_, v2_)),
         marks_(Mark(graph_, policy)),
-        storage_(fd_.get()),
-        plan_(MakePlan(graph_, marks_, policy, DefaultTreeReader(), fd_.get())) {}
+        storage_(v2_.fd()),
+        plan_(MakePlan(graph_, marks_, policy, DefaultTreeReader(), v2_)) {}
 
   const Inventory& inventory() const { return inventory_; }
   const Graph& graph() const { return graph_; }
@@ -54,7 +54,7 @@ class Pipeline {
   }
 
  private:
-  UniqueFd fd_;
+  Folder v2_;
   Inventory inventory_;
   Graph graph_;
   MarkResult marks_;
