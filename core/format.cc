@@ -2,6 +2,7 @@
 #include "core/format.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace regsweep {
 
@@ -22,6 +23,17 @@ std::string FormatBytes(uint64_t bytes) {
 std::string FormatSeconds(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, seconds < 10 ? "%.3fs" : "%.1fs", seconds);
+  return text;
+}
+
+std::string FormatUtcTime(int64_t ns) {
+  const time_t seconds = static_cast<time_t>(ns / 1000000000 - (ns % 1000000000 < 0 ? 1 : 0));
+  struct tm tm;
+  char text[32];
+  if (gmtime_r(&seconds, &tm) == nullptr ||
+      strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    return "?";
+  }
   return text;
 }
 

@@ -1,4 +1,5 @@
-// Human-readable numbers for reports: sizes ("1.5 MiB") and seconds ("0.42s").
+// Human-readable numbers for reports: sizes ("1.5 MiB"), seconds ("0.42s") and times
+// ("2026-12-05T10:00:00Z").
 #ifndef REGSWEEP_CORE_FORMAT_H_
 #define REGSWEEP_CORE_FORMAT_H_
 
@@ -9,6 +10,8 @@ namespace regsweep {
 
 std::string FormatBytes(uint64_t bytes);
 std::string FormatSeconds(double seconds);
+// A time in nanoseconds since the epoch as RFC 3339 UTC, to the second.
+std::string FormatUtcTime(int64_t ns);
 
 }  // namespace regsweep
 

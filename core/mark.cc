@@ -67,8 +67,8 @@ class Marker {
         // An unusable manifest is visited even when untagged: it might be a referrer of a
         // kept subject, so what it references cannot be known to be garbage.
         const NodeId id = *graph_.Find(revision.digest);
-        if ((!policy_.delete_untagged && !deleting) || policy_.IsRecent(revision.mtime_ns) ||
-            graph_.node(id).status != ManifestStatus::kOk) {
+        if ((!policy_.DeletesUntagged(record.name) && !deleting) ||
+            policy_.IsRecent(revision.mtime_ns) || graph_.node(id).status != ManifestStatus::kOk) {
           result_.roots.push_back(MarkRoot{MarkRoot::Kind::kRevision, static_cast<uint32_t>(r), i});
           Visit(r, id, "revision");
         }

@@ -1,11 +1,17 @@
 // Policy helpers.
 #include "core/policy.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "core/names.h"
 
 namespace regsweep {
+
+bool GcPolicy::DeletesUntagged(const std::string& repository) const {
+  return delete_untagged || std::binary_search(delete_untagged_repositories.begin(),
+                                               delete_untagged_repositories.end(), repository);
+}
 
 bool ParseTagRef(const std::string& text, TagRef* out, std::string* why) {
   const size_t colon = text.rfind(':');

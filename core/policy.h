@@ -28,6 +28,9 @@ struct TagPattern {
 struct GcPolicy {
   // Roots are tags only (plus what kept manifests need); without it every revision is a root.
   bool delete_untagged = false;
+  // Repositories whose roots are tags only while delete_untagged is off (a retention policy's
+  // `delete_untagged`, gc --policy); sorted.
+  std::vector<std::string> delete_untagged_repositories;
   // Tags treated as deleted (and deleted when applying).
   std::vector<TagRef> untag;
   std::vector<TagPattern> untag_patterns;
@@ -43,6 +46,8 @@ struct GcPolicy {
 
   // True when something last modified at `mtime_ns` is within the grace period.
   bool IsRecent(int64_t mtime_ns) const { return min_age_ns > 0 && now_ns - mtime_ns < min_age_ns; }
+  // True when the untagged manifests of `repository` are collected.
+  bool DeletesUntagged(const std::string& repository) const;
   // True when tags or repositories are to be dropped (a what-if when dry-running).
   bool DropsImages() const {
     return !untag.empty() || !untag_patterns.empty() || !delete_repositories.empty();

@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
-#include <ctime>
 
 #include "core/blob_scan.h"
 #include "core/fs.h"
@@ -16,6 +14,7 @@
 #include "core/names.h"
 #include "core/progress.h"
 #include "core/scan_sink.h"
+#include "core/timestamps.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
@@ -560,48 +559,6 @@ std::optional<Digest> ParseLinkContent(std::string_view content, std::string* wh
     return std::nullopt;
   }
   return Digest::Parse(content, why);
-}
-
-std::optional<int64_t> ParseRfc3339(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
-  if (text.size() < 20) return std::nullopt;
-  struct tm tm;
-  std::memset(&tm, 0, sizeof tm);
-  const std::string head(text.substr(0, 19));
-  const char* end = strptime(head.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  size_t i = 19;
-  int64_t fraction_ns = 0;
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    int64_t scale = 100000000;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      fraction_ns += (text[i] - '0') * scale;
-      scale /= 10;
-      ++i;
-    }
-  }
-  int64_t offset_s = 0;
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
-    ++i;
-  } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
-    auto digit = [&](size_t at) { return text[at] >= '0' && text[at] <= '9'; };
-    if (!digit(i + 1) || !digit(i + 2) || !digit(i + 4) || !digit(i + 5)) return std::nullopt;
-    const int64_t hours = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
-    const int64_t minutes = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
-    offset_s = (hours * 3600 + minutes * 60) * (text[i] == '+' ? 1 : -1);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != text.size()) return std::nullopt;
-  const int64_t seconds = static_cast<int64_t>(timegm(&tm)) - offset_s;
-  // Nanoseconds since the epoch fit in 64 bits from 1678 to 2262; anything else is not a time
-  // a registry wrote.
-  constexpr int64_t kLimit = INT64_MAX / 1000000000 - 1;
-  if (seconds < -kLimit || seconds > kLimit) return std::nullopt;
-  return seconds * 1000000000 + fraction_ns;
 }
 
 Inventory ScanRegistry(const Folder& v2, const ScanOptions& options) {

@@ -121,9 +121,6 @@ struct ScanOptions {
 // Parses the content of a link file: exactly "<alg>:<hex>", nothing around it.
 std::optional<Digest> ParseLinkContent(std::string_view content, std::string* why);
 
-// Parses an RFC 3339 timestamp ("2024-01-02T03:04:05.123Z", "...+02:00") to ns since epoch.
-std::optional<int64_t> ParseRfc3339(std::string_view text);
-
 // Scans the tree below the open v2 folder `v2` (opened by options.reader, or on the local
 // filesystem). Never fails as a whole: what cannot be read is reported in the inventory's
 // findings.

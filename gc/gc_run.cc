@@ -119,6 +119,22 @@ GcOutcome RunGc(const GcOptions& options) {
     outcome.exit_code = 2;
     return std::move(outcome);
   };
+  RetentionRequest retention;
+  if (!options.retention_policy.empty()) {
+    if (!options.apply_plan.empty()) {
+      return fatal(
+          "--policy and --apply cannot be combined: a saved plan already holds the "
+          "tags its policy dropped");
+    }
+    std::string error;
+    if (!LoadRetentionRequest(options.retention_policy, options.access_logs, &retention, &error)) {
+      return fatal(error);
+    }
+    outcome.used_retention = true;
+    outcome.access_log_stats = retention.log_stats;
+  } else if (!options.access_logs.empty()) {
+    return fatal("--access-log is read only with --policy");
+  }
   RunAccess access;
   access.exclusive = !outcome.dry_run;
   access.break_stale_lock = options.break_lock;
@@ -151,11 +167,19 @@ GcOutcome RunGc(const GcOptions& options) {
   const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth);
   Inventory& inventory = model->inventory;
   const Graph& graph = model->graph;
+  TreeReader& reader =
+      options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
+  if (outcome.used_retention) {
+    run->StartPhase("retention");
+    RunWithIoDepth(options.io_depth, [&] {
+      outcome.retention =
+          DecideRegistryRetention(retention, graph, reader, v2, outcome.policy.now_ns);
+    });
+    AddDecisionsToPolicy(outcome.retention, &outcome.policy);
+  }
   run->StartPhase("mark");
   const MarkResult marks = Mark(graph, outcome.policy);
   run->StartPhase("plan", "blobs examined");
-  TreeReader& reader =
-      options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   RunWithIoDepth(options.io_depth, [&] {
     StatBlobData(v2, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
                  options.reader_override, run->progress());
@@ -165,6 +189,7 @@ GcOutcome RunGc(const GcOptions& options) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
   if (outcome.policy.DropsImages()) outcome.what_if = ExplainWhatIf(graph, marks, outcome.plan);
+  if (outcome.used_retention) CountFreedBytes(graph, outcome.plan, &outcome.retention);
   run->EndPhase();
 
   outcome.repositories = inventory.repositories.size();
@@ -173,6 +198,7 @@ GcOutcome RunGc(const GcOptions& options) {
     if (node.status == ManifestStatus::kOk) ++outcome.manifests;
   }
   Append(&outcome.problems, inventory.findings);
+  Append(&outcome.problems, outcome.retention.problems);
   Append(&outcome.problems, marks.problems);
   Append(&outcome.problems, outcome.plan.problems);
 

@@ -13,6 +13,7 @@
 #include "core/storage.h"
 #include "core/tree_reader.h"
 #include "gc/plan.h"
+#include "gc/retention_run.h"
 #include "gc/sweep.h"
 #include "gc/what_if.h"
 
@@ -26,6 +27,10 @@ struct GcOptions {
   bool dry_run = false;
   std::string plan_out;    // write the plan here
   std::string apply_plan;  // carry out this saved plan (re-checked)
+  // --policy: the retention policy file whose dropped tags are untagged (docs/retention.md),
+  // and --access-log: the registry's logs its pull rules read.
+  std::string retention_policy;
+  std::vector<std::string> access_logs;
   bool break_lock = false;
   // Reads (and deletions) in flight at once in the phases that wait on storage
   // (core/io_depth.h).
@@ -48,8 +53,11 @@ struct GcOutcome {
   size_t blobs = 0;
   size_t manifests = 0;  // distinct manifests parsed
   Plan plan;
-  WhatIf what_if;     // when the policy drops images (--untag, --untag-regex, --delete-repo)
-  SweepResult sweep;  // empty for a dry run
+  WhatIf what_if;  // when the policy drops images (--untag, --untag-regex, --delete-repo)
+  bool used_retention = false;  // --policy
+  RetentionReport retention;
+  AccessLogStats access_log_stats;
+  SweepResult sweep;                            // empty for a dry run
   std::vector<std::string> no_longer_eligible;  // --apply: saved actions not carried out
   Findings problems;                            // findings, marking problems, failures
   std::vector<std::string> notices;             // e.g. a cleared stale lock

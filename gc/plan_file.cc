@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "core/json_writer.h"
 #include "core/names.h"
 
@@ -25,6 +27,8 @@ std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::stri
   }
   json.EndArray().Key("delete_repositories").BeginArray();
   for (const std::string& name : policy.delete_repositories) json.String(name);
+  json.EndArray().Key("delete_untagged_repositories").BeginArray();
+  for (const std::string& name : policy.delete_untagged_repositories) json.String(name);
   json.EndArray().EndObject();
   json.Key("actions").BeginArray();
   for (const Action& action : plan.actions) {
@@ -109,6 +113,20 @@ bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
       }
       out->policy.delete_repositories.emplace_back(text);
     }
+  }
+  // Absent from plans written before gc --policy existed.
+  if (policy["delete_untagged_repositories"].get_array().get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element item : list) {
+      std::string_view text;
+      std::string why;
+      if (item.get_string().get(text) != simdjson::SUCCESS ||
+          !IsValidRepositoryName(std::string(text), &why)) {
+        return fail("bad delete_untagged_repositories entry");
+      }
+      out->policy.delete_untagged_repositories.emplace_back(text);
+    }
+    std::sort(out->policy.delete_untagged_repositories.begin(),
+              out->policy.delete_untagged_repositories.end());
   }
   simdjson::dom::array actions;
   if (root["actions"].get_array().get(actions) != simdjson::SUCCESS) return fail("no actions");

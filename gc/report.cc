@@ -7,6 +7,7 @@
 #include "core/duration.h"
 #include "core/format.h"
 #include "core/json_writer.h"
+#include "gc/retention_report.h"
 
 namespace regsweep {
 namespace {
@@ -83,6 +84,11 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
          std::to_string(outcome.blobs) + " blobs, " + std::to_string(outcome.manifests) +
          " manifests; roots: " +
          (outcome.policy.delete_untagged ? "tags only (--delete-untagged)" : "tags and revisions") +
+         (!outcome.policy.delete_untagged && !outcome.policy.delete_untagged_repositories.empty()
+              ? " (tags only in " +
+                    std::to_string(outcome.policy.delete_untagged_repositories.size()) +
+                    " repositories, by the retention policy)"
+              : "") +
          "\n";
   if (list_actions) {
     for (size_t i = 0; i < outcome.plan.actions.size(); ++i) {
@@ -115,6 +121,7 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   }
   out += std::string(dry ? "would free " : "freed ") + FormatBytes(outcome.FreedBytes()) +
          " of blob data\n";
+  out += RetentionText(outcome);
   if (outcome.policy.DropsImages()) out += WhatIfText(outcome.what_if, dry, list_actions);
   out += "time:";
   for (const auto& [phase, seconds] : outcome.timings) {
@@ -146,6 +153,9 @@ std::string GcJsonReport(const GcOutcome& outcome) {
   json.Field("root", outcome.v2_path).Field("dry_run", outcome.dry_run);
   json.Field("applied_plan", outcome.applied_plan);
   json.Field("delete_untagged", outcome.policy.delete_untagged);
+  json.Key("delete_untagged_repositories").BeginArray();
+  for (const std::string& name : outcome.policy.delete_untagged_repositories) json.String(name);
+  json.EndArray();
   json.Key("min_age_seconds").Int(outcome.policy.min_age_ns / 1000000000);
   json.Field("freed_bytes", outcome.FreedBytes());
   json.Key("scanned").BeginObject();
@@ -226,6 +236,7 @@ std::string GcJsonReport(const GcOutcome& outcome) {
     }
     json.EndArray().EndObject();
   }
+  WriteRetentionJson(outcome, json);
   json.Field("stopped_early", outcome.sweep.stopped_early);
   json.Key("timings").BeginObject();
   for (const auto& [phase, seconds] : outcome.timings) json.Key(phase + "_seconds").Double(seconds);

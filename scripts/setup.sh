@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libbenchmark-dev
   # bench/small_reads: io_uring against a thread pool
   liburing-dev
+  # retention policies (gc --policy)
+  libyaml-cpp-dev zlib1g-dev
   # tests and the demo: the real registry, a client, and the tools the scripts use
   docker-registry skopeo curl jq python3 ca-certificates strace
   # the metrics test parses the textfile output with the Prometheus client's parser

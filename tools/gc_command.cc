@@ -136,11 +136,19 @@ CommandAction AddGcCommand(CLI::App& app) {
   cmd->add_option("--upload-max-age", flags->upload_max_age, "delete uploads started longer ago")
       ->check(DurationCheck)
       ->capture_default_str();
+  auto* policy = cmd->add_option("--policy", gc.retention_policy,
+                                 "untag what the retention policy FILE (YAML) drops, then collect "
+                                 "(see docs/retention.md)");
+  cmd->add_option("--access-log", gc.access_logs,
+                  "the registry's log FILE (plain or gzip; repeatable) that pulled_within and "
+                  "most_recently_pulled read pulls from")
+      ->needs(policy);
   cmd->add_flag("--prune-empty-repos", gc.policy.prune_empty_repositories,
                 "remove repositories left with no tags, manifests, layers or uploads");
   cmd->add_option("--plan", gc.plan_out, "write the plan (JSON) to this file");
   cmd->add_option("--apply", gc.apply_plan,
-                  "carry out a saved plan, re-checked against the tree as it is now");
+                  "carry out a saved plan, re-checked against the tree as it is now")
+      ->excludes(policy);
   cmd->add_option("--json", flags->json_out, "write the JSON report to FILE (- for stdout)");
   cmd->add_option("--prometheus", flags->prometheus_out,
                   "write the run's metrics to FILE for node_exporter's textfile collector "

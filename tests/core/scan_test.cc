@@ -1,5 +1,6 @@
 // Tests for the scanner: what it records from a real tree, and what it reports as findings.
 #include "core/scan.h"
+#include "core/timestamps.h"
 #include "core/tree_reader.h"
 
 #include <fcntl.h>

@@ -32,7 +32,7 @@ deb=$(ls "$T"/out/regsweep_*.deb 2>/dev/null | head -n 1)
 check "the package is named regsweep_VERSION_ARCH.deb ($(basename "${deb:-none}"))" [ -f "$deb" ]
 depends=$(dpkg-deb -f "$deb" Depends)
 info "Depends: $depends"
-for lib in libc6 libstdc++6 libtbb12 libssl3 libsimdjson; do
+for lib in libc6 libstdc++6 libtbb12 libssl3 libsimdjson libyaml-cpp zlib1g; do
     check "depends on $lib" grep -q "$lib" <<<"$depends"
 done
 dpkg-deb -x "$deb" "$T/root"
