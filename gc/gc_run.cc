@@ -64,16 +64,18 @@ void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
 void Append(Findings* to, const Findings& from) { to->insert(to->end(), from.begin(), from.end()); }
 
 // The blobs whose data decides something once marking is done: those that may be deleted (their
-// size is freed, their age checked against the grace period) and the manifests that could not be
-// read (why is reported). A what-if run (`all`) reports the size of every blob it names.
-std::vector<uint32_t> BlobsToExamine(const Graph& graph, const MarkResult& marks, bool all) {
+// size is freed, their age checked against the grace period), the manifests that could not be
+// read (why is reported), and for a what-if the blobs the dropped images used (`released`: their
+// sizes are reported, freed or kept).
+std::vector<uint32_t> BlobsToExamine(const Graph& graph, const MarkResult& marks,
+                                     const std::unordered_set<NodeId>& released) {
   std::vector<uint32_t> which;
   for (NodeId id = 0; id < graph.nodes().size(); ++id) {
     const Node& node = graph.node(id);
     if (node.blob < 0) continue;
     const bool unreadable_manifest =
         node.status != ManifestStatus::kNotLoaded && node.status != ManifestStatus::kOk;
-    if (all || !marks.live[id] || unreadable_manifest) {
+    if (!marks.live[id] || unreadable_manifest || released.count(id) != 0) {
       which.push_back(static_cast<uint32_t>(node.blob));
     }
   }
@@ -179,16 +181,20 @@ GcOutcome RunGc(const GcOptions& options) {
   }
   run->StartPhase("mark");
   const MarkResult marks = Mark(graph, outcome.policy);
+  const std::unordered_set<NodeId> released =
+      outcome.policy.DropsImages() ? Released(graph, marks) : std::unordered_set<NodeId>();
   run->StartPhase("plan", "blobs examined");
   RunWithIoDepth(options.io_depth, [&] {
-    StatBlobData(v2, BlobsToExamine(graph, marks, outcome.policy.DropsImages()), &inventory,
-                 options.reader_override, run->progress());
+    StatBlobData(v2, BlobsToExamine(graph, marks, released), &inventory, options.reader_override,
+                 run->progress());
     outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2);
   });
   if (outcome.applied_plan) {
     RestrictToSavedPlan(saved, &outcome.plan, &outcome.no_longer_eligible);
   }
-  if (outcome.policy.DropsImages()) outcome.what_if = ExplainWhatIf(graph, marks, outcome.plan);
+  if (outcome.policy.DropsImages()) {
+    outcome.what_if = ExplainWhatIf(graph, marks, outcome.plan, released);
+  }
   if (outcome.used_retention) CountFreedBytes(graph, outcome.plan, &outcome.retention);
   run->EndPhase();
 

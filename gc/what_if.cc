@@ -8,9 +8,7 @@
 #include "core/closure.h"
 
 namespace regsweep {
-namespace {
 
-// Every node the dropped tags (and the revisions of deleted repositories) kept alive.
 std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks) {
   std::unordered_set<NodeId> released;
   ClosureWalker walker(graph);
@@ -31,16 +29,15 @@ std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks)
   return released;
 }
 
-}  // namespace
-
-WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& plan) {
+WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& plan,
+                     const std::unordered_set<NodeId>& released) {
   WhatIf what_if;
   std::unordered_set<NodeId> deleted;
   for (const Action& action : plan.actions) {
     if (action.kind == ActionKind::kDeleteBlob) deleted.insert(*graph.Find(action.digest));
   }
   std::unordered_map<NodeId, size_t> kept_index;
-  for (const NodeId id : Released(graph, marks)) {
+  for (const NodeId id : released) {
     const BlobRecord* blob = graph.Blob(id);
     if (blob == nullptr || !blob->has_data) continue;
     ++what_if.released_blobs;

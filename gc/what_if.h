@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/digest.h"
@@ -34,7 +35,12 @@ struct WhatIf {
   std::vector<KeptBlob> kept;  // the others, largest first
 };
 
-WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& plan);
+// Every node the dropped tags (and the revisions of deleted repositories) kept alive.
+std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks);
+
+// `released` is Released(graph, marks).
+WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& plan,
+                     const std::unordered_set<NodeId>& released);
 
 // "shared with a:1 and 3 more" or "younger than --min-age".
 std::string DescribeKept(const KeptBlob& blob);
