@@ -70,4 +70,13 @@ FileStat MemoryTreeReader::StatInChild(const Folder& /*at*/, std::string_view /*
   return FileStat();
 }
 
+std::unique_ptr<BlobStream> MemoryTreeReader::OpenStream(const Folder& /*at*/,
+                                                         std::string_view /*relative*/,
+                                                         OpenedFacts* facts) {
+  *facts = OpenedFacts();
+  facts->status = ReadStatus::kIoError;
+  facts->io = IoStatus::FromErrno(ENOTSUP);
+  return nullptr;
+}
+
 }  // namespace regsweep

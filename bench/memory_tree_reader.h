@@ -3,8 +3,9 @@
 //
 // Paths are relative to a root obtained from OpenRoot(). Every folder exists: OpenFolder returns a
 // real descriptor (an O_PATH handle on `/`, which nothing reads through) and remembers which
-// folder it stands for; ReadSmall finds `<folder>/<relative>` in the map. Listing and stat are
-// not supported and fail (kIoError, ENOTSUP). Safe for concurrent reads while folders are opened.
+// folder it stands for; ReadSmall finds `<folder>/<relative>` in the map. Listing, stat and
+// streams are not supported and fail (kIoError, ENOTSUP). Safe for concurrent reads while folders
+// are opened.
 #ifndef REGSWEEP_BENCH_MEMORY_TREE_READER_H_
 #define REGSWEEP_BENCH_MEMORY_TREE_READER_H_
 
@@ -34,6 +35,8 @@ class MemoryTreeReader final : public TreeReader {
   FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
   FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
                        IoStatus* status) override;
+  std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                         OpenedFacts* facts) override;
 
  private:
   // A new descriptor standing for the folder `path`; invalid when none can be opened.

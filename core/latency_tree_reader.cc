@@ -51,4 +51,11 @@ FileStat LatencyTreeReader::StatInChild(const Folder& at, std::string_view child
   return inner_.StatInChild(at, child, name, status);
 }
 
+std::unique_ptr<BlobStream> LatencyTreeReader::OpenStream(const Folder& at,
+                                                          std::string_view relative,
+                                                          OpenedFacts* facts) {
+  InFlight request(this);
+  return inner_.OpenStream(at, relative, facts);
+}
+
 }  // namespace regsweep

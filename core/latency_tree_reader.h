@@ -25,6 +25,10 @@ class LatencyTreeReader final : public TreeReader {
   FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
   FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
                        IoStatus* status) override;
+  // The open waits the delay (a GET's first byte); the bytes then come as fast as `inner`
+  // gives them.
+  std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                         OpenedFacts* facts) override;
 
   uint64_t requests() const { return requests_.load(); }
   // The most requests that were waiting or being served at the same time.

@@ -3,6 +3,7 @@
 
 #include "core/io_depth.h"
 #include "core/progress.h"
+#include "core/storage.h"
 
 namespace regsweep {
 
@@ -10,14 +11,15 @@ std::optional<RegistryRun> RegistryRun::Open(const std::string& root, const RunA
                                              std::string* error, std::string* notice) {
   std::optional<RegistryRoot> registry = OpenRegistryRoot(root, error);
   if (!registry) return std::nullopt;
+  // The lock file lives in the v2 folder; a taken lock keeps what it needs to remove it.
+  PosixStorage storage(registry->v2);
   std::optional<RunLock> lock;
   if (access.exclusive) {
     std::string cleared;
-    lock = RunLock::Acquire(registry->v2.fd(), registry->v2_path, access.break_stale_lock, error,
-                            &cleared);
+    lock = RunLock::Acquire(storage, registry->v2_path, access.break_stale_lock, error, &cleared);
     if (!lock) return std::nullopt;
     if (notice != nullptr) *notice = cleared;
-  } else if (const auto holder = RunLock::LiveHolder(registry->v2.fd())) {
+  } else if (const auto holder = RunLock::LiveHolder(storage)) {
     *error = "a regsweep run is changing " + registry->v2_path + " (" + *holder + ", holding " +
              kLockFileName + "): " + access.wait_advice + " once that run has finished";
     return std::nullopt;

@@ -1,22 +1,19 @@
-// flock-based run lock with stale-lock detection, and the probe read-only commands use.
+// The run lock's rules (exclusive, stale-lock detection, the probe read-only commands use) over
+// the storage seam's lock files.
 #include "core/run_lock.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace regsweep {
 namespace {
 
-std::string ReadAll(int fd) {
-  std::string content(512, '\0');
-  const ssize_t n = pread(fd, content.data(), content.size(), 0);
-  content.resize(n > 0 ? static_cast<size_t>(n) : 0);
+// What a lock file says, on one line.
+std::string Describe(LockFile& file) {
+  std::string content = file.Read();
   while (!content.empty() && (content.back() == '\n' || content.back() == '\0')) {
     content.pop_back();
   }
@@ -39,28 +36,25 @@ std::string OwnerLine() {
 
 }  // namespace
 
-std::optional<RunLock> RunLock::Acquire(int v2fd, const std::string& v2_path, bool break_stale,
-                                        std::string* error, std::string* notice) {
+std::optional<RunLock> RunLock::Acquire(LockFiles& locks, const std::string& v2_path,
+                                        bool break_stale, std::string* error, std::string* notice) {
   const std::string path = v2_path + "/" + kLockFileName;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    UniqueFd fd(openat(v2fd, kLockFileName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (!fd.valid()) {
-      *error = "cannot open lock file " + path + ": " + std::strerror(errno);
-      return std::nullopt;
+    LockAttempt taken = locks.TryLock(kLockFileName);
+    switch (taken.result) {
+      case LockAttempt::Result::kFailed:
+        *error = "cannot open lock file " + path + ": " + std::strerror(taken.status.error);
+        return std::nullopt;
+      case LockAttempt::Result::kBusy:
+        *error =
+            "registry is locked by another regsweep run (" + Describe(*taken.file) + "): " + path;
+        return std::nullopt;
+      case LockAttempt::Result::kLost:
+        continue;
+      case LockAttempt::Result::kTaken:
+        break;
     }
-    if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-      *error = "registry is locked by another regsweep run (" + ReadAll(fd.get()) + "): " + path;
-      return std::nullopt;
-    }
-    // The file may have been removed by its previous owner between our open and flock.
-    struct stat held;
-    struct stat named;
-    if (fstat(fd.get(), &held) != 0 ||
-        fstatat(v2fd, kLockFileName, &named, AT_SYMLINK_NOFOLLOW) != 0 ||
-        held.st_ino != named.st_ino) {
-      continue;
-    }
-    const std::string previous = ReadAll(fd.get());
+    const std::string previous = Describe(*taken.file);
     if (!previous.empty()) {
       if (!break_stale) {
         *error = "stale lock " + path + " left by a run that did not finish (" + previous +
@@ -69,33 +63,25 @@ std::optional<RunLock> RunLock::Acquire(int v2fd, const std::string& v2_path, bo
       }
       *notice = "cleared stale lock " + path + " (" + previous + ")";
     }
-    const std::string owner = OwnerLine();
-    if (ftruncate(fd.get(), 0) != 0 ||
-        pwrite(fd.get(), owner.data(), owner.size(), 0) != static_cast<ssize_t>(owner.size())) {
-      *error = "cannot write lock file " + path + ": " + std::strerror(errno);
+    if (const StorageStatus written = taken.file->Replace(OwnerLine()); !written.ok()) {
+      *error = "cannot write lock file " + path + ": " + std::strerror(written.error);
       return std::nullopt;
     }
-    return RunLock(v2fd, std::move(fd));
+    return RunLock(std::move(taken.file));
   }
   *error = "could not take the lock " + path + " (it keeps changing)";
   return std::nullopt;
 }
 
-std::optional<std::string> RunLock::LiveHolder(int v2fd) {
-  const UniqueFd fd(openat(v2fd, kLockFileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!fd.valid()) return std::nullopt;
-  // A shared lock, dropped at once, is granted unless a run holds the exclusive one.
-  if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0) {
-    flock(fd.get(), LOCK_UN);
-    return std::nullopt;
-  }
-  if (errno != EWOULDBLOCK) return std::nullopt;
-  const std::string owner = ReadAll(fd.get());
+std::optional<std::string> RunLock::LiveHolder(LockFiles& locks) {
+  const std::unique_ptr<LockFile> held = locks.OpenIfHeld(kLockFileName);
+  if (held == nullptr) return std::nullopt;
+  const std::string owner = Describe(*held);
   return owner.empty() ? std::string("a run that has not written its name yet") : owner;
 }
 
 RunLock::~RunLock() {
-  if (fd_.valid()) unlinkat(v2fd_, kLockFileName, 0);
+  if (file_ != nullptr) file_->Remove();
 }
 
 }  // namespace regsweep

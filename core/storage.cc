@@ -1,12 +1,17 @@
-// POSIX storage: removal beneath the root without following symbolic links.
+// POSIX storage: removal and moves beneath the root without following symbolic links, and the
+// run lock's files.
 #include "core/storage.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "core/posix_lock_file.h"
 
 namespace regsweep {
 namespace {
@@ -47,6 +52,34 @@ UniqueFd OpenParent(int root_fd, const std::string& relative, std::string* last)
   }
   *last = relative.substr(slash + 1);
   return OpenDirBeneath(root_fd, relative.substr(0, slash));
+}
+
+// A name that may be a component of a path: not empty, not "." or "..", no slash.
+bool IsComponent(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
+
+// Opens (creating as needed) the folder `relative` below `base`, one component at a time, never
+// following a symbolic link; an empty `relative` is `base` itself. Invalid with errno on
+// failure (EINVAL for a component that is empty, "." or "..").
+UniqueFd MakeFolders(int base, const std::string& relative) {
+  UniqueFd current(fcntl(base, F_DUPFD_CLOEXEC, 0));
+  if (relative.empty()) return current;
+  size_t start = 0;
+  while (current.valid()) {
+    const size_t slash = relative.find('/', start);
+    const std::string component =
+        relative.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!IsComponent(component)) {
+      errno = EINVAL;
+      return UniqueFd();
+    }
+    if (mkdirat(current.get(), component.c_str(), 0755) != 0 && errno != EEXIST) return UniqueFd();
+    current = OpenDirBeneath(current.get(), component);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return current;
 }
 
 }  // namespace
@@ -93,6 +126,38 @@ StorageStatus PosixStorage::RemoveEmptyDir(const std::string& relative) {
 
 FileStat PosixStorage::Stat(const std::string& relative, int* error) {
   return StatBeneath(v2fd_, relative, error);
+}
+
+StorageStatus PosixStorage::Rename(const std::string& relative, const Folder& destination,
+                                   const std::string& to) {
+  std::string last;
+  const UniqueFd source = OpenParent(v2fd_, relative, &last);
+  if (!source.valid()) {
+    const int error = errno;
+    return Failure(error, "cannot open parent of", relative);
+  }
+  if (!IsComponent(last)) return Failure(EINVAL, "refusing", relative);
+  const size_t slash = to.rfind('/');
+  const std::string target_name = slash == std::string::npos ? to : to.substr(slash + 1);
+  if (!IsComponent(target_name)) return Failure(EINVAL, "refusing to move to", to);
+  const UniqueFd target =
+      MakeFolders(destination.fd(), slash == std::string::npos ? "" : to.substr(0, slash));
+  if (!target.valid()) {
+    const int error = errno;
+    return Failure(error, "cannot create the folders of", to);
+  }
+  if (renameat2(source.get(), last.c_str(), target.get(), target_name.c_str(), RENAME_NOREPLACE) !=
+      0) {
+    const int error = errno;
+    return Failure(error, "cannot move", relative);
+  }
+  return StorageStatus::Ok();
+}
+
+LockAttempt PosixStorage::TryLock(const std::string& name) { return TryLockIn(v2fd_, name); }
+
+std::unique_ptr<LockFile> PosixStorage::OpenIfHeld(const std::string& name) {
+  return OpenIfHeldIn(v2fd_, name);
 }
 
 }  // namespace regsweep

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "core/posix_blob_stream.h"
+
 namespace regsweep {
 
 Folder PosixTreeReader::OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) {
@@ -35,6 +37,11 @@ FileStat PosixTreeReader::StatInChild(const Folder& at, std::string_view child,
   FileStat stat = StatInChildFolder(at.fd(), child, name, &error);
   *status = IoStatus::FromErrno(error);
   return stat;
+}
+
+std::unique_ptr<BlobStream> PosixTreeReader::OpenStream(const Folder& at, std::string_view relative,
+                                                        OpenedFacts* facts) {
+  return OpenPosixBlobStream(at.fd(), relative, facts);
 }
 
 IoStatus OpenAndList(TreeReader& reader, const Folder& at, std::string_view relative,

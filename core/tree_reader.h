@@ -1,10 +1,11 @@
 // The read side of the storage seam: every way the scanner and the graph look at a tree.
 //
-// gc and audit read a registry only through a TreeReader (ninja's DiskInterface, read half):
-// the real one is a thin layer over core/fs, and tests substitute one that fails the k-th
-// read or makes the file it is about to read vanish, to prove that no read failure and no
-// concurrent removal can make a collection delete what a tag still needs; another adds a
-// delay to every request (core/latency_tree_reader.h).
+// gc and audit read a registry only through a TreeReader (ninja's DiskInterface, read half),
+// audit's blob hashing included (OpenStream): the real one is a thin layer over core/fs, and
+// tests substitute one that fails the k-th read or makes the file it is about to read vanish,
+// to prove that no read failure and no concurrent removal can make a collection delete what a
+// tag still needs, or an audit call a blob it could not read corrupt; another adds a delay to
+// every request (core/latency_tree_reader.h).
 //
 // A read names a path relative to a Folder the reader opened before, and never leaves it (see
 // core/fs.h). Results carry a status (core/io_status.h), never errno. Every method may be
@@ -13,26 +14,28 @@
 #define REGSWEEP_CORE_TREE_READER_H_
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/blob_stream.h"
 #include "core/fs.h"
 #include "core/io_status.h"
 
 namespace regsweep {
 
-// A folder opened by a TreeReader: what its reader needs to reach what is below it (on the
-// local filesystem, an open descriptor). Callers only hand it back to the reader that opened
-// it; an invalid Folder is what a failed open returns.
+// A folder opened by a TreeReader: what its backend needs to reach what is below it (on the
+// local filesystem, an open descriptor). Callers only hand it back to the backend that opened
+// it (its TreeReader, or the Storage over the same tree: core/storage.h); an invalid Folder is
+// what a failed open returns.
 class Folder {
  public:
   Folder() = default;
   explicit Folder(UniqueFd fd) : fd_(std::move(fd)) {}
 
   bool valid() const { return fd_.valid(); }
-  // The descriptor; for readers (and, until they move behind the seam, writers) on the local
-  // filesystem only.
+  // The descriptor; for the local filesystem's reader and storage only.
   int fd() const { return fd_.get(); }
 
  private:
@@ -57,6 +60,12 @@ class TreeReader {
   // request instead of Stat's walk, for the blob store's data files). *status as for Stat.
   virtual FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
                                IoStatus* status) = 0;
+  // Opens `relative` below `at` for reading its bytes in order (core/blob_stream.h), if it is a
+  // regular file: never a symbolic link (kSymlink), and a FIFO or device is not read
+  // (kNotRegular). *facts says what the open found; the stream is nullptr unless facts->status
+  // is kOk. Opening is one request; reading the bytes is the stream's.
+  virtual std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                                 OpenedFacts* facts) = 0;
 };
 
 // The local filesystem.
@@ -68,6 +77,9 @@ class PosixTreeReader final : public TreeReader {
   FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
   FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
                        IoStatus* status) override;
+  // core/posix_blob_stream.h: mmap for files over 1 MiB, read() otherwise.
+  std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                         OpenedFacts* facts) override;
 };
 
 // Opens `relative` below `at` into *folder and lists it into *entries: the status of the open,

@@ -215,7 +215,7 @@ GcOutcome RunGc(const GcOptions& options) {
     }
   }
   if (!outcome.dry_run) {
-    PosixStorage posix(v2.fd());
+    PosixStorage posix(v2);
     Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
     run->StartPhase("sweep", "deletions", outcome.plan.actions.size());
     RunWithIoDepth(options.io_depth,

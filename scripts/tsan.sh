@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-tsan
 tests="DigestTest.*:ScanTest.*:IoDepthTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
-tests+=":AuditDataTest.*:AuditStructureTest.*:MappedDigestTest.*:LargeBlobAuditTest.*"
+tests+=":AuditDataTest.*:AuditStructureTest.*:MappedFileTest.*:PosixBlobStreamTest.*"
 if [ "$(nproc)" -lt 2 ]; then
   echo "tsan: warning: one CPU, TBB runs every loop on one thread and TSan can prove nothing" >&2
 fi

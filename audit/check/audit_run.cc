@@ -1,7 +1,6 @@
 // The audit pipeline.
 #include "audit/check/audit_run.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -29,6 +28,8 @@
 #include "core/registry_root.h"
 #include "core/registry_run.h"
 #include "core/scan.h"
+#include "core/storage.h"
+#include "core/tree_reader.h"
 
 namespace regsweep::audit {
 namespace {
@@ -91,20 +92,22 @@ std::string ValidateOptions(const AuditOptions& options) {
   return "";
 }
 
-// Opens (creating it when missing) the quarantine folder, which must lie outside the tree.
-UniqueFd OpenQuarantine(const std::string& dir, const std::string& v2_path, std::string* error) {
+// Opens (creating it when missing) the quarantine folder, which must lie outside the tree: a
+// place on the local filesystem the operator named, like the state file.
+Folder OpenQuarantine(const std::string& dir, const std::string& v2_path, std::string* error) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     *error = "cannot create quarantine folder " + dir + ": " + std::strerror(errno);
-    return UniqueFd();
+    return Folder();
   }
   const std::string real = ResolvePath(dir);
   if (real == v2_path || real.rfind(v2_path + "/", 0) == 0) {
     *error = "the quarantine folder " + dir + " must be outside the registry tree";
-    return UniqueFd();
+    return Folder();
   }
-  UniqueFd fd(open(real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) *error = "cannot open quarantine folder " + dir + ": " + std::strerror(errno);
-  return fd;
+  IoStatus status;
+  Folder folder = OpenRootFolder(real, &status);
+  if (!folder.valid()) *error = "cannot open quarantine folder " + dir + ": " + status.Text();
+  return folder;
 }
 
 }  // namespace
@@ -138,7 +141,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     state = VerifyState::Open(options.state_path, &error);
     if (!state) return fatal(error);
   }
-  UniqueFd quarantine;
+  Folder quarantine;
   if (!options.quarantine_dir.empty()) {
     std::string error;
     quarantine = OpenQuarantine(options.quarantine_dir, outcome.v2_path, &error);
@@ -148,6 +151,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
 
   run->set_progress(options.progress);
   ScanOptions scan_options;
+  scan_options.reader = options.reader_override;
   scan_options.read_all_links = true;
   // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
   // the hashing open records its size and age (on a store of many small blobs that is a third
@@ -173,6 +177,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     verify.state = state.get();
     verify.max_age_ns = options.max_age_ns;
     verify.now_ns = now_ns;
+    verify.reader = options.reader_override;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
     if (options.progress != nullptr) {
@@ -205,10 +210,12 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   run->EndPhase();
   outcome.timings = run->timings();
   // Only after every check has read the tree as it was.
+  PosixStorage posix(v2);
+  Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
   for (const Digest& digest : outcome.verify.corrupt) {
     if (!quarantine.valid()) break;
     const std::string path = layout::BlobData(digest);
-    const StorageStatus moved = QuarantineBlob(v2.fd(), quarantine.get(), digest);
+    const StorageStatus moved = QuarantineBlob(storage, quarantine, digest);
     if (moved.ok()) {
       outcome.quarantined.push_back(path);
       outcome.findings.push_back(

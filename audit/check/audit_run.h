@@ -16,6 +16,8 @@
 #include "audit/check/data_verify.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
+#include "core/storage.h"
+#include "core/tree_reader.h"
 
 namespace regsweep {
 class Progress;
@@ -42,6 +44,11 @@ struct AuditOptions {
   // Called from a ticker thread while hashing (with `progress`, after it is updated).
   std::function<void(const HashProgress&)> on_progress;
   BlobHashFunction hash = HashBlobData;  // test hook
+  // Test hook: where the tree is read (scan, manifests, blob data) instead of the local
+  // filesystem (not owned).
+  TreeReader* reader_override = nullptr;
+  // Test hook: the storage --quarantine moves data through instead of the POSIX one (not owned).
+  Storage* storage_override = nullptr;
 };
 
 struct AuditCounts {

@@ -1,21 +1,14 @@
-// OpenSSL EVP streaming hash of blob data files with large sequential reads.
+// OpenSSL EVP streaming hash of blob data files, fed by the read seam's BlobStream.
 #include "audit/check/blob_hasher.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
-#include <vector>
-
-#include "audit/check/mapped_digest.h"
+#include <string>
 
 namespace regsweep::audit {
 namespace {
-
-constexpr size_t kReadChunk = size_t{1} << 20;
 
 struct EvpContextFree {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
@@ -29,70 +22,85 @@ const EVP_MD* EvpAlgorithm(DigestAlgorithm algorithm) {
   return algorithm == DigestAlgorithm::kSha256 ? sha256 : sha512;
 }
 
+// Digests what a stream hands over, counting the bytes. Consume only updates the digest and
+// counters, as ChunkSink requires (a mapped chunk may be abandoned part way).
+class DigestSink final : public ChunkSink {
+ public:
+  DigestSink(EVP_MD_CTX* context, const EVP_MD* algorithm, std::atomic<uint64_t>* progress)
+      : context_(context), algorithm_(algorithm), progress_(progress) {}
+
+  void Begin() override {
+    ready_ = EVP_DigestInit_ex(context_, algorithm_, nullptr) == 1;
+    bytes_ = 0;
+  }
+  void Consume(const unsigned char* data, size_t size) override {
+    if (!ready_) return;
+    EVP_DigestUpdate(context_, data, size);
+    bytes_ += size;
+    if (progress_ != nullptr) progress_->fetch_add(size);
+  }
+
+  // False when the digest could not be started.
+  bool ready() const { return ready_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  EVP_MD_CTX* const context_;
+  const EVP_MD* const algorithm_;
+  std::atomic<uint64_t>* const progress_;
+  bool ready_ = false;
+  uint64_t bytes_ = 0;
+};
+
 }  // namespace
 
-BlobRead HashBlobData(int shard_fd, const Digest& name, uint64_t defer_above,
-                      std::atomic<uint64_t>* progress) {
+BlobRead HashBlobData(TreeReader& reader, const Folder& shard, const Digest& name,
+                      uint64_t defer_above, std::atomic<uint64_t>* progress) {
   BlobRead result;
-  const OpenedFile file = OpenRegularFile(shard_fd, name.Hex() + "/data");
-  result.inode = file.inode;
-  result.size = file.size;
-  result.allocated = file.allocated;
-  result.mtime_ns = file.mtime_ns;
-  result.error = file.error;
-  if (file.status != ReadStatus::kOk) {
-    result.status = file.status;
+  OpenedFacts facts;
+  const std::unique_ptr<BlobStream> stream = reader.OpenStream(shard, name.Hex() + "/data", &facts);
+  result.inode = facts.inode;
+  result.size = facts.size;
+  result.allocated = facts.allocated;
+  result.mtime_ns = facts.mtime_ns;
+  result.io = facts.io;
+  if (facts.status != ReadStatus::kOk) {
+    result.status = facts.status;
     return result;
   }
-  if (file.size > defer_above) {
+  if (stream == nullptr) {  // a reader that broke its contract
+    result.io = IoStatus::FromErrno(EIO);
+    return result;
+  }
+  result.opened = true;
+  if (facts.size > defer_above) {
     result.deferred = true;
     result.status = ReadStatus::kOk;
     return result;
   }
-  const UniqueFd& fd = file.fd;
-  const EVP_MD* algorithm = EvpAlgorithm(name.algorithm());
-  // One context per thread, reset by each init.
+  // One context per thread, reset by each Begin.
   thread_local const std::unique_ptr<EVP_MD_CTX, EvpContextFree> context(EVP_MD_CTX_new());
-  if (!context || EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
-    result.error = ENOMEM;
+  if (!context) {
+    result.io = IoStatus::FromErrno(ENOMEM);
     return result;
   }
-  auto finish = [&] {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context.get(), out, &length);
-    result.hash = Digest::FromBytes(name.algorithm(), out);
-    result.status = ReadStatus::kOk;
+  DigestSink sink(context.get(), EvpAlgorithm(name.algorithm()), progress);
+  const IoStatus read = stream->ForEachChunk(sink);
+  result.bytes = sink.bytes();
+  if (!read.ok()) {
+    result.io = read;
     return result;
-  };
-  if (file.size > kReadChunk) {
-    posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    if (DigestMappedFile(fd.get(), file.size, context.get(), progress)) {
-      result.bytes = file.size;
-      return finish();
-    }
-    // The mapping failed or the file shrank underneath it: read it instead, from the start.
-    if (EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
-      result.error = ENOMEM;
-      return result;
-    }
   }
-  thread_local std::vector<unsigned char> buffer(kReadChunk);
-  while (true) {
-    const ssize_t n = read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      result.error = errno;
-      return result;
-    }
-    if (n == 0) break;
-    EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n));
-    result.bytes += static_cast<uint64_t>(n);
-    if (progress != nullptr) progress->fetch_add(static_cast<uint64_t>(n));
-    // A short read that reached the size fstat gave is the end: no read just to see 0.
-    if (static_cast<size_t>(n) < buffer.size() && result.bytes >= file.size) break;
+  if (!sink.ready()) {
+    result.io = IoStatus::FromErrno(ENOMEM);
+    return result;
   }
-  return finish();
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context.get(), out, &length);
+  result.hash = Digest::FromBytes(name.algorithm(), out);
+  result.status = ReadStatus::kOk;
+  return result;
 }
 
 }  // namespace regsweep::audit

@@ -78,7 +78,7 @@ bool Unchanged(const GoodVerification& good, const BlobRecord& blob) {
 
 std::string ReadProblem(const BlobRead& read) {
   std::string text(ReadStatusText(read.status));
-  if (read.status == ReadStatus::kIoError) text += std::string(": ") + std::strerror(read.error);
+  if (read.status == ReadStatus::kIoError) text += ": " + read.io.Text();
   return text;
 }
 
@@ -89,13 +89,14 @@ struct ThreadResults {
   std::vector<size_t> deferred;  // blob indexes
 };
 
-// What the hashing open of a blob the scan did not examine found, as a stat would have.
+// What the hashing open of a blob the scan did not examine found, as a stat would have. A read
+// that failed after the open found a regular file leaves the data present (and unreadable).
 void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink) {
   FileStat data;
   IoStatus status;
-  data.exists = read.status == ReadStatus::kOk || read.status == ReadStatus::kNotRegular ||
-                read.status == ReadStatus::kSymlink;
-  data.type = read.status == ReadStatus::kOk        ? EntryType::kRegular
+  data.exists =
+      read.opened || read.status == ReadStatus::kNotRegular || read.status == ReadStatus::kSymlink;
+  data.type = read.opened                           ? EntryType::kRegular
               : read.status == ReadStatus::kSymlink ? EntryType::kSymlink
                                                     : EntryType::kOther;
   data.size = read.size;
@@ -103,7 +104,7 @@ void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink)
   data.mtime_ns = read.mtime_ns;
   data.inode = read.inode;
   if (!data.exists && read.status != ReadStatus::kNotFound) {
-    status = IoStatus::FromErrno(read.error != 0 ? read.error : EIO);
+    status = read.io.ok() ? IoStatus::FromErrno(EIO) : read.io;
   }
   RecordBlobData(data, status, blob, sink);
 }
@@ -114,10 +115,10 @@ enum class Handled : uint8_t {
   kDeferred,  // larger than defer_above: added to results.deferred
 };
 
-// Hashes one blob and reports what is wrong with it.
-Handled VerifyOne(size_t index, BlobRecord* blob, const Folder& shard, uint64_t defer_above,
-                  const VerifyOptions& options, std::atomic<uint64_t>* progress,
-                  ThreadResults& results) {
+// Hashes one blob (through `reader`) and reports what is wrong with it.
+Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const Folder& shard,
+                  uint64_t defer_above, const VerifyOptions& options,
+                  std::atomic<uint64_t>* progress, ThreadResults& results) {
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
     results.findings.push_back(Finding{severity, kind, layout::BlobData(blob->digest),
                                        std::string(), blob->digest.ToString(), std::move(reason)});
@@ -127,7 +128,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, const Folder& shard, uint64_t 
             "its shard folder " + layout::BlobShardDir(blob->digest) + " cannot be opened");
     return Handled::kHashed;
   }
-  const BlobRead first = options.hash(shard.fd(), blob->digest, defer_above, progress);
+  const BlobRead first = options.hash(reader, shard, blob->digest, defer_above, progress);
   if (!blob->data_known) {
     FindingSink sink(&results.findings);
     RecordOpenedData(first, blob, sink);
@@ -148,20 +149,28 @@ Handled VerifyOne(size_t index, BlobRecord* blob, const Folder& shard, uint64_t 
     }
     return Handled::kHashed;
   }
-  const BlobRead second = options.hash(shard.fd(), blob->digest, kNeverDefer, progress);
+  const BlobRead second = options.hash(reader, shard, blob->digest, kNeverDefer, progress);
   if (second.status == ReadStatus::kOk && second.hash == blob->digest) {
     finding(Severity::kWarning, "blob_read_unstable",
             "first read hashed to " + first.hash.ToString() + " (" + std::to_string(first.bytes) +
                 " bytes); the second read matched the digest: check the disk and its cabling");
     return Handled::kHashed;
   }
-  results.corrupt.push_back(blob->digest);
+  // Its good record, if any, is doubtful now: the blob is verified again on the next run.
   if (options.state != nullptr) options.state->RecordBad(blob->digest);
+  if (second.status != ReadStatus::kOk) {
+    // One read that did not match and one that failed confirm nothing: unreadable, never
+    // corrupt (so never quarantined).
+    finding(Severity::kError, "blob_unreadable",
+            "the second read failed (" + ReadProblem(second) + "); the first hashed to " +
+                first.hash.ToString() + " (" + std::to_string(first.bytes) +
+                " bytes), not to its digest, which a second read must confirm");
+    return Handled::kHashed;
+  }
+  results.corrupt.push_back(blob->digest);
   std::string reason = "content hashes to " + first.hash.ToString() + " (" +
                        std::to_string(first.bytes) + " bytes), not to its digest";
-  if (second.status != ReadStatus::kOk) {
-    reason += "; the second read failed: " + ReadProblem(second);
-  } else if (!(second.hash == first.hash)) {
+  if (!(second.hash == first.hash)) {
     reason += "; a second read hashed to yet another " + second.hash.ToString();
   } else {
     reason += "; confirmed by a second read";
@@ -174,7 +183,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, const Folder& shard, uint64_t 
 // split hands all the large blobs to one thread while the other runs out of work. Returns how
 // many were hashed (not deferred, and with data).
 uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord>* blobs,
-                        const ShardFolders& shards, uint64_t defer_above,
+                        TreeReader& reader, const ShardFolders& shards, uint64_t defer_above,
                         const VerifyOptions& options, std::atomic<uint64_t>* blobs_done,
                         std::atomic<uint64_t>* bytes_done,
                         tbb::enumerable_thread_specific<ThreadResults>* results) {
@@ -185,8 +194,8 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
         ThreadResults& mine = results->local();
         for (size_t i = range.begin(); i != range.end(); ++i) {
           BlobRecord& blob = (*blobs)[order[i]];
-          const Handled handled = VerifyOne(order[i], &blob, shards.Of(blob.digest), defer_above,
-                                            options, bytes_done, mine);
+          const Handled handled = VerifyOne(order[i], &blob, reader, shards.Of(blob.digest),
+                                            defer_above, options, bytes_done, mine);
           if (handled == Handled::kHashed) ++hashed;
           if (handled != Handled::kDeferred) ++*blobs_done;
         }
@@ -245,7 +254,8 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
     for (const size_t index : *part) shards->Want((*blobs)[index].digest);
   }
   // A shard that cannot be opened leaves its blobs unread (VerifyOne says why).
-  shards->OpenWanted(DefaultTreeReader(), v2);
+  TreeReader& reader = options.reader != nullptr ? *options.reader : DefaultTreeReader();
+  shards->OpenWanted(reader, v2);
 
   std::atomic<uint64_t> blobs_done{verified_blobs};
   std::atomic<uint64_t> bytes_done{verified_bytes};
@@ -254,14 +264,14 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
     // Blobs of unknown size are hashed in digest order as their open reveals them; the large
     // ones are put off to join the others, which are hashed largest first.
-    result.hashed += HashInParallel(unknown, blobs, *shards, kDeferAbove, options, &blobs_done,
-                                    &bytes_done, &results);
+    result.hashed += HashInParallel(unknown, blobs, reader, *shards, kDeferAbove, options,
+                                    &blobs_done, &bytes_done, &results);
     for (const ThreadResults& part : results) {
       todo.insert(todo.end(), part.deferred.begin(), part.deferred.end());
     }
     std::stable_sort(todo.begin(), todo.end(),
                      [&](size_t a, size_t b) { return (*blobs)[a].size > (*blobs)[b].size; });
-    result.hashed += HashInParallel(todo, blobs, *shards, kNeverDefer, options, &blobs_done,
+    result.hashed += HashInParallel(todo, blobs, reader, *shards, kNeverDefer, options, &blobs_done,
                                     &bytes_done, &results);
   }
   // Blobs the subset picked that turned out to hold no data were never candidates.

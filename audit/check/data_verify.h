@@ -1,8 +1,10 @@
 // Data verification: hashes the selected blobs in parallel (TBB) and compares each with its
 // digest. A blob whose bytes do not match is read a second time before it is reported: a
 // second read that matches means the storage returned bad data once (a warning), two that do
-// not mean the blob is corrupt (an error). With a state file, blobs verified recently enough
-// and unchanged since (same inode, size and mtime) are skipped.
+// not mean the blob is corrupt (an error); a second read that fails proves nothing either way
+// (the blob is unreadable, never corrupt). With a state file, blobs verified recently enough
+// and unchanged since (same inode, size and mtime) are skipped. Every blob is read through the
+// read seam (core/tree_reader.h), so tests can make any read fail.
 #ifndef REGSWEEP_AUDIT_CHECK_DATA_VERIFY_H_
 #define REGSWEEP_AUDIT_CHECK_DATA_VERIFY_H_
 
@@ -16,6 +18,7 @@
 #include "audit/check/verify_state.h"
 #include "core/finding.h"
 #include "core/scan.h"
+#include "core/tree_reader.h"
 
 namespace regsweep::audit {
 
@@ -33,6 +36,9 @@ struct VerifyOptions {
   VerifyState* state = nullptr;  // not owned; nullptr: no state file
   int64_t max_age_ns = -1;       // with a state: skip blobs verified within this; < 0 never
   int64_t now_ns = 0;
+  // Where the shard folders and the blobs' data are read (not owned); nullptr: the local
+  // filesystem (DefaultTreeReader()).
+  TreeReader* reader = nullptr;
   BlobHashFunction hash = HashBlobData;
   // Blobs this run has already read and found equal to their digest (the manifests the graph
   // loaded): index into the blobs -> their byte count. They count as hashed and are not read
@@ -50,7 +56,7 @@ struct VerifyResult {
   uint64_t bytes_hashed = 0;
   double seconds = 0;
   Findings findings;
-  std::vector<Digest> corrupt;  // confirmed mismatches, sorted
+  std::vector<Digest> corrupt;  // mismatches confirmed by a second read, sorted
 };
 
 // Blobs whose data the scan did not examine (data_known false) are examined by the hashing

@@ -46,13 +46,13 @@ class AuditDataTest : public testing::AuditTest {
   }
   // Hashes as audit does and records the name of every blob it is asked to hash.
   BlobHashFunction RecordingHash() {
-    return [this](int shard_fd, const Digest& name, uint64_t defer_above,
+    return [this](TreeReader& reader, const Folder& shard, const Digest& name, uint64_t defer_above,
                   std::atomic<uint64_t>* progress) {
       {
         std::lock_guard<std::mutex> lock(hashed_mutex_);
         hashed_.insert(name);
       }
-      return HashBlobData(shard_fd, name, defer_above, progress);
+      return HashBlobData(reader, shard, name, defer_above, progress);
     };
   }
   static AuditOptions Verify() {
@@ -91,9 +91,9 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   int reads = 0;
   AuditOptions options = Verify();
   // The storage returns bad bytes for the first read of one blob only.
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
+  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
+                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
     if (name == layer && reads++ == 0) read.hash = Sha("garbage");
     return read;
   };
@@ -121,17 +121,17 @@ TEST_F(AuditDataTest, NoBlobWaitsBehindALargeOne) {
   size_t others_total = 0;
   bool others_done_in_time = false;
   AuditOptions options = Verify();
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
+  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
+                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
     if (name == largest) {
       // Holds its thread until all other blobs are hashed, or gives up after 30 s.
       std::unique_lock<std::mutex> lock(mutex);
       others_done_in_time = progressed.wait_for(lock, std::chrono::seconds(30), [&] {
         return others_total != 0 && others_hashed == others_total;
       });
-      return HashBlobData(shard_fd, name, defer_above, progress);
+      return HashBlobData(reader, shard, name, defer_above, progress);
     }
-    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
+    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
     std::lock_guard<std::mutex> lock(mutex);
     ++others_hashed;
     progressed.notify_all();
@@ -164,13 +164,13 @@ TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
     reports.emplace_back(progress, std::this_thread::get_id());
     reported.notify_all();
   };
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
+  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
+                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
     if (first.exchange(false)) {
       std::unique_lock<std::mutex> lock(mutex);
       reported.wait_for(lock, std::chrono::seconds(30), [&] { return !reports.empty(); });
     }
-    return HashBlobData(shard_fd, name, defer_above, progress);
+    return HashBlobData(reader, shard, name, defer_above, progress);
   };
   const AuditOutcome outcome = AuditReadOnly(options);
   EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
@@ -307,9 +307,9 @@ TEST_F(AuditDataTest, LargeBlobsOfUnknownSizeAreHashedLast) {
   std::mutex mutex;
   std::vector<std::pair<Digest, bool>> calls;  // name, deferred
   AuditOptions options = Verify();
-  options.hash = [&](int shard_fd, const Digest& name, uint64_t defer_above,
-                     std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(shard_fd, name, defer_above, progress);
+  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
+                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
     std::lock_guard<std::mutex> lock(mutex);
     calls.emplace_back(name, read.deferred);
     return read;
@@ -426,6 +426,30 @@ TEST_F(AuditDataTest, QuarantineMovesCorruptDataAndNeverDeletes) {
   // The registry now lacks the blob, which a structural audit reports.
   const AuditOutcome after = AuditReadOnly();
   EXPECT_NE(Find(after, "blob_missing", layout::BlobData(layer)), nullptr) << Describe(after);
+}
+
+// A layer larger than 1 MiB is hashed from mappings (core/posix_blob_stream.h): the whole of
+// it, and one changed byte far into it is found and confirmed.
+TEST_F(AuditDataTest, LargeLayerIsHashedAndItsCorruptionConfirmed) {
+  std::string large(size_t{5} << 20, '\0');
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>((i * 2654435761U) >> 13);
+  const Digest layer = Sha(large);
+  builder_.Tag("apps/big", "1", builder_.PushImage("apps/big", {large, "small"}).digest);
+  const AuditOutcome clean = AuditReadOnly(Verify());
+  EXPECT_TRUE(Clean(clean)) << Describe(clean);
+  EXPECT_EQ(clean.verify.bytes_hashed, clean.counts.blob_bytes);
+
+  // One byte changed past the first mapping window's first page.
+  std::fstream file(DataPath(layer).string(), std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>(large.size() - 7));
+  file.put(static_cast<char>(large[large.size() - 7] ^ 1));
+  file.close();
+  const AuditOutcome outcome = AuditReadOnly(Verify());
+  const Finding* finding = Find(outcome, "blob_digest_mismatch", layout::BlobData(layer));
+  ASSERT_NE(finding, nullptr) << Describe(outcome);
+  EXPECT_NE(finding->reason.find("confirmed by a second read"), std::string::npos);
+  EXPECT_NE(finding->reason.find("(" + std::to_string(large.size()) + " bytes)"), std::string::npos)
+      << finding->reason;
 }
 
 TEST_F(AuditDataTest, FlagCombinationsThatCannotRun) {

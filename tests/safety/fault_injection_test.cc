@@ -51,8 +51,8 @@ std::string Difference(const std::vector<std::string>& actual,
 // Runs gc through a FaultyStorage that fails call `fail_at` with `error`; returns the outcome.
 GcOutcome RunWithFault(const std::string& root, bool delete_untagged, int fail_at, int error,
                        std::vector<std::string>* calls = nullptr) {
-  UniqueFd fd(open(V2Of(root).c_str(), O_RDONLY | O_DIRECTORY));
-  PosixStorage real(fd.get());
+  const Folder v2(UniqueFd(open(V2Of(root).c_str(), O_RDONLY | O_DIRECTORY)));
+  PosixStorage real(v2);
   FaultyStorage faulty(real, fail_at, error);
   GcOptions options = CollectAgedTree(root, delete_untagged);
   options.storage_override = &faulty;

@@ -1,10 +1,12 @@
 // Test support: a Storage that forwards to a real one, records every call, and can fail the
-// k-th mutating call with a chosen errno (the seam ninja's DiskInterface provides for clean).
+// k-th mutating call (removal or move) with a chosen errno (the seam ninja's DiskInterface
+// provides for clean).
 #ifndef REGSWEEP_TESTS_TESTING_FAULTY_STORAGE_H_
 #define REGSWEEP_TESTS_TESTING_FAULTY_STORAGE_H_
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,8 @@ namespace regsweep::testing {
 
 class FaultyStorage : public Storage {
  public:
-  // Fails the `fail_at`-th (1-based) RemoveTree/RemoveEmptyDir call with `error`; 0 never fails.
+  // Fails the `fail_at`-th (1-based) RemoveTree/RemoveEmptyDir/Rename call with `error`; 0
+  // never fails.
   FaultyStorage(Storage& real, int fail_at = 0, int error = 5 /* EIO */)
       : real_(real), fail_at_(fail_at), error_(error) {}
 
@@ -28,6 +31,11 @@ class FaultyStorage : public Storage {
   }
   FileStat Stat(const std::string& relative, int* error) override {
     return real_.Stat(relative, error);
+  }
+  StorageStatus Rename(const std::string& relative, const Folder& destination,
+                       const std::string& to) override {
+    if (const auto status = MaybeFail("rename", relative)) return *status;
+    return real_.Rename(relative, destination, to);
   }
 
   std::vector<std::string> calls() const {

@@ -1,8 +1,9 @@
 // Test support: a TreeReader over the real filesystem that records every read and can disturb
 // the k-th one, either by failing it with the status of an errno (an unreadable disk, a denied
-// permission) or
-// by removing what it is about to read first, so that the read then sees a file or folder
-// that vanished during the scan, as it would if something else deleted it at that moment.
+// permission) or by removing what it is about to read first, so that the read then sees a file
+// or folder that vanished during the scan, as it would if something else deleted it at that
+// moment. A third mode counts blob streams only and breaks the k-th one part way: its open
+// succeeds, then the read fails after half the bytes were handed over.
 #ifndef REGSWEEP_TESTS_TESTING_FAULTY_TREE_READER_H_
 #define REGSWEEP_TESTS_TESTING_FAULTY_TREE_READER_H_
 
@@ -11,8 +12,10 @@
 #include <atomic>
 #include <boost/filesystem.hpp>
 #include <cerrno>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tree_reader.h"
@@ -21,10 +24,14 @@ namespace regsweep::testing {
 
 class FaultyTreeReader : public TreeReader {
  public:
-  enum class Mode { kFail, kVanish };
+  // kFail, kVanish: the `fault_at`-th read of any kind. kBreakStream: the `fault_at`-th stream
+  // opened (an OpenStream that found a regular file), which fails with `error` after handing
+  // over half the file's bytes; nothing else is disturbed or counted.
+  enum class Mode { kFail, kVanish, kBreakStream };
 
-  // Disturbs the `fault_at`-th (1-based) read; 0 never does. `error` is used by kFail. Only a
-  // reader that never disturbs records the reads (resolving each path costs a readlink).
+  // Disturbs the `fault_at`-th (1-based) read; 0 never does. `error` is used by kFail and
+  // kBreakStream. Only a reader that never disturbs records the reads (resolving each path
+  // costs a readlink).
   explicit FaultyTreeReader(int fault_at = 0, Mode mode = Mode::kFail, int error = EIO)
       : fault_at_(fault_at), mode_(mode), error_(error), record_(fault_at == 0) {}
 
@@ -64,6 +71,21 @@ class FaultyTreeReader : public TreeReader {
     }
     return real_.StatInChild(at, child, name, status);
   }
+  std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                         OpenedFacts* facts) override {
+    if (mode_ == Mode::kBreakStream) {
+      std::unique_ptr<BlobStream> real = real_.OpenStream(at, relative, facts);
+      if (real == nullptr || ++streams_ != fault_at_) return real;
+      return std::make_unique<BrokenStream>(std::move(real), error_);
+    }
+    if (Disturb("open_stream", at, relative)) {
+      *facts = OpenedFacts();
+      facts->status = ReadStatus::kIoError;
+      facts->io = IoStatus::FromErrno(error_);
+      return nullptr;
+    }
+    return real_.OpenStream(at, relative, facts);
+  }
 
   // "op path" of every read so far, in order (paths absolute); only when fault_at is 0.
   std::vector<std::string> calls() const {
@@ -77,9 +99,37 @@ class FaultyTreeReader : public TreeReader {
   }
 
  private:
+  // A stream that hands over the first half of the real stream's bytes, then fails.
+  class BrokenStream final : public BlobStream {
+   public:
+    BrokenStream(std::unique_ptr<BlobStream> real, int error)
+        : real_(std::move(real)), error_(error) {}
+    IoStatus ForEachChunk(ChunkSink& sink) override {
+      Collect all;
+      const IoStatus read = real_->ForEachChunk(all);
+      if (!read.ok()) return read;
+      sink.Begin();
+      const size_t half = all.bytes.size() / 2;
+      if (half > 0) sink.Consume(all.bytes.data(), half);
+      return IoStatus::FromErrno(error_);
+    }
+
+   private:
+    struct Collect final : ChunkSink {
+      void Begin() override { bytes.clear(); }
+      void Consume(const unsigned char* data, size_t size) override {
+        bytes.insert(bytes.end(), data, data + size);
+      }
+      std::vector<unsigned char> bytes;
+    };
+    std::unique_ptr<BlobStream> real_;
+    const int error_;
+  };
+
   // Records the read; returns true when it must fail (kFail at the chosen read). For kVanish
   // the target is removed here and the read then goes on to the real filesystem.
   bool Disturb(const char* op, const Folder& at, std::string_view relative) {
+    if (mode_ == Mode::kBreakStream) return false;  // only its streams are disturbed
     const int n = ++count_;
     if (n != fault_at_ && !record_) return false;
     std::string path = FolderOf(at.fd());
@@ -106,6 +156,7 @@ class FaultyTreeReader : public TreeReader {
   const int error_;
   const bool record_;
   std::atomic<int> count_{0};
+  std::atomic<int> streams_{0};  // streams opened, for kBreakStream
   mutable std::mutex mutex_;
   std::vector<std::string> calls_;
   std::string removed_;

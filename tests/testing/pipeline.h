@@ -26,7 +26,7 @@ class Pipeline {
         inventory_(ScanRegistry(v2_)),
         graph_(Graph::Build(inventory_, v2_)),
         marks_(Mark(graph_, policy)),
-        storage_(v2_.fd()),
+        storage_(v2_),
         plan_(MakePlan(graph_, marks_, policy, DefaultTreeReader(), v2_)) {}
 
   const Inventory& inventory() const { return inventory_; }

@@ -1,5 +1,5 @@
-// Windowed mmap hashing with a per-thread SIGBUS guard.
-#include "audit/check/mapped_digest.h"
+// Windowed mmap of a file into a ChunkSink, with a per-thread SIGBUS guard.
+#include "core/mapped_file.h"
 
 #include <sys/mman.h>
 
@@ -8,14 +8,14 @@
 #include <csignal>
 #include <mutex>
 
-namespace regsweep::audit {
+namespace regsweep {
 namespace {
 
 // 16 MiB: large enough that mapping costs nothing next to hashing, small enough that a huge
 // layer never pins gigabytes of page tables.
 constexpr uint64_t kWindow = uint64_t{16} << 20;
 
-// Where this thread's guarded hashing resumes after a SIGBUS; nullptr outside one.
+// Where this thread's guarded Consume resumes after a SIGBUS; nullptr outside one.
 thread_local sigjmp_buf* t_resume = nullptr;
 
 void OnSigbus(int signal_number) {
@@ -35,36 +35,35 @@ void InstallSigbusHandlerOnce() {
   });
 }
 
-// Digests `length` mapped bytes at `data`; false when a page faulted with SIGBUS. Only
-// trivially destructible objects live between sigsetjmp and the jump.
-bool DigestGuarded(EVP_MD_CTX* context, const void* data, size_t length) {
+// Hands `length` mapped bytes at `data` to the sink; false when a page faulted with SIGBUS.
+// Only trivially destructible objects live between sigsetjmp and the jump (ChunkSink's
+// contract says the same of Consume).
+bool ConsumeGuarded(ChunkSink& sink, const void* data, size_t length) {
   sigjmp_buf resume;
   if (sigsetjmp(resume, 1) != 0) {
     t_resume = nullptr;
     return false;
   }
   t_resume = &resume;
-  EVP_DigestUpdate(context, data, length);
+  sink.Consume(static_cast<const unsigned char*>(data), length);
   t_resume = nullptr;
   return true;
 }
 
 }  // namespace
 
-bool DigestMappedFile(int fd, uint64_t length, EVP_MD_CTX* context,
-                      std::atomic<uint64_t>* progress) {
+bool ConsumeMappedFile(int fd, uint64_t length, ChunkSink& sink) {
   InstallSigbusHandlerOnce();
   for (uint64_t offset = 0; offset < length; offset += kWindow) {
     const auto window = static_cast<size_t>(std::min(kWindow, length - offset));
     void* data =
         mmap(nullptr, window, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(offset));
     if (data == MAP_FAILED) return false;
-    const bool complete = DigestGuarded(context, data, window);
+    const bool complete = ConsumeGuarded(sink, data, window);
     munmap(data, window);
     if (!complete) return false;
-    if (progress != nullptr) progress->fetch_add(window);
   }
   return true;
 }
 
-}  // namespace regsweep::audit
+}  // namespace regsweep
