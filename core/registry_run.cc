@@ -3,28 +3,28 @@
 
 #include "core/io_depth.h"
 #include "core/progress.h"
-#include "core/storage.h"
 
 namespace regsweep {
 
 std::optional<RegistryRun> RegistryRun::Open(const std::string& root, const RunAccess& access,
                                              std::string* error, std::string* notice) {
-  std::optional<RegistryRoot> registry = OpenRegistryRoot(root, error);
-  if (!registry) return std::nullopt;
+  std::unique_ptr<Backend> backend = OpenBackend(root, error);
+  if (!backend) return std::nullopt;
   // The lock file lives in the v2 folder; a taken lock keeps what it needs to remove it.
-  PosixStorage storage(registry->v2);
+  LockFiles& locks = backend->locks();
+  const std::string& where = backend->location();
   std::optional<RunLock> lock;
   if (access.exclusive) {
     std::string cleared;
-    lock = RunLock::Acquire(storage, registry->v2_path, access.break_stale_lock, error, &cleared);
+    lock = RunLock::Acquire(locks, where, access.break_stale_lock, error, &cleared);
     if (!lock) return std::nullopt;
     if (notice != nullptr) *notice = cleared;
-  } else if (const auto holder = RunLock::LiveHolder(storage)) {
-    *error = "a regsweep run is changing " + registry->v2_path + " (" + *holder + ", holding " +
-             kLockFileName + "): " + access.wait_advice + " once that run has finished";
+  } else if (const auto holder = RunLock::LiveHolder(locks)) {
+    *error = "a regsweep run is changing " + where + " (" + *holder + ", holding " + kLockFileName +
+             "): " + access.wait_advice + " once that run has finished";
     return std::nullopt;
   }
-  return RegistryRun(std::move(*registry), std::move(lock));
+  return RegistryRun(std::move(backend), std::move(lock));
 }
 
 void RegistryRun::StartPhase(const char* name, const char* unit, uint64_t total) {
@@ -45,6 +45,7 @@ std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned i
                                                  const ManifestObserver* observer) {
   auto model = std::make_unique<RegistryModel>();
   options.progress = progress_;
+  if (options.reader == nullptr) options.reader = &backend_->reader();
   RunWithIoDepth(io_depth, [&] {
     StartPhase("scan", "folders");
     model->inventory = ScanRegistry(v2(), options);

@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/backend.h"
 #include "core/graph.h"
-#include "core/registry_root.h"
 #include "core/run_lock.h"
 #include "core/scan.h"
 
@@ -53,9 +53,11 @@ class RegistryRun {
   static std::optional<RegistryRun> Open(const std::string& root, const RunAccess& access,
                                          std::string* error, std::string* notice = nullptr);
 
-  const std::string& v2_path() const { return root_.v2_path; }
+  // The registry's storage (core/backend.h), chosen from `root`.
+  Backend& backend() const { return *backend_; }
+  const std::string& v2_path() const { return backend_->location(); }
   // The open v2 folder.
-  const Folder& v2() const { return root_.v2; }
+  const Folder& v2() const { return backend_->root(); }
 
   // Where phases are shown (not owned; may be null).
   void set_progress(Progress* progress) { progress_ = progress; }
@@ -69,15 +71,16 @@ class RegistryRun {
   const std::vector<std::pair<std::string, double>>& timings() const { return timings_; }
 
   // The phases "scan" and "manifests": scans the tree with `options` and builds its graph, each
-  // manifest shown to `observer` (may be null), with `io_depth` reads in flight.
+  // manifest shown to `observer` (may be null), with `io_depth` reads in flight. The tree is
+  // read through options.reader, or the backend's reader when that is null.
   std::unique_ptr<RegistryModel> Read(ScanOptions options, unsigned io_depth,
                                       const ManifestObserver* observer = nullptr);
 
  private:
-  RegistryRun(RegistryRoot root, std::optional<RunLock> lock)
-      : root_(std::move(root)), lock_(std::move(lock)) {}
+  RegistryRun(std::unique_ptr<Backend> backend, std::optional<RunLock> lock)
+      : backend_(std::move(backend)), lock_(std::move(lock)) {}
 
-  RegistryRoot root_;
+  std::unique_ptr<Backend> backend_;
   std::optional<RunLock> lock_;
   Progress* progress_ = nullptr;
   const char* phase_ = nullptr;  // the phase running, if any

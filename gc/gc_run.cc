@@ -163,14 +163,14 @@ GcOutcome RunGc(const GcOptions& options) {
 
   // The phases that wait on storage keep options.io_depth reads in flight; mark only computes.
   run->set_progress(options.progress);
+  TreeReader& reader =
+      options.reader_override != nullptr ? *options.reader_override : run->backend().reader();
   ScanOptions scan_options;
-  scan_options.reader = options.reader_override;
+  scan_options.reader = &reader;
   scan_options.stat_blob_data = false;
   const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth);
   Inventory& inventory = model->inventory;
   const Graph& graph = model->graph;
-  TreeReader& reader =
-      options.reader_override != nullptr ? *options.reader_override : DefaultTreeReader();
   if (outcome.used_retention) {
     run->StartPhase("retention");
     RunWithIoDepth(options.io_depth, [&] {
@@ -185,8 +185,7 @@ GcOutcome RunGc(const GcOptions& options) {
       outcome.policy.DropsImages() ? Released(graph, marks) : std::unordered_set<NodeId>();
   run->StartPhase("plan", "blobs examined");
   RunWithIoDepth(options.io_depth, [&] {
-    StatBlobData(v2, BlobsToExamine(graph, marks, released), &inventory, options.reader_override,
-                 run->progress());
+    StatBlobData(v2, BlobsToExamine(graph, marks, released), &inventory, &reader, run->progress());
     outcome.plan = MakePlan(graph, marks, outcome.policy, reader, v2);
   });
   if (outcome.applied_plan) {
@@ -215,8 +214,8 @@ GcOutcome RunGc(const GcOptions& options) {
     }
   }
   if (!outcome.dry_run) {
-    PosixStorage posix(v2);
-    Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
+    Storage& storage =
+        options.storage_override != nullptr ? *options.storage_override : run->backend().storage();
     run->StartPhase("sweep", "deletions", outcome.plan.actions.size());
     RunWithIoDepth(options.io_depth,
                    [&] { outcome.sweep = Sweep(outcome.plan, storage, run->progress()); });

@@ -38,9 +38,9 @@ struct GcOptions {
   // Where each phase ("scan", "manifests", "mark", "plan", "sweep") and how far it is are
   // counted, e.g. for a display on a terminal (not owned; may be null).
   Progress* progress = nullptr;
-  // Test hook: storage to sweep through instead of the POSIX one (not owned).
+  // Test hook: storage to sweep through instead of the backend's (not owned).
   Storage* storage_override = nullptr;
-  // Test hook: where the tree is read instead of the local filesystem (not owned).
+  // Test hook: where the tree is read instead of the backend's reader (not owned).
   TreeReader* reader_override = nullptr;
 };
 

@@ -150,8 +150,10 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   const int64_t now_ns = options.now_ns != 0 ? options.now_ns : NowNs();
 
   run->set_progress(options.progress);
+  TreeReader& reader =
+      options.reader_override != nullptr ? *options.reader_override : run->backend().reader();
   ScanOptions scan_options;
-  scan_options.reader = options.reader_override;
+  scan_options.reader = &reader;
   scan_options.read_all_links = true;
   // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
   // the hashing open records its size and age (on a store of many small blobs that is a third
@@ -177,7 +179,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     verify.state = state.get();
     verify.max_age_ns = options.max_age_ns;
     verify.now_ns = now_ns;
-    verify.reader = options.reader_override;
+    verify.reader = &reader;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
     if (options.progress != nullptr) {
@@ -210,8 +212,8 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   run->EndPhase();
   outcome.timings = run->timings();
   // Only after every check has read the tree as it was.
-  PosixStorage posix(v2);
-  Storage& storage = options.storage_override != nullptr ? *options.storage_override : posix;
+  Storage& storage =
+      options.storage_override != nullptr ? *options.storage_override : run->backend().storage();
   for (const Digest& digest : outcome.verify.corrupt) {
     if (!quarantine.valid()) break;
     const std::string path = layout::BlobData(digest);

@@ -44,10 +44,10 @@ struct AuditOptions {
   // Called from a ticker thread while hashing (with `progress`, after it is updated).
   std::function<void(const HashProgress&)> on_progress;
   BlobHashFunction hash = HashBlobData;  // test hook
-  // Test hook: where the tree is read (scan, manifests, blob data) instead of the local
-  // filesystem (not owned).
+  // Test hook: where the tree is read (scan, manifests, blob data) instead of the backend's
+  // reader (not owned).
   TreeReader* reader_override = nullptr;
-  // Test hook: the storage --quarantine moves data through instead of the POSIX one (not owned).
+  // Test hook: the storage --quarantine moves data through instead of the backend's (not owned).
   Storage* storage_override = nullptr;
 };
 
