@@ -1,10 +1,11 @@
-// POSIX storage: removal and moves beneath the root without following symbolic links, and the
-// run lock's files.
+// The default batch removal, and POSIX storage: removal and moves beneath the root without
+// following symbolic links, and the run lock's files.
 #include "core/storage.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <tbb/parallel_for.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -83,6 +84,16 @@ UniqueFd MakeFolders(int base, const std::string& relative) {
 }
 
 }  // namespace
+
+std::vector<StorageStatus> Storage::RemoveTrees(const std::vector<std::string>& batch,
+                                                const std::function<void()>& removed) {
+  std::vector<StorageStatus> statuses(batch.size());
+  tbb::parallel_for(size_t{0}, batch.size(), [&](size_t i) {
+    statuses[i] = RemoveTree(batch[i]);
+    if (removed) removed();
+  });
+  return statuses;
+}
 
 StorageStatus PosixStorage::RemoveTree(const std::string& relative) {
   std::string last;

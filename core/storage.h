@@ -9,8 +9,10 @@
 #ifndef REGSWEEP_CORE_STORAGE_H_
 #define REGSWEEP_CORE_STORAGE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/fs.h"
 #include "core/lock_files.h"
@@ -25,6 +27,14 @@ class Storage {
   // Removes a file or folder and everything below it; symbolic links inside are removed, never
   // followed. Removing what is already gone succeeds (so reruns finish interrupted work).
   virtual StorageStatus RemoveTree(const std::string& relative) = 0;
+  // Removes every path of `batch` as RemoveTree does, as many at once as the backend allows,
+  // and returns the outcome of each (statuses[i] is batch[i]'s). The paths of one batch never
+  // lie below one another, and their order does not matter. `removed` (may be empty) is called
+  // once per path done, from any thread. This default hands each path to RemoveTree, in
+  // parallel within the caller's I/O depth (core/io_depth.h); an object store overrides it to
+  // delete up to a thousand keys per request.
+  virtual std::vector<StorageStatus> RemoveTrees(const std::vector<std::string>& batch,
+                                                 const std::function<void()>& removed);
   // Removes a folder only if it is empty; ENOTEMPTY is reported, ENOENT succeeds.
   virtual StorageStatus RemoveEmptyDir(const std::string& relative) = 0;
   // lstat beneath the root; *error is 0 when the entry exists or is simply absent.

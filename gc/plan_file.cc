@@ -9,6 +9,27 @@
 #include "core/names.h"
 
 namespace regsweep {
+namespace {
+
+// Appends the repository names listed under `key` in `policy` to *names (nothing when the key is
+// absent); false when one is not a valid repository name.
+bool ReadRepositoryNames(simdjson::dom::object policy, const char* key,
+                         std::vector<std::string>* names) {
+  simdjson::dom::array list;
+  if (policy[key].get_array().get(list) != simdjson::SUCCESS) return true;
+  for (simdjson::dom::element item : list) {
+    std::string_view text;
+    std::string why;
+    if (item.get_string().get(text) != simdjson::SUCCESS ||
+        !IsValidRepositoryName(std::string(text), &why)) {
+      return false;
+    }
+    names->emplace_back(text);
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::string& root) {
   JsonWriter json;
@@ -103,31 +124,14 @@ bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
       out->policy.untag_patterns.push_back(pattern);
     }
   }
-  if (policy["delete_repositories"].get_array().get(list) == simdjson::SUCCESS) {
-    for (simdjson::dom::element item : list) {
-      std::string_view text;
-      std::string why;
-      if (item.get_string().get(text) != simdjson::SUCCESS ||
-          !IsValidRepositoryName(std::string(text), &why)) {
-        return fail("bad delete_repositories entry");
-      }
-      out->policy.delete_repositories.emplace_back(text);
-    }
+  // Absent from plans written before --delete-repo and gc --policy existed.
+  if (!ReadRepositoryNames(policy, "delete_repositories", &out->policy.delete_repositories) ||
+      !ReadRepositoryNames(policy, "delete_untagged_repositories",
+                           &out->policy.delete_untagged_repositories)) {
+    return fail("bad repository name in the policy");
   }
-  // Absent from plans written before gc --policy existed.
-  if (policy["delete_untagged_repositories"].get_array().get(list) == simdjson::SUCCESS) {
-    for (simdjson::dom::element item : list) {
-      std::string_view text;
-      std::string why;
-      if (item.get_string().get(text) != simdjson::SUCCESS ||
-          !IsValidRepositoryName(std::string(text), &why)) {
-        return fail("bad delete_untagged_repositories entry");
-      }
-      out->policy.delete_untagged_repositories.emplace_back(text);
-    }
-    std::sort(out->policy.delete_untagged_repositories.begin(),
-              out->policy.delete_untagged_repositories.end());
-  }
+  std::sort(out->policy.delete_untagged_repositories.begin(),
+            out->policy.delete_untagged_repositories.end());
   simdjson::dom::array actions;
   if (root["actions"].get_array().get(actions) != simdjson::SUCCESS) return fail("no actions");
   for (simdjson::dom::element item : actions) {

@@ -1,7 +1,11 @@
-// Sweep: phase-ordered, parallel within a phase, stops after a failed phase.
+// Sweep: phase-ordered, one batch per phase, stops after a failed phase.
 #include "gc/sweep.h"
 
 #include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 #include "core/layout.h"
 #include "core/progress.h"
@@ -40,11 +44,22 @@ StorageStatus PruneRepository(const std::string& repository, Storage& storage) {
   return StorageStatus::Ok();
 }
 
-StorageStatus Execute(const Action& action, Storage& storage) {
-  if (action.kind == ActionKind::kPruneRepository) {
-    return PruneRepository(action.repository, storage);
+// Carries out actions [begin, end) of one phase into statuses[begin, end): one batch of paths
+// for the storage, except pruning, which removes folders one level at a time.
+void ExecutePhase(const Plan& plan, size_t begin, size_t end, Storage& storage, Progress* progress,
+                  std::vector<StorageStatus>* statuses) {
+  if (plan.actions[begin].kind == ActionKind::kPruneRepository) {
+    tbb::parallel_for(begin, end, [&](size_t i) {
+      (*statuses)[i] = PruneRepository(plan.actions[i].repository, storage);
+      Advance(progress);
+    });
+    return;
   }
-  return storage.RemoveTree(action.Path());
+  std::vector<std::string> batch;
+  batch.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) batch.push_back(plan.actions[i].Path());
+  std::vector<StorageStatus> done = storage.RemoveTrees(batch, [progress] { Advance(progress); });
+  std::move(done.begin(), done.end(), statuses->begin() + static_cast<std::ptrdiff_t>(begin));
 }
 
 }  // namespace
@@ -57,13 +72,10 @@ SweepResult Sweep(const Plan& plan, Storage& storage, Progress* progress) {
   while (begin < plan.actions.size()) {
     size_t end = begin;
     while (end < plan.actions.size() && plan.actions[end].kind == plan.actions[begin].kind) ++end;
-    tbb::parallel_for(begin, end, [&](size_t i) {
-      statuses[i] = Execute(plan.actions[i], storage);
-      result.done[i] = statuses[i].ok() ? 1 : 0;
-      Advance(progress);
-    });
+    ExecutePhase(plan, begin, end, storage, progress, &statuses);
     bool failed = false;
     for (size_t i = begin; i < end; ++i) {
+      result.done[i] = statuses[i].ok() ? 1 : 0;
       if (statuses[i].ok()) continue;
       failed = true;
       const Action& action = plan.actions[i];

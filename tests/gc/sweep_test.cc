@@ -104,5 +104,51 @@ TEST_F(SweepTest, CallsFollowThePlanOrder) {
   }
 }
 
+// Records the batches it is given and removes through `real`.
+class BatchRecorder : public Storage {
+ public:
+  explicit BatchRecorder(Storage& real) : real_(real) {}
+  StorageStatus RemoveTree(const std::string& relative) override {
+    ADD_FAILURE() << "a path outside a batch: " << relative;
+    return real_.RemoveTree(relative);
+  }
+  std::vector<StorageStatus> RemoveTrees(const std::vector<std::string>& batch,
+                                         const std::function<void()>& removed) override {
+    batches.push_back(batch);
+    return real_.RemoveTrees(batch, removed);
+  }
+  StorageStatus RemoveEmptyDir(const std::string& relative) override {
+    return real_.RemoveEmptyDir(relative);
+  }
+  FileStat Stat(const std::string& relative, int* error) override {
+    return real_.Stat(relative, error);
+  }
+  StorageStatus Rename(const std::string& relative, const Folder& destination,
+                       const std::string& to) override {
+    return real_.Rename(relative, destination, to);
+  }
+  std::vector<std::vector<std::string>> batches;
+
+ private:
+  Storage& real_;
+};
+
+TEST_F(SweepTest, EachPhaseReachesTheStorageAsOneBatchInPlanOrder) {
+  Pipeline pipeline(builder_, Policy());
+  const Plan& plan = pipeline.plan();
+  BatchRecorder recorder(pipeline.storage());
+  const SweepResult result = Sweep(plan, recorder);
+  EXPECT_TRUE(result.failures.empty());
+  std::vector<std::vector<std::string>> phases;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (i == 0 || plan.actions[i].kind != plan.actions[i - 1].kind) phases.emplace_back();
+    phases.back().push_back(plan.actions[i].Path());
+  }
+  ASSERT_GE(phases.size(), 3u) << "revisions, layer links and blobs at least";
+  EXPECT_EQ(recorder.batches, phases);
+  Pipeline after(builder_, Policy());
+  EXPECT_TRUE(after.plan().actions.empty());
+}
+
 }  // namespace
 }  // namespace regsweep
