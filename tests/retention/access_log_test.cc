@@ -276,10 +276,12 @@ TEST(LogLineTest, CountsManifestGetsWithStatus200) {
   EXPECT_EQ(journal->reference, "3.19");
   EXPECT_EQ(journal->time_ns, int64_t{1796468651} * kSecond);
 
-  const auto journal_combined = Pull(
+  // The pull's fields are views into the line, so the line must outlive them.
+  const std::string combined_line =
       "Dec 05 11:04:11 host docker-registry[812]: 10.0.0.1 - - [05/Dec/2026:11:04:11 +0000] "
       "\"GET /v2/a/b/manifests/sha256:" +
-      std::string(64, 'a') + " HTTP/1.1\" 200 528 \"\" \"containerd/1.7\"");
+      std::string(64, 'a') + " HTTP/1.1\" 200 528 \"\" \"containerd/1.7\"";
+  const auto journal_combined = Pull(combined_line);
   ASSERT_TRUE(journal_combined);
   EXPECT_EQ(journal_combined->repository, "a/b");
   EXPECT_EQ(journal_combined->reference, "sha256:" + std::string(64, 'a'));
