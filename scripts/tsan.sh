@@ -3,14 +3,15 @@
 # unit tests with REGSWEEP_TSAN into build-tsan, and runs the tests that drive every parallel
 # loop on both threads (and, at --io-depth 16 and 32, on many): digest interning, scan,
 # manifest loading (graph, and audit's observer of it), mark, sweep, gc runs, fault injection,
-# hostile input and audit (data verification and its progress thread, and the SIGBUS guard of
-# its mapped hashing).
+# hostile input, gc --policy (repositories decided in parallel), the backend, and audit (data
+# verification and its progress thread, and the SIGBUS guard of its mapped hashing).
 # Any TSan report fails the stage. About 4 minutes on 2 cores from scratch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-tsan
 tests="DigestTest.*:ScanTest.*:IoDepthTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
 tests+=":AuditDataTest.*:AuditStructureTest.*:MappedFileTest.*:PosixBlobStreamTest.*"
+tests+=":RetentionRunTest.*:BackendTest.*"
 if [ "$(nproc)" -lt 2 ]; then
   echo "tsan: warning: one CPU, TBB runs every loop on one thread and TSan can prove nothing" >&2
 fi
