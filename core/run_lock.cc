@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <ctime>
 #include <utility>
+
+#include "core/format.h"
+#include "core/fs.h"
 
 namespace regsweep {
 namespace {
@@ -26,12 +28,8 @@ std::string Describe(LockFile& file) {
 std::string OwnerLine() {
   char host[256] = "unknown";
   gethostname(host, sizeof host - 1);
-  char when[64];
-  const time_t now = time(nullptr);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return "pid=" + std::to_string(getpid()) + " host=" + host + " started=" + when + "\n";
+  return "pid=" + std::to_string(getpid()) + " host=" + host +
+         " started=" + FormatUtcTime(NowNs()) + "\n";
 }
 
 }  // namespace

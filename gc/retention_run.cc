@@ -10,6 +10,7 @@
 #include "core/duration.h"
 #include "core/layout.h"
 #include "gc/retention/policy_file.h"
+#include "gc/what_if.h"
 
 namespace regsweep {
 namespace {
@@ -87,7 +88,6 @@ RepositoryInput MakeInput(const Graph& graph, uint32_t r, const RetentionRequest
 bool LoadRetentionRequest(const std::string& policy_path, const std::vector<std::string>& log_paths,
                           RetentionRequest* out, std::string* error) {
   out->policy_path = policy_path;
-  out->log_paths = log_paths;
   if (!LoadRetentionPolicyFile(policy_path, &out->policy, error)) return false;
   if (out->policy.UsesPulls() && log_paths.empty()) {
     *error = policy_path +
@@ -103,7 +103,7 @@ RetentionReport DecideRegistryRetention(const RetentionRequest& request, const G
   RetentionReport report;
   report.policy_path = request.policy_path;
   const int64_t window = LongestPullWindow(request.policy);
-  if (window > 0 && !request.log_paths.empty() &&
+  if (window > 0 && request.log_stats.files > 0 &&
       request.log_stats.first_request_ns > now_ns - window) {
     const std::string since =
         request.log_stats.pulls == 0
@@ -170,11 +170,7 @@ void AddDecisionsToPolicy(const RetentionReport& report, GcPolicy* policy) {
 }
 
 void CountFreedBytes(const Graph& graph, const Plan& plan, RetentionReport* report) {
-  std::vector<uint8_t> deleted(graph.nodes().size(), 0);
-  for (const Action& action : plan.actions) {
-    if (action.kind != ActionKind::kDeleteBlob) continue;
-    if (const auto id = graph.Find(action.digest)) deleted[*id] = 1;
-  }
+  const std::vector<uint8_t> deleted = BlobsThePlanDeletes(graph, plan);
   ClosureWalker walker(graph);
   std::vector<NodeId> nodes;
   for (RepositoryRetention& repository : report->repositories) {

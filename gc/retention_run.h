@@ -35,9 +35,8 @@ namespace regsweep {
 struct RetentionRequest {
   std::string policy_path;
   RetentionPolicy policy;
-  std::vector<std::string> log_paths;
   PullLog pulls;
-  AccessLogStats log_stats;
+  AccessLogStats log_stats;  // files is 0 when no log was given
 };
 
 // One repository a policy matched.

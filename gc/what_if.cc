@@ -29,20 +29,26 @@ std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks)
   return released;
 }
 
+std::vector<uint8_t> BlobsThePlanDeletes(const Graph& graph, const Plan& plan) {
+  std::vector<uint8_t> deleted(graph.nodes().size(), 0);
+  for (const Action& action : plan.actions) {
+    if (action.kind != ActionKind::kDeleteBlob) continue;
+    if (const auto id = graph.Find(action.digest)) deleted[*id] = 1;
+  }
+  return deleted;
+}
+
 WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& plan,
                      const std::unordered_set<NodeId>& released) {
   WhatIf what_if;
-  std::unordered_set<NodeId> deleted;
-  for (const Action& action : plan.actions) {
-    if (action.kind == ActionKind::kDeleteBlob) deleted.insert(*graph.Find(action.digest));
-  }
+  const std::vector<uint8_t> deleted = BlobsThePlanDeletes(graph, plan);
   std::unordered_map<NodeId, size_t> kept_index;
   for (const NodeId id : released) {
     const BlobRecord* blob = graph.Blob(id);
     if (blob == nullptr || !blob->has_data) continue;
     ++what_if.released_blobs;
     what_if.released_bytes += blob->size;
-    if (deleted.count(id) != 0) {
+    if (deleted[id] != 0) {
       ++what_if.freed_blobs;
       what_if.freed_bytes += blob->size;
       continue;

@@ -35,6 +35,9 @@ struct WhatIf {
   std::vector<KeptBlob> kept;  // the others, largest first
 };
 
+// By NodeId: 1 for the blobs `plan` deletes.
+std::vector<uint8_t> BlobsThePlanDeletes(const Graph& graph, const Plan& plan);
+
 // Every node the dropped tags (and the revisions of deleted repositories) kept alive.
 std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks);
 
