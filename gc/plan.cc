@@ -6,6 +6,7 @@
 
 #include "core/layout.h"
 #include "core/reclaim.h"
+#include "gc/link_ages.h"
 
 namespace regsweep {
 namespace {
@@ -15,28 +16,17 @@ constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
     "delete_blob", "delete_upload",          "prune_repository",
 };
 
-// Newest mtime of a link file or, when it is gone, of its folder (`dir`, below the v2 folder);
-// -1 when neither exists.
-int64_t LinkMtime(TreeReader& reader, const Folder& v2, const std::string& dir,
-                  Findings* problems) {
-  IoStatus status;
-  FileStat stat = reader.Stat(v2, dir + "/link", &status);
-  if (!stat.exists && status.ok()) stat = reader.Stat(v2, dir, &status);
-  if (!status.ok()) {
-    problems->push_back(Finding{Severity::kError, "unreadable", dir, "", "",
-                                "cannot stat for the grace period: " + status.Text() + "; kept"});
-    return INT64_MAX;  // unknown age: treat as recent
-  }
-  return stat.exists ? stat.mtime_ns : -1;
-}
-
 class Planner {
  public:
-  Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy, TreeReader& reader,
-          const Folder& v2)
-      : graph_(graph), marks_(marks), policy_(policy), reader_(reader), v2_(v2) {
+  Planner(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
+          LinkAgeSource& link_ages, bool keep_actions)
+      : graph_(graph),
+        marks_(marks),
+        policy_(policy),
+        link_ages_(link_ages),
+        keep_actions_(keep_actions) {
     empty_candidate_.assign(graph.repositories().size(), true);
-    ReserveActions();
+    if (keep_actions_) ReserveActions();
   }
 
   Plan Run() {
@@ -84,6 +74,7 @@ class Planner {
   }
 
   void Add(Action action) {
+    if (!keep_actions_) return;
     PlanCounts& d = plan_.deleted;
     switch (action.kind) {
       case ActionKind::kDeleteTag:
@@ -117,8 +108,7 @@ class Planner {
 
   // Whether the link in `dir` is within the grace period; no stat at all when there is none.
   bool RecentLink(const std::string& dir) {
-    return policy_.min_age_ns > 0 &&
-           policy_.IsRecent(LinkMtime(reader_, v2_, dir, &plan_.problems));
+    return policy_.min_age_ns > 0 && policy_.IsRecent(link_ages_.Mtime(dir, &plan_.problems));
   }
 
   bool Collectable(size_t r) const { return RepositoryCollectable(graph_, marks_, r); }
@@ -239,8 +229,8 @@ class Planner {
   const Graph& graph_;
   const MarkResult& marks_;
   const GcPolicy& policy_;
-  TreeReader& reader_;
-  const Folder& v2_;
+  LinkAgeSource& link_ages_;
+  const bool keep_actions_;  // false in the pass that only finds the link ages needed
   Plan plan_;
   std::vector<BlobFate> fates_;        // by NodeId (core/reclaim.h)
   std::vector<bool> empty_candidate_;  // by repository
@@ -297,7 +287,12 @@ std::string Action::Key() const {
 
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
               TreeReader& reader, const Folder& v2) {
-  return Planner(graph, marks, policy, reader, v2).Run();
+  // Two passes (gc/link_ages.h): the first finds which link ages the plan needs, they are read
+  // together, the second plans with them.
+  RecordingLinkAges asked;
+  Planner(graph, marks, policy, asked, /*keep_actions=*/false).Run();
+  LinkAges ages(reader, v2, asked.TakeAsked());
+  return Planner(graph, marks, policy, ages, /*keep_actions=*/true).Run();
 }
 
 }  // namespace regsweep

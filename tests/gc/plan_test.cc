@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "core/hash.h"
+#include "core/io_depth.h"
+#include "core/latency_tree_reader.h"
 #include "core/layout.h"
+#include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/pipeline.h"
 
 namespace regsweep {
@@ -20,6 +23,14 @@ constexpr int64_t kNow = 1750000000LL * 1000000000;  // a fixed clock
 constexpr int64_t kOld = 1700000000;                 // seconds: months before kNow
 
 Digest Sha(const std::string& content) { return HashBytes(DigestAlgorithm::kSha256, content); }
+
+bool PlanHas(const Plan& plan, ActionKind kind, const Digest& digest,
+             const std::string& repository = "") {
+  for (const Action& a : plan.actions) {
+    if (a.kind == kind && a.digest == digest && a.repository == repository) return true;
+  }
+  return false;
+}
 
 GcPolicy Policy(bool delete_untagged, int64_t min_age_ns = kHour) {
   GcPolicy policy;
@@ -154,6 +165,44 @@ TEST_F(PlanTest, ActionKeysRoundTripNames) {
     EXPECT_EQ(static_cast<int>(kind), i);
   }
   EXPECT_FALSE(ParseActionKind("delete_everything", nullptr));
+}
+
+// The grace period's stats (gc/link_ages.h) are issued together, not one candidate after
+// another: on slow storage a plan that drops many blobs would otherwise wait once per link.
+TEST_F(PlanTest, GracePeriodStatsAreInFlightTogether) {
+  std::vector<Blob> blobs;
+  for (int i = 0; i < 48; ++i) {
+    blobs.push_back(builder_.AddBlob("unused " + std::to_string(i)));
+    builder_.LinkLayer("a", blobs.back().digest);
+  }
+  builder_.SetAllMtimes(kOld);
+  const Pipeline p(builder_, Policy(true));
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+  LatencyTreeReader slow(DefaultTreeReader(), std::chrono::milliseconds(5));
+  Plan plan;
+  RunWithIoDepth(16, [&] { plan = MakePlan(p.graph(), p.marks(), Policy(true), slow, v2); });
+  for (const Blob& blob : blobs) {
+    EXPECT_TRUE(PlanHas(plan, ActionKind::kDeleteLayerLink, blob.digest, "a"));
+    EXPECT_TRUE(PlanHas(plan, ActionKind::kDeleteBlob, blob.digest));
+  }
+  EXPECT_GE(slow.requests(), blobs.size());  // every link statted once at least
+  EXPECT_GT(slow.peak_in_flight(), 4);
+}
+
+// A link whose age cannot be read keeps what it protects and says so, whichever pass reads it.
+TEST_F(PlanTest, AnUnreadableLinkAgeKeepsItsBlob) {
+  const Blob unused = builder_.AddBlob("unused");
+  builder_.LinkLayer("a", unused.digest);
+  builder_.SetAllMtimes(kOld);
+  const Pipeline p(builder_, Policy(true));
+  ASSERT_TRUE(p.Plans(ActionKind::kDeleteBlob, unused.digest));
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+  testing::FaultyTreeReader failing(1, testing::FaultyTreeReader::Mode::kFail, EIO);
+  const Plan plan = MakePlan(p.graph(), p.marks(), Policy(true), failing, v2);
+  EXPECT_FALSE(PlanHas(plan, ActionKind::kDeleteBlob, unused.digest));
+  EXPECT_FALSE(PlanHas(plan, ActionKind::kDeleteLayerLink, unused.digest, "a"));
+  ASSERT_EQ(plan.problems.size(), 1u);
+  EXPECT_NE(plan.problems[0].reason.find("cannot stat for the grace period"), std::string::npos);
 }
 
 }  // namespace
