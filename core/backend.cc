@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "core/registry_root.h"
+#include "core/s3/s3_backend.h"
+#include "core/s3/s3_location.h"
 
 namespace regsweep {
 namespace {
@@ -27,8 +29,31 @@ class PosixBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> OpenBackend(const std::string& root, std::string* error) {
-  std::optional<RegistryRoot> registry = OpenRegistryRoot(root, error);
+std::unique_ptr<Backend> OpenBackend(const std::string& root, const BackendSettings& settings,
+                                     std::string* error) {
+  const s3::EnvLookup env = s3::ProcessEnvironment();
+  std::string where = root;
+  s3::Location location;
+  if (!settings.config.empty()) {
+    s3::RegistryStorage storage;
+    if (!s3::LoadRegistryConfig(settings.config, env, &storage, error)) return nullptr;
+    if (storage.kind == s3::RegistryStorage::Kind::kS3) {
+      if (!root.empty()) {
+        *error = "give ROOT or --config, not both: " + settings.config + " names the registry";
+        return nullptr;
+      }
+      return s3::OpenS3Backend(storage.s3, settings, error);
+    }
+    if (where.empty()) where = storage.filesystem_root;
+  }
+  if (s3::IsS3Root(where)) {
+    if (!s3::ParseS3Root(where, &location, error) ||
+        !s3::FillFromEnvironment(env, &location, error)) {
+      return nullptr;
+    }
+    return s3::OpenS3Backend(location, settings, error);
+  }
+  std::optional<RegistryRoot> registry = OpenRegistryRoot(where, error);
   if (!registry) return nullptr;
   return std::make_unique<PosixBackend>(std::move(*registry));
 }

@@ -35,6 +35,7 @@ IoStatus IoStatus::FromErrno(int error) {
 
 std::string IoStatus::Text() const {
   if (sys_error != 0) return std::strerror(sys_error);
+  if (http_status != 0) return "HTTP " + std::to_string(http_status);
   switch (code) {
     case IoCode::kOk:
       return "ok";

@@ -21,7 +21,8 @@ enum class IoCode : uint8_t {
 
 struct IoStatus {
   IoCode code = IoCode::kOk;
-  int sys_error = 0;  // the errno behind `code` on the local filesystem; 0 when there is none
+  int sys_error = 0;    // the errno behind `code` on the local filesystem; 0 when there is none
+  int http_status = 0;  // the HTTP answer behind `code` from an object store; 0 when none came
 
   bool ok() const { return code == IoCode::kOk; }
   // Nothing is there to read: absent, or a file where a folder was expected.
@@ -30,7 +31,7 @@ struct IoStatus {
   static IoStatus Ok() { return {}; }
   // The status of a failed system call that set `error` (ENOENT, ELOOP, EACCES, ...).
   static IoStatus FromErrno(int error);
-  // For messages: "No such file or directory", "Permission denied", ...
+  // For messages: "No such file or directory", "Permission denied", "HTTP 503", ...
   std::string Text() const;
 };
 

@@ -75,6 +75,23 @@ std::string UploadDir(std::string_view repository, std::string_view upload_id) {
   return path;
 }
 
+size_t WholeListingPrefix(std::string_view relative) {
+  // The end of the `count`-th component (just past its '/'), or 0 when there are fewer.
+  const auto end_of = [relative](size_t count) -> size_t {
+    size_t at = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const size_t slash = relative.find('/', at);
+      if (slash == std::string_view::npos) return 0;
+      at = slash + 1;
+    }
+    return at;
+  };
+  const std::string_view first = relative.substr(0, relative.find('/'));
+  if (first == kBlobsDir) return end_of(3);
+  if (first == kRepositoriesDir) return end_of(2);
+  return 0;
+}
+
 std::optional<std::string> FindV2Folder(const std::string& root) {
   std::string base = root;
   while (base.size() > 1 && base.back() == '/') base.pop_back();

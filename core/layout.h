@@ -43,6 +43,16 @@ std::string TagIndexEntryDir(std::string_view repository, std::string_view tag,
                              const Digest& digest);
 std::string UploadDir(std::string_view repository, std::string_view upload_id);
 
+// The v2 folder's path below a driver's rootdirectory.
+inline constexpr std::string_view kV2Path = "docker/registry/v2";
+
+// How an object store is best listed (core/s3/s3_tree_reader.h): the length of the prefix of
+// `relative` (a path below the v2 folder, folders ending in '/') that is listed whole, key by
+// key, because everything below it is read anyway: a blob shard `blobs/<alg>/<xx>/` or a top
+// repository folder `repositories/<name>/`. 0 when `relative` lies above those (the v2 folder,
+// `blobs/`, `blobs/<alg>/`, `repositories/`), which are listed one level at a time.
+size_t WholeListingPrefix(std::string_view relative);
+
 // Finds the v2 folder given either the driver's rootdirectory (holding docker/registry/v2) or
 // the v2 folder itself. Returns nullopt when neither holds `blobs` or `repositories`.
 std::optional<std::string> FindV2Folder(const std::string& root);

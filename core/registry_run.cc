@@ -6,9 +6,11 @@
 
 namespace regsweep {
 
-std::optional<RegistryRun> RegistryRun::Open(const std::string& root, const RunAccess& access,
-                                             std::string* error, std::string* notice) {
-  std::unique_ptr<Backend> backend = OpenBackend(root, error);
+std::optional<RegistryRun> RegistryRun::Open(const std::string& root,
+                                             const BackendSettings& settings,
+                                             const RunAccess& access, std::string* error,
+                                             std::string* notice) {
+  std::unique_ptr<Backend> backend = OpenBackend(root, settings, error);
   if (!backend) return std::nullopt;
   // The lock file lives in the v2 folder; a taken lock keeps what it needs to remove it.
   LockFiles& locks = backend->locks();

@@ -47,11 +47,13 @@ struct RegistryModel {
 
 class RegistryRun {
  public:
-  // Opens the registry at `root` (its rootdirectory or v2 folder) with `access`. nullopt with
+  // Opens the registry at `root` (its rootdirectory or v2 folder, `s3://BUCKET/PREFIX`, or
+  // empty with settings.config; core/backend.h) with `access`. nullopt with
   // *error (the run's fatal message) when there is no registry there or the lock says no;
   // *notice tells of a stale lock that was cleared.
-  static std::optional<RegistryRun> Open(const std::string& root, const RunAccess& access,
-                                         std::string* error, std::string* notice = nullptr);
+  static std::optional<RegistryRun> Open(const std::string& root, const BackendSettings& settings,
+                                         const RunAccess& access, std::string* error,
+                                         std::string* notice = nullptr);
 
   // The registry's storage (core/backend.h), chosen from `root`.
   Backend& backend() const { return *backend_; }

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -26,20 +27,31 @@
 namespace regsweep {
 
 // A folder opened by a TreeReader: what its backend needs to reach what is below it (on the
-// local filesystem, an open descriptor). Callers only hand it back to the backend that opened
-// it (its TreeReader, or the Storage over the same tree: core/storage.h); an invalid Folder is
-// what a failed open returns.
+// local filesystem, an open descriptor; in an object store, the key prefix of everything below
+// it). Callers only hand it back to the backend that opened it (its TreeReader, or the Storage
+// over the same tree: core/storage.h); an invalid Folder is what a failed open returns.
 class Folder {
  public:
   Folder() = default;
   explicit Folder(UniqueFd fd) : fd_(std::move(fd)) {}
+  // A folder of an object store: `key_prefix` ends in '/' (or is empty: the bucket's top).
+  static Folder OfKeyPrefix(std::string key_prefix) {
+    Folder folder;
+    folder.key_prefix_ = std::move(key_prefix);
+    folder.is_key_prefix_ = true;
+    return folder;
+  }
 
-  bool valid() const { return fd_.valid(); }
+  bool valid() const { return fd_.valid() || is_key_prefix_; }
   // The descriptor; for the local filesystem's reader and storage only.
   int fd() const { return fd_.get(); }
+  // The key prefix; for an object store's reader and storage only.
+  const std::string& key_prefix() const { return key_prefix_; }
 
  private:
   UniqueFd fd_;
+  std::string key_prefix_;
+  bool is_key_prefix_ = false;
 };
 
 class TreeReader {

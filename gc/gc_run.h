@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/backend.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
 #include "core/policy.h"
@@ -22,8 +23,10 @@ namespace regsweep {
 class Progress;
 
 struct GcOptions {
-  std::string root;  // rootdirectory or the v2 folder
-  GcPolicy policy;   // now_ns is filled in by RunGc when zero
+  // rootdirectory or the v2 folder, or s3://BUCKET/PREFIX; empty when `storage.config` names it
+  std::string root;
+  BackendSettings storage;  // --config, --max-requests-per-second (core/backend.h)
+  GcPolicy policy;          // now_ns is filled in by RunGc when zero
   bool dry_run = false;
   std::string plan_out;    // write the plan here
   std::string apply_plan;  // carry out this saved plan (re-checked)
@@ -35,6 +38,12 @@ struct GcOptions {
   // Reads (and deletions) in flight at once in the phases that wait on storage
   // (core/io_depth.h).
   unsigned io_depth = kDefaultIoDepth;
+  // The backend settings with the object store's requests in flight at the run's --io-depth.
+  BackendSettings Backend() const {
+    BackendSettings settings = storage;
+    settings.max_in_flight = io_depth;
+    return settings;
+  }
   // Where each phase ("scan", "manifests", "mark", "plan", "sweep") and how far it is are
   // counted, e.g. for a display on a terminal (not owned; may be null).
   Progress* progress = nullptr;

@@ -20,6 +20,16 @@
 #   reg_dangling_layer_links ROOT  _layers links whose blob data is missing
 #
 # Exports after reg_start: REG_DIR REG_URL (127.0.0.1:PORT) REG_PID REG_CONFIG REG_ROOT
+#
+# S3 storage (e.g. the Ceph RGW of scripts/ceph-rgw.sh):
+#   reg_start_s3 DIR ENDPOINT BUCKET ACCESS SECRET [ROOTDIR]
+#                            start a registry on an S3 bucket (config in DIR); reg_stop stops it.
+#                            Exports REG_DIR REG_URL REG_PID REG_CONFIG REG_S3_ROOTDIR
+#                            REG_S3_ENDPOINT REG_S3_BUCKET; unsets REG_ROOT (no local storage)
+#   reg_s3_mirror RGW_STATE_DIR BUCKET ROOTDIR DEST
+#                            copy the registry's keys into DEST, a filesystem registry root
+#                            (DEST/docker/registry/v2/...) the disk helpers above can read
+#   reg_s3_keys RGW_STATE_DIR BUCKET [PREFIX]   list the keys of a bucket (one per line)
 
 REG_BIN=${REG_BIN:-docker-registry}
 REG_SKOPEO=${REG_SKOPEO:-skopeo}
@@ -136,7 +146,8 @@ reg_reference_gc() { # [extra args...]
     out=$REG_DIR/reference-gc.log
     while [ -e "$out" ]; do n=$((n + 1)); out=$REG_DIR/reference-gc-$n.log; done
     export REG_REFERENCE_GC_LOG=$out
-    "$REG_BIN" garbage-collect "$@" "$REG_CONFIG" >"$out" 2>&1
+    # (AWS_CA_BUNDLE: see reg_start_s3; irrelevant to filesystem storage)
+    env -u AWS_CA_BUNDLE "$REG_BIN" garbage-collect "$@" "$REG_CONFIG" >"$out" 2>&1
 }
 
 # ---------------------------------------------------------------- HTTP helpers
@@ -338,4 +349,173 @@ reg_disk_bytes() { # ROOT -> total bytes of blob data files
     local v2
     v2=$(_reg_v2 "$1")
     find "$v2/blobs" -type f -name data -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'
+}
+
+# ------------------------------------------------------------------ S3 storage
+# reg_write_s3_config DIR PORT ENDPOINT BUCKET ACCESS SECRET ROOTDIR
+# redirect is disabled: with S3 storage the registry otherwise answers blob GETs with a 307
+# to a presigned S3 URL, which plain `curl -f` (reg_fetch_closure) does not follow.
+reg_write_s3_config() {
+    local dir=$1 port=$2 endpoint=$3 bucket=$4 access=$5 secret=$6 rootdir=$7
+    mkdir -p "$dir"
+    cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+  fields:
+    service: regsweep-test-registry-s3
+storage:
+  s3:
+    regionendpoint: $endpoint
+    region: us-east-1
+    bucket: $bucket
+    accesskey: $access
+    secretkey: $secret
+    secure: false
+    v4auth: true
+    rootdirectory: $rootdir
+    chunksize: 5242880
+  delete:
+    enabled: true
+  redirect:
+    disable: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+    readonly:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: regsweep-test-secret
+EOF
+}
+
+reg_start_s3() { # DIR ENDPOINT BUCKET ACCESS SECRET [ROOTDIR]
+    if [ $# -lt 5 ]; then
+        _reg_log "usage: reg_start_s3 DIR ENDPOINT BUCKET ACCESS SECRET [ROOTDIR]"
+        return 2
+    fi
+    local dir endpoint=$2 bucket=$3 access=$4 secret=$5 rootdir=${6:-/registry}
+    mkdir -p "$1"
+    dir=$(cd "$1" && pwd)
+    if [ -n "${REG_PID:-}" ] && kill -0 "$REG_PID" 2>/dev/null; then
+        reg_stop
+    fi
+    unset REG_ROOT
+    local port attempt code
+    for attempt in 1 2 3; do
+        port=$(_reg_free_port)
+        reg_write_s3_config "$dir" "$port" "$endpoint" "$bucket" "$access" "$secret" "$rootdir"
+        export REG_DIR=$dir REG_CONFIG=$dir/config.yml REG_URL=127.0.0.1:$port \
+            REG_S3_ROOTDIR=$rootdir REG_S3_ENDPOINT=$endpoint REG_S3_BUCKET=$bucket
+        # the AWS SDK in docker-registry 2.8 panics at start when AWS_CA_BUNDLE is set
+        env -u AWS_CA_BUNDLE "$REG_BIN" serve "$REG_CONFIG" >>"$dir/registry.log" 2>&1 &
+        REG_PID=$!
+        export REG_PID
+        local _ served=0
+        for _ in $(seq 1 100); do
+            if ! kill -0 "$REG_PID" 2>/dev/null; then
+                break
+            fi
+            # the catalog walks the bucket: 200 only once the S3 side works too
+            code=$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG_URL/v2/_catalog" 2>/dev/null) || true
+            if [ "$code" = 200 ]; then
+                return 0
+            fi
+            case $code in [1-5][0-9][0-9]) served=$((served + 1)) ;; esac
+            # the registry answers but the storage does not: another port will not help
+            if [ "$served" -ge 30 ]; then
+                _reg_log "S3 registry on $REG_URL answers HTTP $code to /v2/_catalog (storage error); log tail:"
+                tail -n 2 "$dir/registry.log" | cut -c1-400 >&2 || true
+                reg_stop
+                return 1
+            fi
+            sleep 0.1
+        done
+        _reg_log "S3 registry did not come up on $REG_URL (attempt $attempt, last HTTP ${code:-none}); log tail:"
+        tail -n 5 "$dir/registry.log" | cut -c1-400 >&2 || true
+        kill "$REG_PID" 2>/dev/null || true
+        wait "$REG_PID" 2>/dev/null || true
+        REG_PID=
+    done
+    return 1
+}
+
+# _reg_s3_prefix ROOTDIR -> key prefix of the registry's files ("registry/" for /registry,
+# "" for / or an empty root directory), the way the s3-aws driver builds its keys
+_reg_s3_prefix() {
+    local r=${1#/}
+    r=${r%/}
+    [ -n "$r" ] && printf '%s/' "$r"
+    return 0
+}
+
+_reg_s3cmd() { # RGW_STATE_DIR ARGS...
+    local cfg=$1/s3cfg
+    shift
+    if [ ! -s "$cfg" ]; then
+        _reg_log "no s3cmd config $cfg (scripts/ceph-rgw.sh start writes it)"
+        return 2
+    fi
+    s3cmd -c "$cfg" "$@"
+}
+
+reg_s3_keys() { # RGW_STATE_DIR BUCKET [PREFIX] -> keys, one per line, sorted
+    local state=$1 bucket=$2 prefix=${3:-}
+    local out
+    out=$(_reg_s3cmd "$state" ls --recursive "s3://$bucket/$prefix") || return 1
+    # "DATE TIME SIZE s3://bucket/key": the key may contain spaces
+    printf '%s\n' "$out" | sed -n "s#^.* s3://$bucket/##p" | sort
+}
+
+# reg_s3_mirror RGW_STATE_DIR BUCKET ROOTDIR DEST: DEST becomes a copy of every key under
+# ROOTDIR, as files (DEST/docker/registry/v2/...). DEST is replaced: it must not exist, be
+# empty, or be an earlier mirror (it holds a .reg-s3-mirror marker). Zero-byte keys and keys
+# with ':', '+', '=', '&', spaces survive (checked against RGW with s3cmd 2.3). A key ending
+# in '/' (a "directory marker", which docker-registry never writes) cannot be a file: it
+# becomes an empty directory. Checks that files + directory markers = keys.
+# Exports REG_S3_MIRROR_KEYS and REG_S3_MIRROR_DIRMARKERS.
+reg_s3_mirror() {
+    if [ $# -ne 4 ]; then
+        _reg_log "usage: reg_s3_mirror RGW_STATE_DIR BUCKET ROOTDIR DEST"
+        return 2
+    fi
+    local state=$1 bucket=$2 prefix dest=$4 log=$1/log/reg_s3_mirror.log
+    prefix=$(_reg_s3_prefix "$3")
+    if [ -e "$dest" ]; then
+        if [ ! -e "$dest/.reg-s3-mirror" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
+            _reg_log "reg_s3_mirror: $dest exists and is not an earlier mirror; not replacing it"
+            return 2
+        fi
+        rm -rf "${dest:?}"
+    fi
+    mkdir -p "$dest" "$state/log"
+    : >"$dest/.reg-s3-mirror"
+    local keys n_keys n_markers n_files key
+    keys=$(reg_s3_keys "$state" "$bucket" "$prefix") || return 1
+    n_keys=$(printf '%s\n' "$keys" | grep -c .) || true
+    n_markers=0
+    while IFS= read -r key; do
+        case $key in */) ;; *) continue ;; esac
+        mkdir -p "$dest/${key#"$prefix"}"
+        n_markers=$((n_markers + 1))
+    done <<<"$keys"
+    if [ "$n_keys" -gt "$n_markers" ]; then
+        # the trailing slashes: copy what is *under* the prefix into DEST
+        if ! _reg_s3cmd "$state" get --recursive --quiet --no-progress --exclude '*/' \
+            "s3://$bucket/$prefix" "$dest/" >"$log" 2>&1; then
+            _reg_log "reg_s3_mirror: s3cmd get failed:"
+            tail -n 10 "$log" >&2
+            return 1
+        fi
+    fi
+    n_files=$(find "$dest" -type f ! -path "$dest/.reg-s3-mirror" | grep -c .) || true
+    export REG_S3_MIRROR_KEYS=$n_keys REG_S3_MIRROR_DIRMARKERS=$n_markers
+    if [ $((n_files + n_markers)) != "$n_keys" ]; then
+        _reg_log "reg_s3_mirror: $n_keys keys under s3://$bucket/$prefix ($n_markers ending in '/') but $n_files files in $dest"
+        return 1
+    fi
+    return 0
 }

@@ -12,6 +12,10 @@ packages=(
   liburing-dev
   # retention policies (gc --policy)
   libyaml-cpp-dev zlib1g-dev
+  # S3-compatible object storage: HTTP (curl multi), the XML answers
+  libcurl4-openssl-dev libpugixml-dev
+  # the S3 tests: a real Ceph RGW (scripts/ceph-rgw.sh) and a client to copy a bucket
+  ceph-mon ceph-osd radosgw ceph-common s3cmd
   # tests and the demo: the real registry, a client, and the tools the scripts use
   docker-registry skopeo curl jq python3 ca-certificates strace
   # the metrics test parses the textfile output with the Prometheus client's parser

@@ -13,6 +13,7 @@
 #include "core/io_depth.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/storage_options.h"
 #include "tools/thread_options.h"
 
 namespace regsweep::tools {
@@ -86,9 +87,7 @@ CommandAction AddAuditCommand(CLI::App& app) {
   audit::AuditOptions& options = flags->audit;
   CLI::App* cmd = app.add_subcommand(
       "audit", "Check a registry's structure and, on request, its data (read-only)");
-  cmd->add_option("ROOT", options.root,
-                  "registry root directory (holding docker/registry/v2) or the v2 folder")
-      ->required();
+  AddStorageOptions(cmd, &options.root, &options.storage);
   cmd->add_flag("--verify-data", options.verify_data,
                 "hash every blob (sha256/sha512) and compare it with its digest");
   cmd->add_option("--verify-data-subset", flags->subset,

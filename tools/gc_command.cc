@@ -14,6 +14,7 @@
 #include "gc/report.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/storage_options.h"
 #include "tools/thread_options.h"
 
 namespace regsweep::tools {
@@ -115,9 +116,7 @@ CommandAction AddGcCommand(CLI::App& app) {
   GcOptions& gc = flags->gc;
   CLI::App* cmd = app.add_subcommand(
       "gc", "Collect what no tag (or, by default, no manifest revision) reaches");
-  cmd->add_option("ROOT", gc.root,
-                  "registry root directory (holding docker/registry/v2) or the v2 folder")
-      ->required();
+  AddStorageOptions(cmd, &gc.root, &gc.storage);
   cmd->add_flag("-d,--dry-run", gc.dry_run, "delete nothing; report what a run would delete");
   cmd->add_flag("-m,--delete-untagged", gc.policy.delete_untagged,
                 "roots are tags only: delete manifests no tag reaches (index children and "

@@ -13,6 +13,7 @@
 #include "core/io_depth.h"
 #include "tools/commands.h"
 #include "tools/progress_display.h"
+#include "tools/storage_options.h"
 #include "tools/thread_options.h"
 
 namespace regsweep::tools {
@@ -78,9 +79,7 @@ CommandAction AddUsageCommand(CLI::App& app) {
   auto flags = std::make_shared<UsageFlags>();
   CLI::App* cmd = app.add_subcommand(
       "usage", "Account space: per repository and tag, what is shared and what deleting frees");
-  cmd->add_option("ROOT", flags->usage.root,
-                  "registry root directory (holding docker/registry/v2) or the v2 folder")
-      ->required();
+  AddStorageOptions(cmd, &flags->usage.root, &flags->usage.storage);
   cmd->add_flag("--tags", flags->report.tags,
                 "per tag: image size and exclusive bytes (what untagging it alone frees)");
   cmd->add_option("--top", flags->usage.top_blobs,

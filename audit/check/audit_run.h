@@ -14,6 +14,7 @@
 #include "audit/check/blob_hasher.h"
 #include "audit/check/data_subset.h"
 #include "audit/check/data_verify.h"
+#include "core/backend.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
 #include "core/storage.h"
@@ -26,7 +27,9 @@ class Progress;
 namespace regsweep::audit {
 
 struct AuditOptions {
-  std::string root;  // rootdirectory or the v2 folder
+  // rootdirectory or the v2 folder, or s3://BUCKET/PREFIX; empty when `storage.config` names it
+  std::string root;
+  BackendSettings storage;  // --config, --max-requests-per-second (core/backend.h)
   bool verify_data = false;
   DataSubset subset;
   uint64_t seed = 0;           // for a percentage subset; 0 picks a random seed
@@ -36,6 +39,12 @@ struct AuditOptions {
   bool strict = false;         // warnings make exit code 1
   // Reads in flight at once while scanning, reading manifests and hashing (core/io_depth.h).
   unsigned io_depth = kDefaultIoDepth;
+  // The backend settings with the object store's requests in flight at the run's --io-depth.
+  BackendSettings Backend() const {
+    BackendSettings settings = storage;
+    settings.max_in_flight = io_depth;
+    return settings;
+  }
   int64_t now_ns = 0;  // filled in when zero
   // Where each phase ("scan", "manifests", "verify", "checks") and how far it is are counted,
   // e.g. for a display on a terminal (not owned; may be null). Counting the hashing needs the

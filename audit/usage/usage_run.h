@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/usage/usage.h"
+#include "core/backend.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
 
@@ -19,12 +20,20 @@ class Progress;
 namespace regsweep::usage {
 
 struct UsageOptions {
-  std::string root;              // rootdirectory or the v2 folder
+  // rootdirectory or the v2 folder, or s3://BUCKET/PREFIX; empty when `storage.config` names it
+  std::string root;
+  BackendSettings storage;       // --config, --max-requests-per-second (core/backend.h)
   size_t top_blobs = 0;          // --top N
   std::string repository_regex;  // --repo: rows of matching repositories only (totals stay whole)
   std::string sort;              // --sort: a column (see SortColumns()); empty = by name
   // Reads in flight at once while scanning and reading manifests (core/io_depth.h).
   unsigned io_depth = kDefaultIoDepth;
+  // The backend settings with the object store's requests in flight at the run's --io-depth.
+  BackendSettings Backend() const {
+    BackendSettings settings = storage;
+    settings.max_in_flight = io_depth;
+    return settings;
+  }
   // Where each phase ("scan", "manifests", "accounting") and how far it is are counted, e.g.
   // for a display on a terminal (not owned; may be null).
   Progress* progress = nullptr;

@@ -1,0 +1,58 @@
+// The write seam over an S3 bucket: deletions in batches of up to 1000 keys, and the run lock
+// as an object.
+//
+// A path (below the v2 folder) names every key below it. The keys come from the reader's
+// whole listings (core/s3/s3_tree_reader.h), so removing the folders of a phase costs one
+// DeleteObjects request per 1000 keys and no listing; a path outside the listed subtrees is
+// listed first. Deleting what is already gone succeeds, so a rerun finishes interrupted work.
+// The batches of one phase run in parallel within the caller's --io-depth; a key the store
+// fails to delete fails its path (with the store's code and message), and the sweep stops
+// after that phase as on disk.
+//
+// An object store has no empty folders (removing one is a success with no request) and no
+// rename (quarantine is refused). The run lock is the object `regsweep.lock` in the v2 folder:
+// a run that finds it reports it held. Without conditional writes a store cannot make taking
+// it atomic, and without a process to watch it cannot tell a live holder from a run that died:
+// a lock left by a killed run stays until the operator removes it (docs/s3.md).
+#ifndef REGSWEEP_CORE_S3_S3_STORAGE_H_
+#define REGSWEEP_CORE_S3_S3_STORAGE_H_
+
+#include <string>
+#include <vector>
+
+#include "core/lock_files.h"
+#include "core/s3/s3_client.h"
+#include "core/s3/s3_tree_reader.h"
+#include "core/storage.h"
+
+namespace regsweep::s3 {
+
+class S3Storage final : public Storage, public LockFiles {
+ public:
+  // Changes the registry `reader` reads (both not owned).
+  S3Storage(Client& client, S3TreeReader& reader) : client_(client), reader_(reader) {}
+
+  StorageStatus RemoveTree(const std::string& relative) override;
+  std::vector<StorageStatus> RemoveTrees(const std::vector<std::string>& batch,
+                                         const std::function<void()>& removed) override;
+  // No request: a folder is gone once the keys below it are.
+  StorageStatus RemoveEmptyDir(const std::string& relative) override;
+  FileStat Stat(const std::string& relative, int* error) override;
+  // Refused (ENOTSUP): an object store cannot move a tree.
+  StorageStatus Rename(const std::string& relative, const Folder& destination,
+                       const std::string& to) override;
+
+  LockAttempt TryLock(const std::string& name) override;
+  std::unique_ptr<LockFile> OpenIfHeld(const std::string& name) override;
+
+ private:
+  // Every key below `relative` into *keys: from the reader's listing, or listed now.
+  StorageStatus KeysOf(const std::string& relative, std::vector<std::string>* keys);
+
+  Client& client_;
+  S3TreeReader& reader_;
+};
+
+}  // namespace regsweep::s3
+
+#endif  // REGSWEEP_CORE_S3_S3_STORAGE_H_
