@@ -143,7 +143,8 @@ GcOutcome RunGc(const GcOptions& options) {
   access.wait_advice = "collect it";
   std::string error;
   std::string notice;
-  std::optional<RegistryRun> run = RegistryRun::Open(options.root, options.Backend(), access, &error, &notice);
+  std::optional<RegistryRun> run =
+      RegistryRun::Open(options.root, options.Backend(), access, &error, &notice);
   if (!run) return fatal(error);
   if (!notice.empty()) outcome.notices.push_back(notice);
   outcome.v2_path = run->v2_path();

@@ -1,9 +1,9 @@
 // The plan: the ordered list of deletions a collection performs, and the numbers around it.
 //
 // A plan is computed from the inventory, the graph and the marks, plus the grace period (which
-// stats the link files whose age the scan did not record, all at once: gc/link_ages.h). It is plain data: a dry run
-// prints it, `--plan` saves it, the sweep carries it out. Actions come in the order that keeps
-// the tree consistent if the run stops at any point:
+// stats the link files whose age the scan did not record, all at once: gc/link_ages.h). It is plain
+// data: a dry run prints it, `--plan` saves it, the sweep carries it out. Actions come in the order
+// that keeps the tree consistent if the run stops at any point:
 //   1. tags being dropped
 //   2. tag index entries and revision links of manifests that are not kept
 //   3. `_layers` links of blobs that are deleted

@@ -131,7 +131,8 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   RunAccess access;
   access.wait_advice = "audit it";
   std::string open_error;
-  std::optional<RegistryRun> run = RegistryRun::Open(options.root, options.Backend(), access, &open_error);
+  std::optional<RegistryRun> run =
+      RegistryRun::Open(options.root, options.Backend(), access, &open_error);
   if (!run) return fatal(open_error);
   outcome.v2_path = run->v2_path();
   const Folder& v2 = run->v2();

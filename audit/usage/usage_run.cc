@@ -28,7 +28,8 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   RunAccess access;
   access.wait_advice = "measure it";
   std::string open_error;
-  std::optional<RegistryRun> run = RegistryRun::Open(options.root, options.Backend(), access, &open_error);
+  std::optional<RegistryRun> run =
+      RegistryRun::Open(options.root, options.Backend(), access, &open_error);
   if (!run) return fatal(open_error);
   outcome.v2_path = run->v2_path();
   run->set_progress(options.progress);
