@@ -14,9 +14,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/lock_files.h"
+#include "core/request_tally.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
 
@@ -32,6 +34,9 @@ class Backend {
   virtual TreeReader& reader() = 0;
   virtual Storage& storage() = 0;
   virtual LockFiles& locks() = 0;
+  // What the run has asked of a storage billed by the request (an object store) so far;
+  // nothing for one that is not (the local filesystem).
+  virtual std::optional<RequestTally> requests() const { return std::nullopt; }
 };
 
 // How to reach the registry beyond ROOT itself (the commands' storage flags).

@@ -104,10 +104,10 @@ JsonWriter& JsonWriter::Uint(uint64_t value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Double(double value) {
+JsonWriter& JsonWriter::Double(double value, int decimals) {
   BeforeValue();
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
   out_ += text;
   return *this;
 }

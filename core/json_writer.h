@@ -20,7 +20,7 @@ class JsonWriter {
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& Uint(uint64_t value);
-  JsonWriter& Double(double value);
+  JsonWriter& Double(double value, int decimals = 3);
   JsonWriter& Bool(bool value);
 
   // Shorthands for "key": value.

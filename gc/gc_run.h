@@ -3,6 +3,7 @@
 #ifndef REGSWEEP_GC_GC_RUN_H_
 #define REGSWEEP_GC_GC_RUN_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/finding.h"
 #include "core/io_depth.h"
 #include "core/policy.h"
+#include "core/request_tally.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
 #include "gc/plan.h"
@@ -71,6 +73,8 @@ struct GcOutcome {
   Findings problems;                            // findings, marking problems, failures
   std::vector<std::string> notices;             // e.g. a cleared stale lock
   std::vector<std::pair<std::string, double>> timings;
+  // Requests sent to an object store, by kind, and their price (none on the local filesystem).
+  std::optional<RequestTally> requests;
   std::string fatal;  // set when the run could not happen (exit code 2)
   int exit_code = 0;
 

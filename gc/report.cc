@@ -7,6 +7,7 @@
 #include "core/duration.h"
 #include "core/format.h"
 #include "core/json_writer.h"
+#include "core/request_tally.h"
 #include "gc/retention_report.h"
 
 namespace regsweep {
@@ -128,6 +129,7 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
     out += " " + phase + " " + FormatSeconds(seconds);
   }
   out += "\n";
+  if (outcome.requests) out += RequestTallyText(*outcome.requests);
   if (outcome.sweep.stopped_early) {
     out += "the sweep stopped after a failed phase; nothing later in the order was deleted\n";
   }
@@ -241,6 +243,7 @@ std::string GcJsonReport(const GcOutcome& outcome) {
   json.Key("timings").BeginObject();
   for (const auto& [phase, seconds] : outcome.timings) json.Key(phase + "_seconds").Double(seconds);
   json.EndObject();
+  if (outcome.requests) WriteRequestTally(json, *outcome.requests);
   json.Key("exit_code").Int(outcome.exit_code);
   json.EndObject();
   return json.str() + "\n";

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/backend.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
+#include "core/request_tally.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
 
@@ -79,6 +81,8 @@ struct AuditOutcome {
   std::vector<std::string> quarantined;  // blob data paths moved
   Findings findings;                     // most severe first, then by kind and path
   std::vector<std::pair<std::string, double>> timings;
+  // Requests sent to an object store, by kind, and their price (none on the local filesystem).
+  std::optional<RequestTally> requests;
   double seconds = 0;
   std::string fatal;  // set when the audit could not run (exit code 2)
   int exit_code = 0;

@@ -3,6 +3,7 @@
 
 #include "core/format.h"
 #include "core/json_writer.h"
+#include "core/request_tally.h"
 
 namespace regsweep::audit {
 namespace {
@@ -72,6 +73,7 @@ std::string AuditTextReport(const AuditOutcome& outcome, size_t examples) {
          Plural(outcome.Count(Severity::kWarning), "warning") + ", " +
          std::to_string(outcome.Count(Severity::kInfo)) + " info, " +
          FormatSeconds(outcome.seconds) + " in all\n";
+  if (outcome.requests) out += RequestTallyText(*outcome.requests);
   return out;
 }
 
@@ -112,6 +114,7 @@ std::string AuditJsonLines(const AuditOutcome& outcome) {
   json.Key("timings").BeginObject();
   for (const auto& [phase, seconds] : outcome.timings) json.Key(phase + "_seconds").Double(seconds);
   json.EndObject();
+  if (outcome.requests) WriteRequestTally(json, *outcome.requests);
   json.Key("seconds").Double(outcome.seconds).EndObject();
   return out + json.str() + "\n";
 }

@@ -1,6 +1,7 @@
 // The JSON report (docs/usage.md).
 #include "audit/usage/report.h"
 #include "core/json_writer.h"
+#include "core/request_tally.h"
 
 namespace regsweep::usage {
 
@@ -82,6 +83,7 @@ std::string JsonReport(const UsageOutcome& outcome, const ReportOptions& options
   json.Key("timings").BeginObject();
   for (const auto& [phase, seconds] : outcome.timings) json.Key(phase + "_seconds").Double(seconds);
   json.EndObject();
+  if (outcome.requests) WriteRequestTally(json, *outcome.requests);
   json.Key("exit_code").Int(outcome.exit_code);
   json.EndObject();
   return json.str() + "\n";

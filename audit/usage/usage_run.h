@@ -4,6 +4,7 @@
 #ifndef REGSWEEP_AUDIT_USAGE_USAGE_RUN_H_
 #define REGSWEEP_AUDIT_USAGE_USAGE_RUN_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/backend.h"
 #include "core/finding.h"
 #include "core/io_depth.h"
+#include "core/request_tally.h"
 
 namespace regsweep {
 class Progress;
@@ -44,6 +46,8 @@ struct UsageOutcome {
   Usage usage;
   Findings problems;  // scan findings and what kept repositories whole
   std::vector<std::pair<std::string, double>> timings;
+  // Requests sent to an object store, by kind, and their price (none on the local filesystem).
+  std::optional<RequestTally> requests;
   std::string fatal;  // set when the run could not happen (exit code 2)
   int exit_code = 0;
 };

@@ -33,6 +33,19 @@ class S3Backend final : public Backend {
   TreeReader& reader() override { return reader_; }
   Storage& storage() override { return storage_; }
   LockFiles& locks() override { return storage_; }
+  std::optional<RequestTally> requests() const override {
+    const RequestCounts counts = client_.counts();
+    RequestTally tally;
+    for (size_t k = 0; k < kRequestKinds; ++k) {
+      const std::string kind = RequestKindName(static_cast<RequestKind>(k));
+      tally.by_kind.emplace_back(kind, counts.sent[k]);
+      tally.cost_usd += S3StandardPrice(kind, counts.sent[k]);
+    }
+    tally.retries = counts.retries;
+    tally.bytes_received = counts.bytes_received;
+    tally.keys_deleted = counts.keys_deleted;
+    return tally;
+  }
   S3TreeReader& s3_reader() { return reader_; }
 
  private:

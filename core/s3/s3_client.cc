@@ -836,6 +836,16 @@ Result Client::Put(std::string_view key, std::string_view body) {
   return call.result;
 }
 
+Result Client::PutIfAbsent(std::string_view key, std::string_view body) {
+  Call call = transport_->NewCall(RequestKind::kPut, "PUT", key);
+  call.body = std::string(body);
+  call.body_sha256 = Sha256Hex(body);
+  call.headers.emplace_back("Content-Type: application/octet-stream");
+  call.headers.emplace_back("If-None-Match: *");
+  transport_->Run(&call);
+  return call.result;
+}
+
 Result Client::Delete(std::string_view key) {
   Call call = transport_->NewCall(RequestKind::kDelete, "DELETE", key);
   call.absent_is_ok = true;

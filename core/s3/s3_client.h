@@ -101,6 +101,10 @@ class Client {
   Result Head(std::string_view key, ObjectInfo* info);
   // PUT of `body` (small: sent in one request, signed with its SHA-256).
   Result Put(std::string_view key, std::string_view body);
+  // PUT of `body` only if `key` does not exist yet (If-None-Match: *): a store that honours it
+  // answers HTTP 412 when the key exists (result.http_status 412, status kIoError). Stores
+  // without conditional writes ignore the header and overwrite.
+  Result PutIfAbsent(std::string_view key, std::string_view body);
   // DELETE of one key (a key that is not there is a success, as S3 answers 204).
   Result Delete(std::string_view key);
   // POST ?delete of up to 1000 keys (Content-MD5, quiet mode). The request's own failure is

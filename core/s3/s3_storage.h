@@ -10,10 +10,12 @@
 // after that phase as on disk.
 //
 // An object store has no empty folders (removing one is a success with no request) and no
-// rename (quarantine is refused). The run lock is the object `regsweep.lock` in the v2 folder:
-// a run that finds it reports it held. Without conditional writes a store cannot make taking
-// it atomic, and without a process to watch it cannot tell a live holder from a run that died:
-// a lock left by a killed run stays until the operator removes it (docs/s3.md).
+// rename (quarantine is refused). The run lock is the object `regsweep.lock` in the v2 folder,
+// created with If-None-Match: * so that of two runs exactly one takes it (on stores with
+// conditional writes: AWS S3 since 2024, Ceph RGW, MinIO; a store without them overwrites, and
+// two runs started at the same moment could both proceed). A run that finds it reports it
+// held: with no process to watch, a store cannot tell a live holder from a run that died, so a
+// lock left by a killed run stays until the operator removes it (docs/s3.md).
 #ifndef REGSWEEP_CORE_S3_S3_STORAGE_H_
 #define REGSWEEP_CORE_S3_S3_STORAGE_H_
 
