@@ -205,8 +205,11 @@ bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
   return true;
 }
 
+// Reads the revision links below `manifests`. Without options.read_all_links, a link the
+// storage vouches for (TreeReader::HoldsExactly: on an object store, its listed size and MD5
+// match "<alg>:<hex>" of its folder) is not read: it is exactly what reading it would accept.
 void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
-                   ThreadFindings& findings) {
+                   const ScanOptions& options, ThreadFindings& findings) {
   const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
@@ -238,6 +241,11 @@ void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* re
     const std::string relative = hex_names[i] + "/link";
     RevisionRecord& revision = repo->revisions[i];
     revision.digest = digest;
+    if (!options.read_all_links &&
+        fs.HoldsExactly(algorithm_dirs[a], relative, digest.ToString(), &revision.mtime_ns)) {
+      revision.link = LinkState::kOk;
+      return;
+    }
     Digest target = digest;
     revision.link = ReadLink(fs, algorithm_dirs[a], relative, alg_paths[a], repo->name, &digest,
                              &target, &revision.mtime_ns, sink);
@@ -345,7 +353,7 @@ void ScanManifests(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* rep
   }
   for (const DirEntry& entry : entries) {
     if (entry.type == EntryType::kDirectory && entry.name == "revisions") {
-      ScanRevisions(fs, manifests, repo, findings);
+      ScanRevisions(fs, manifests, repo, options, findings);
     } else if (entry.type == EntryType::kDirectory && entry.name == "tags") {
       ScanTags(fs, manifests, repo, options, findings);
     } else {

@@ -78,6 +78,14 @@ class TreeReader {
   // is kOk. Opening is one request; reading the bytes is the stream's.
   virtual std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
                                                  OpenedFacts* facts) = 0;
+  // Whether the storage vouches, without a read, that `relative` below `at` is a regular file
+  // holding exactly `content` (an object store: its listed size and ETag, which is the MD5 of a
+  // single-part object's bytes); *mtime_ns is then its mtime. False when it cannot tell, and
+  // the caller reads the file: always on the local filesystem, where a read costs no more.
+  virtual bool HoldsExactly(const Folder& /*at*/, std::string_view /*relative*/,
+                            std::string_view /*content*/, int64_t* /*mtime_ns*/) {
+    return false;
+  }
 };
 
 // The local filesystem.

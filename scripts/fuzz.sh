@@ -9,7 +9,7 @@ BUILD_DIR=build-fuzz bash scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DREGSWE
   -DREGSWEEP_TESTS=OFF -DREGSWEEP_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in link names manifest; do
+for target in link names manifest s3_xml; do
   mkdir -p "$scratch/$target"
   cp tests/fuzz/corpus/$target/* "$scratch/$target/"
   echo "== fuzz_$target for ${seconds}s"

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string_view>
 #include <unordered_map>
 
@@ -38,13 +40,39 @@ StorageStatus Failed(int error, const std::string& what, const std::string& path
 
 int ErrnoOf(const Result& result) { return result.status.code == IoCode::kDenied ? EACCES : EIO; }
 
+// What the lock object holds from its creation until its run writes its name there: a claim
+// unique to that creation. A conditional PUT the store carried out but whose answer was lost
+// (a dropped connection, a 500 after the write) is sent again, by the client's retry or by
+// libcurl itself on a fresh connection, and that second PUT is answered 412: the claim is how
+// the run knows the object it then finds is its own, not another run's. Read as empty (a claim
+// names no run yet), as the empty object written before claims were.
+constexpr std::string_view kClaimMark = "regsweep-claim ";
+
+std::string NewClaim() {
+  std::random_device random;
+  std::string claim(kClaimMark);
+  for (int i = 0; i < 4; ++i) {
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(random()));
+    claim += hex;
+  }
+  claim += '\n';
+  return claim;
+}
+
 class S3LockFile final : public LockFile {
  public:
   S3LockFile(Client& client, std::string key) : client_(client), key_(std::move(key)) {}
+  // The object as stored: a claim too.
+  bool ReadRaw(std::string* body) {
+    ObjectInfo info;
+    return client_.Get(key_, 512, body, &info).ok();
+  }
   std::string Read() override {
     std::string body;
-    ObjectInfo info;
-    if (!client_.Get(key_, 512, &body, &info).ok()) return std::string();
+    if (!ReadRaw(&body) || body.compare(0, kClaimMark.size(), kClaimMark) == 0) {
+      return std::string();
+    }
     return body;
   }
   StorageStatus Replace(const std::string& content) override {
@@ -169,11 +197,16 @@ StorageStatus S3Storage::Rename(const std::string& relative, const Folder& /*des
 LockAttempt S3Storage::TryLock(const std::string& name) {
   LockAttempt attempt;
   const std::string key = reader_.v2_prefix() + name;
-  attempt.file = std::make_unique<S3LockFile>(client_, key);
+  auto file = std::make_unique<S3LockFile>(client_, key);
   // Created only if absent: on a store with conditional writes, of two runs starting together
-  // exactly one gets 200; the other gets 412 and sees the lock held.
-  const Result put = client_.PutIfAbsent(key, "");
-  if (put.ok()) {
+  // exactly one gets 200; the other gets 412 and sees the lock held, unless what holds it is
+  // this run's own claim, written by an attempt whose answer was lost.
+  const std::string claim = NewClaim();
+  const Result put = client_.PutIfAbsent(key, claim);
+  std::string found;
+  const bool ours = put.ok() || (put.http_status == 412 && file->ReadRaw(&found) && found == claim);
+  attempt.file = std::move(file);
+  if (ours) {
     attempt.result = LockAttempt::Result::kTaken;
     return attempt;
   }

@@ -1,7 +1,10 @@
 // Folders over keys: whole listings of the layout's subtrees, one-level listings above them.
 #include "core/s3/s3_tree_reader.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <utility>
 
@@ -15,7 +18,29 @@ struct ListedKey {
   std::string name;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  // The ETag when it is an MD5 (32 hex digits: a single-part object), as bytes.
+  std::array<uint8_t, 16> md5{};
+  bool has_md5 = false;
 };
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Fills key->md5 from an ETag of 32 hex digits; a multipart ETag ("...-3") is not an MD5.
+void SetMd5(std::string_view etag, ListedKey* key) {
+  if (etag.size() != 32) return;
+  for (size_t i = 0; i < 16; ++i) {
+    const int high = HexValue(etag[2 * i]);
+    const int low = HexValue(etag[2 * i + 1]);
+    if (high < 0 || low < 0) return;
+    key->md5[i] = static_cast<uint8_t>(high * 16 + low);
+  }
+  key->has_md5 = true;
+}
 
 IoStatus StatusOf(const Result& result) {
   IoStatus status = result.status;
@@ -118,8 +143,9 @@ void S3TreeReader::Fetch(Listing& listing) {
     }
     for (ObjectInfo& object : page.objects) {
       if (!StartsWith(object.key, listing.prefix)) continue;  // not ours: never trusted
-      listing.keys.push_back(
-          ListedKey{object.key.substr(listing.prefix.size()), object.size, object.mtime_ns});
+      ListedKey key{object.key.substr(listing.prefix.size()), object.size, object.mtime_ns};
+      SetMd5(object.etag, &key);
+      listing.keys.push_back(std::move(key));
     }
     token = page.truncated ? page.next_token : std::string();
   } while (!token.empty());
@@ -343,6 +369,24 @@ std::unique_ptr<BlobStream> S3TreeReader::OpenStream(const Folder& at, std::stri
   }
   facts->status = ReadStatus::kOk;
   return std::make_unique<S3BlobStream>(client_, KeyOf(at, relative));
+}
+
+bool S3TreeReader::HoldsExactly(const Folder& at, std::string_view relative,
+                                std::string_view content, int64_t* mtime_ns) {
+  const std::string key = KeyOf(at, relative);
+  IoStatus status;
+  std::shared_ptr<Listing> listing = ListingOf(key + '/', &status);
+  if (listing == nullptr || !status.ok() || key.size() <= listing->prefix.size()) return false;
+  const ListedKey* found = listing->Find(std::string_view(key).substr(listing->prefix.size()));
+  if (found == nullptr || !found->has_md5 || found->size != content.size()) return false;
+  std::array<uint8_t, 16> md5{};
+  unsigned int length = 0;
+  if (EVP_Digest(content.data(), content.size(), md5.data(), &length, EVP_md5(), nullptr) != 1 ||
+      length != md5.size() || md5 != found->md5) {
+    return false;
+  }
+  *mtime_ns = found->mtime_ns;
+  return true;
 }
 
 bool S3TreeReader::KeysBelow(const std::string& folder_key, std::vector<std::string>* keys) {

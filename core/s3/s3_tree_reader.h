@@ -52,6 +52,10 @@ class S3TreeReader final : public TreeReader {
   // One GET, streamed: the facts come from the listing (or a HEAD above the listed subtrees).
   std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
                                          OpenedFacts* facts) override;
+  // From the listing: size and ETag (MD5) match `content`. Saves the GET of every revision link,
+  // whose content its key names.
+  bool HoldsExactly(const Folder& at, std::string_view relative, std::string_view content,
+                    int64_t* mtime_ns) override;
 
   // Every key below `folder_key` (a key prefix ending in '/'), when the subtree it lies in is
   // listed whole: the storage deletes them without listing again. False when it is not, or its

@@ -233,5 +233,80 @@ TEST(ScanParsersTest, Rfc3339) {
   EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05+ab:cd"));
 }
 
+// A reader that vouches for a file's content exactly when it holds it (as an object store's
+// listed MD5 does), and counts the small reads it is asked for.
+class VouchingReader final : public TreeReader {
+ public:
+  Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override {
+    return real_.OpenFolder(at, relative, status);
+  }
+  IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override {
+    return real_.List(folder, entries);
+  }
+  SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override {
+    if (relative.find("/link") != std::string_view::npos) ++link_reads;
+    return real_.ReadSmall(at, relative, max_bytes);
+  }
+  FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override {
+    return real_.Stat(at, relative, status);
+  }
+  FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
+                       IoStatus* status) override {
+    return real_.StatInChild(at, child, name, status);
+  }
+  std::unique_ptr<BlobStream> OpenStream(const Folder& at, std::string_view relative,
+                                         OpenedFacts* facts) override {
+    return real_.OpenStream(at, relative, facts);
+  }
+  bool HoldsExactly(const Folder& at, std::string_view relative, std::string_view content,
+                    int64_t* mtime_ns) override {
+    ++vouch_asks;
+    const SmallFile file = real_.ReadSmall(at, relative, 4096);
+    if (file.status != ReadStatus::kOk || file.content != content) return false;
+    *mtime_ns = file.mtime_ns;
+    return true;
+  }
+  int link_reads = 0;
+  int vouch_asks = 0;
+
+ private:
+  PosixTreeReader real_;
+};
+
+// Revision links the storage vouches for are not read (on S3: no GET per manifest); one it
+// does not vouch for (tampered) is read and judged as ever; audit (read_all_links) reads all.
+TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
+  const auto one = builder_.PushImage("a", {"x"});
+  const auto two = builder_.PushImage("a", {"y"});
+  const auto other = builder_.AddBlob("other");
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+  VouchingReader reader;
+  ScanOptions options;
+  options.reader = &reader;
+  Inventory inv = ScanRegistry(v2, options);
+  EXPECT_EQ(reader.vouch_asks, 2);
+  EXPECT_EQ(reader.link_reads, 0);
+  ASSERT_EQ(FindRepo(inv, "a")->revisions.size(), 2u);
+  for (const RevisionRecord& revision : FindRepo(inv, "a")->revisions) {
+    EXPECT_EQ(revision.link, LinkState::kOk);
+    EXPECT_GT(revision.mtime_ns, 0);
+  }
+
+  builder_.WriteFile(layout::RevisionDir("a", two.digest) + "/link", other.digest.ToString());
+  reader.link_reads = 0;
+  inv = ScanRegistry(v2, options);
+  EXPECT_EQ(reader.link_reads, 1);  // the tampered one only
+  EXPECT_TRUE(FindRepo(inv, "a")->incomplete);
+  EXPECT_NE(FindFinding(inv, "bad_link", layout::RevisionDir("a", two.digest) + "/link"), nullptr);
+
+  options.read_all_links = true;
+  reader.link_reads = 0;
+  reader.vouch_asks = 0;
+  inv = ScanRegistry(v2, options);
+  EXPECT_EQ(reader.vouch_asks, 0);
+  EXPECT_GE(reader.link_reads, 2);
+  (void)one;
+}
+
 }  // namespace
 }  // namespace regsweep
