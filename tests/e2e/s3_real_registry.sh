@@ -17,7 +17,7 @@
 #     a copy of the mirror (and the oracle's live blobs); docker-registry, restarted on the
 #     bucket, serves every tag; audit --verify-data is clean; a second gc deletes nothing.
 #
-#   bash tests/e2e/s3_real_registry.sh /path/to/regsweep      (~1.5-2 min)
+#   bash tests/e2e/s3_real_registry.sh /path/to/regsweep      (~1-2 min, most of it the push)
 #
 # Needs ceph-mon ceph-osd radosgw radosgw-admin ceph (Debian: ceph-mon ceph-osd radosgw
 # ceph-common), s3cmd, docker-registry, skopeo, curl, jq, python3; exits 77 (ctest: skipped)
