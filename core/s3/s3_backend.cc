@@ -73,10 +73,15 @@ std::unique_ptr<Backend> OpenS3Backend(const Location& location, const BackendSe
   IoStatus status;
   const Folder v2 = backend->s3_reader().OpenFolder(backend->root(), "", &status);
   if (!v2.valid()) {
-    *error = location.Describe() + ": " +
-             (status.absent()
-                  ? "no registry there (nothing below " + backend->s3_reader().v2_prefix() + ")"
-                  : "cannot list it: " + status.Text());
+    std::string why;
+    if (status.http_status == 404) {
+      why = "no such bucket (HTTP 404)";
+    } else if (status.absent()) {
+      why = "no registry there (nothing below " + backend->s3_reader().v2_prefix() + ")";
+    } else {
+      why = "cannot list it: " + status.Text();
+    }
+    *error = location.Describe() + ": " + why;
     return nullptr;
   }
   return backend;
