@@ -7,38 +7,13 @@
 
 #include "audit/usage/report.h"
 #include "core/format.h"
+#include "core/xml_escape.h"
 
 namespace regsweep::usage {
 namespace {
 
 constexpr size_t kRepositoryBars = 20;
 constexpr size_t kMatrixSize = 8;
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Num(double value) {
   char text[32];
@@ -85,17 +60,17 @@ std::string RepositoriesChart(const Usage& usage) {
   for (const auto* row : rows) {
     const double exclusive = Scale(row->exclusive_bytes, max, width);
     const double shared = Scale(row->shared_bytes, max, width);
-    svg += "<g class=\"row\" data-repository=\"" + Escape(row->name) + "\">";
+    svg += "<g class=\"row\" data-repository=\"" + EscapeXml(row->name) + "\">";
     svg += "<text class=\"label\" x=\"" + Num(label - 6) + "\" y=\"" + Num(y + 15) +
-           "\" text-anchor=\"end\">" + Escape(row->name) + "</text>";
+           "\" text-anchor=\"end\">" + EscapeXml(row->name) + "</text>";
     svg += "<rect class=\"bar exclusive\" data-bytes=\"" + std::to_string(row->exclusive_bytes) +
            "\" x=\"" + Num(label) + "\" y=\"" + Num(y) + "\" width=\"" + Num(exclusive) +
-           "\" height=\"18\"><title>" + Escape(row->name) + ": " +
+           "\" height=\"18\"><title>" + EscapeXml(row->name) + ": " +
            FormatBytes(row->exclusive_bytes) + " exclusive</title></rect>";
     svg += "<rect class=\"bar shared\" data-bytes=\"" + std::to_string(row->shared_bytes) +
            "\" x=\"" + Num(label + exclusive) + "\" y=\"" + Num(y) + "\" width=\"" + Num(shared) +
-           "\" height=\"18\"><title>" + Escape(row->name) + ": " + FormatBytes(row->shared_bytes) +
-           " shared</title></rect>";
+           "\" height=\"18\"><title>" + EscapeXml(row->name) + ": " +
+           FormatBytes(row->shared_bytes) + " shared</title></rect>";
     svg += "<text class=\"value\" x=\"" + Num(label + exclusive + shared + 6) + "\" y=\"" +
            Num(y + 15) + "\">" + FormatBytes(row->logical_bytes) + "</text></g>\n";
     y += row_height;
@@ -125,12 +100,12 @@ std::string SharingChart(const Usage& usage) {
   for (size_t j = 0; j < rows.size(); ++j) {
     const double x = label + cell * static_cast<double>(j) + cell / 2;
     svg += "<text class=\"label column\" transform=\"translate(" + Num(x) + "," + Num(top - 6) +
-           ") rotate(-40)\">" + Escape(rows[j]->name) + "</text>\n";
+           ") rotate(-40)\">" + EscapeXml(rows[j]->name) + "</text>\n";
   }
   for (size_t i = 0; i < rows.size(); ++i) {
     const double y = top + cell * static_cast<double>(i);
     svg += "<text class=\"label\" x=\"" + Num(label - 6) + "\" y=\"" + Num(y + cell / 2 + 4) +
-           "\" text-anchor=\"end\">" + Escape(rows[i]->name) + "</text>\n";
+           "\" text-anchor=\"end\">" + EscapeXml(rows[i]->name) + "</text>\n";
     for (size_t j = 0; j < rows.size(); ++j) {
       const double x = label + cell * static_cast<double>(j);
       const bool diagonal = i == j;
@@ -138,11 +113,11 @@ std::string SharingChart(const Usage& usage) {
           diagonal ? rows[i]->logical_bytes : shared[{rows[i]->name, rows[j]->name}];
       const double opacity = diagonal ? 1.0 : 0.08 + 0.92 * Scale(bytes, max, 1.0);
       svg += "<rect class=\"cell" + std::string(diagonal ? " diagonal" : "") + "\" data-first=\"" +
-             Escape(rows[i]->name) + "\" data-second=\"" + Escape(rows[j]->name) +
+             EscapeXml(rows[i]->name) + "\" data-second=\"" + EscapeXml(rows[j]->name) +
              "\" data-bytes=\"" + std::to_string(bytes) + "\" x=\"" + Num(x) + "\" y=\"" + Num(y) +
              "\" width=\"" + Num(cell - 2) + "\" height=\"" + Num(cell - 2) + "\" fill-opacity=\"" +
-             Num(opacity) + "\"><title>" + Escape(rows[i]->name) +
-             (diagonal ? "" : " and " + Escape(rows[j]->name)) + ": " + FormatBytes(bytes) +
+             Num(opacity) + "\"><title>" + EscapeXml(rows[i]->name) +
+             (diagonal ? "" : " and " + EscapeXml(rows[j]->name)) + ": " + FormatBytes(bytes) +
              (diagonal ? " logical" : " shared") + "</title></rect>";
       svg += "<text class=\"cell-value\" x=\"" + Num(x + cell / 2 - 1) + "\" y=\"" +
              Num(y + cell / 2 + 3) + "\" text-anchor=\"middle\">" +
@@ -178,7 +153,7 @@ std::string ReclaimableChart(const Totals& t) {
 }
 
 std::string Cell(const std::string& text, bool number = false) {
-  return std::string(number ? "<td class=\"n\">" : "<td>") + Escape(text) + "</td>";
+  return std::string(number ? "<td class=\"n\">" : "<td>") + EscapeXml(text) + "</td>";
 }
 
 std::string Tables(const Usage& usage, const ReportOptions& options) {
@@ -237,7 +212,7 @@ std::string HtmlReport(const UsageOutcome& outcome, const ReportOptions& options
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<title>regsweep usage: " +
-      Escape(outcome.v2_path) +
+      EscapeXml(outcome.v2_path) +
       "</title>\n<style>\n"
       "body{font-family:sans-serif;margin:2em;color:#222}\n"
       "table{border-collapse:collapse;margin-bottom:2em}td,th{padding:2px 10px;border-bottom:1px "
@@ -248,7 +223,7 @@ std::string HtmlReport(const UsageOutcome& outcome, const ReportOptions& options
       ".referenced{fill:#5cb85c}.reclaimable{fill:#f0ad4e}.cell-value{font-size:9px!important}\n"
       "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:bold}\n"
       "</style></head><body>\n<h1>regsweep usage</h1>\n<p>" +
-      Escape(outcome.v2_path) + "</p>\n";
+      EscapeXml(outcome.v2_path) + "</p>\n";
   html += "<dl id=\"totals\"><dt>Blobs on disk</dt><dd>" + std::to_string(t.blobs) + " (" +
           FormatBytes(t.blob_bytes) + ", " + FormatBytes(t.allocated_bytes) +
           " allocated)</dd><dt>Referenced</dt><dd>" + FormatBytes(t.referenced_bytes) +

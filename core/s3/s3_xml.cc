@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "core/timestamps.h"
+#include "core/xml_escape.h"
 
 namespace regsweep::s3 {
 namespace {
@@ -130,44 +131,6 @@ bool ParseTruncated(const pugi::xml_node& node, ListPage* page, std::string* err
   return true;
 }
 
-// XML's five special characters, and the line ends and tab that a parser would otherwise
-// normalise (S3's key-naming guide asks for &#13; and &#10;).
-std::string Escaped(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool ParseListPage(std::string_view xml, ListPage* page, std::string* error) {
@@ -209,7 +172,7 @@ std::string DeleteRequestBody(const std::vector<std::string>& keys) {
   std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
       "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>";
-  for (const std::string& key : keys) body += "<Object><Key>" + Escaped(key) + "</Key></Object>";
+  for (const std::string& key : keys) body += "<Object><Key>" + EscapeXml(key) + "</Key></Object>";
   body += "</Delete>";
   return body;
 }

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/s3/sigv4.h"
+#include "core/xml_escape.h"
 
 namespace regsweep::testing {
 namespace {
@@ -73,32 +74,6 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
         equals == std::string_view::npos ? std::string() : PercentDecode(pair.substr(equals + 1));
   }
   return params;
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // The five named entities and numeric ones (&#10;), as DeleteRequestBody writes them.
@@ -196,8 +171,8 @@ HttpResponse Xml(int status, std::string body) {
 HttpResponse S3Error(int status, const std::string& code, const std::string& message,
                      const std::string& resource) {
   return Xml(status, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code +
-                         "</Code><Message>" + XmlEscape(message) + "</Message><Resource>" +
-                         XmlEscape(resource) + "</Resource><RequestId>fake</RequestId></Error>");
+                         "</Code><Message>" + EscapeXml(message) + "</Message><Resource>" +
+                         EscapeXml(resource) + "</Resource><RequestId>fake</RequestId></Error>");
 }
 
 // A continuation token: the last entry of the page (a key, or a common prefix), opaque.
@@ -497,13 +472,13 @@ HttpResponse FakeBucket::List(const BucketRequest& request, size_t max_keys) {
     if (cut != std::string::npos) {
       last = it->first.substr(0, cut + delimiter.size());
       last_is_prefix = true;
-      prefixes += "<CommonPrefixes><Prefix>" + XmlEscape(last) + "</Prefix></CommonPrefixes>";
+      prefixes += "<CommonPrefixes><Prefix>" + EscapeXml(last) + "</Prefix></CommonPrefixes>";
       while (it != objects_.end() && StartsWith(it->first, last)) ++it;
       continue;
     }
     last = it->first;
     last_is_prefix = false;
-    contents += "<Contents><Key>" + XmlEscape(it->first) + "</Key><LastModified>" +
+    contents += "<Contents><Key>" + EscapeXml(it->first) + "</Key><LastModified>" +
                 IsoTime(it->second.mtime_ns) + "</LastModified><ETag>&quot;" + it->second.etag +
                 "&quot;</ETag><Size>" + std::to_string(it->second.data.size()) +
                 "</Size><StorageClass>STANDARD</StorageClass></Contents>";
@@ -512,15 +487,15 @@ HttpResponse FakeBucket::List(const BucketRequest& request, size_t max_keys) {
   std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" +
-      XmlEscape(name_) + "</Name><Prefix>" + XmlEscape(prefix) + "</Prefix><KeyCount>" +
+      EscapeXml(name_) + "</Name><Prefix>" + EscapeXml(prefix) + "</Prefix><KeyCount>" +
       std::to_string(count) + "</KeyCount><MaxKeys>" + std::to_string(max_keys) + "</MaxKeys>";
-  if (!delimiter.empty()) body += "<Delimiter>" + XmlEscape(delimiter) + "</Delimiter>";
+  if (!delimiter.empty()) body += "<Delimiter>" + EscapeXml(delimiter) + "</Delimiter>";
   body += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
   if (!request.continuation_token.empty()) {
-    body += "<ContinuationToken>" + XmlEscape(request.continuation_token) + "</ContinuationToken>";
+    body += "<ContinuationToken>" + EscapeXml(request.continuation_token) + "</ContinuationToken>";
   }
   if (truncated) {
-    body += "<NextContinuationToken>" + XmlEscape(EncodeToken(last, last_is_prefix)) +
+    body += "<NextContinuationToken>" + EscapeXml(EncodeToken(last, last_is_prefix)) +
             "</NextContinuationToken>";
   }
   body += contents + prefixes + "</ListBucketResult>";
@@ -546,12 +521,12 @@ HttpResponse FakeBucket::DeleteObjects(const BucketRequest& request, const Fault
   for (const std::string& key : request.delete_keys) {
     if (fault.denied_keys.count(key) != 0) {
       stats_.denied.push_back(key);
-      results += "<Error><Key>" + XmlEscape(key) +
+      results += "<Error><Key>" + EscapeXml(key) +
                  "</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
       continue;
     }
     if (objects_.erase(key) != 0) stats_.deleted.push_back(key);
-    if (!quiet) results += "<Deleted><Key>" + XmlEscape(key) + "</Key></Deleted>";
+    if (!quiet) results += "<Deleted><Key>" + EscapeXml(key) + "</Key></Deleted>";
   }
   return Xml(200,
              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
