@@ -30,29 +30,11 @@ case $REGSWEEP in /*) ;; *) REGSWEEP=$PWD/$REGSWEEP ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCRIPTS=$(cd "$HERE/../../scripts" && pwd)
 
-for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph s3cmd docker-registry skopeo curl jq python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed"
-        exit 77
-    fi
-done
-if [ ! -x "$REGSWEEP" ]; then
-    echo "FAIL: regsweep binary $REGSWEEP not found or not executable"
-    exit 2
-fi
-# shellcheck source=../../scripts/registry-lib.sh
-. "$SCRIPTS/registry-lib.sh"
-
-FAILS=0
-PASSES=0
-pass() { PASSES=$((PASSES + 1)); printf 'PASS: %s\n' "$*"; }
-fail() { FAILS=$((FAILS + 1)); printf 'FAIL: %s\n' "$*"; }
-info() { printf 'INFO: %s\n' "$*"; }
-check() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
+# The shared PASS/FAIL bookkeeping and tool checks (exit 77 when one is missing); this script
+# keeps its own temp folder and cleanup, which also stop the cluster.
+# shellcheck source=harness.sh
+. "$HERE/harness.sh"
+e2e_require ceph-mon ceph-osd radosgw radosgw-admin ceph s3cmd docker-registry skopeo curl jq python3
 # same_lines DESC EXPECTED ACTUAL: PASS if both files hold the same lines, else FAIL + diff
 same_lines() {
     if cmp -s "$2" "$3"; then
@@ -200,7 +182,6 @@ OUT=$T/rs
 mkdir -p "$OUT" "$T/home"
 S3_ROOT=s3://$BUCKET/${REG_S3_ROOTDIR#/}
 WRONG_SECRET=wrongSecretForTheRegsweepE2eTest
-section() { printf '\n=== %s\n' "$*"; }
 # rs NAME ARGS...: regsweep ARGS; stdout and stderr in $OUT/NAME.out, exit status in RS_RC
 rs() {
     local name=$1
