@@ -282,17 +282,31 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
                  "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
                      " (kept, never deleted)");
   }
-  tag.current_state = ReadLink(fs, tags, entry.name + "/current/link", base, repository, nullptr,
-                               &tag.current, &tag.mtime_ns, sink);
-  if (tag.current_state == LinkState::kMissing) {
-    sink.Warning("missing_link", tag_path + "/current/link", repository,
-                 "tag without a current link: not a tag the registry can serve");
-  }
+  const std::string current_link = entry.name + "/current/link";
+  auto read_current_link = [&] {
+    tag.current_state = ReadLink(fs, tags, current_link, base, repository, nullptr, &tag.current,
+                                 &tag.mtime_ns, sink);
+    if (tag.current_state == LinkState::kMissing) {
+      sink.Warning("missing_link", tag_path + "/current/link", repository,
+                   "tag without a current link: not a tag the registry can serve");
+    }
+  };
   if (!options.read_all_links) {
-    // gc reads only what decides reachability: the index, reached without listing the tag.
+    // gc reads only what decides reachability: the index, reached without listing the tag,
+    // then the current link, unless the storage vouches that it names one of the index's
+    // digests (the registry adds every digest a tag is set to to its index; on an object
+    // store that saves a GET per tag).
     ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, sink);
+    for (const Digest& candidate : tag.index_entries) {
+      if (fs.HoldsExactly(tags, current_link, candidate.ToString(), &tag.mtime_ns)) {
+        tag.current = candidate;
+        return tag;
+      }
+    }
+    read_current_link();
     return tag;
   }
+  read_current_link();
   Folder tag_dir;
   std::vector<DirEntry> tag_entries;
   if (OpenAndList(fs, tags, entry.name, &tag_dir, &tag_entries).ok()) {

@@ -308,5 +308,49 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
   (void)one;
 }
 
+// A tag's current link the storage vouches for as one of the tag's index digests is not read
+// (on S3: no GET per tag); one naming a digest outside the index, or malformed, is read and
+// judged as ever.
+TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
+  const auto one = builder_.PushImage("a", {"x"});
+  const auto two = builder_.PushImage("a", {"y"});
+  builder_.Tag("a", "moved", one.digest);
+  builder_.Tag("a", "moved", two.digest);
+  builder_.Tag("a", "still", one.digest);
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+  VouchingReader reader;
+  ScanOptions options;
+  options.reader = &reader;
+  Inventory inv = ScanRegistry(v2, options);
+  EXPECT_EQ(reader.link_reads, 0);
+  auto current = [&](const Inventory& inventory, const std::string& name) -> const TagRecord* {
+    for (const TagRecord& tag : FindRepo(inventory, "a")->tags) {
+      if (tag.name == name) return &tag;
+    }
+    return nullptr;
+  };
+  ASSERT_NE(current(inv, "moved"), nullptr);
+  EXPECT_EQ(current(inv, "moved")->current_state, LinkState::kOk);
+  EXPECT_EQ(current(inv, "moved")->current, two.digest);
+  EXPECT_GT(current(inv, "moved")->mtime_ns, 0);
+  EXPECT_EQ(current(inv, "still")->current, one.digest);
+
+  // Outside the index: read, and followed (the registry serves what the link says).
+  const auto other = builder_.PushImage("a", {"z"});
+  builder_.WriteFile(layout::RepositoryDir("a") + "/_manifests/tags/still/current/link",
+                     other.digest.ToString());
+  builder_.WriteFile(layout::RepositoryDir("a") + "/_manifests/tags/moved/current/link",
+                     "sha256:not-a-digest");
+  reader.link_reads = 0;
+  inv = ScanRegistry(v2, options);
+  EXPECT_EQ(reader.link_reads, 2);
+  EXPECT_EQ(current(inv, "still")->current_state, LinkState::kOk);
+  EXPECT_EQ(current(inv, "still")->current, other.digest);
+  EXPECT_EQ(current(inv, "moved")->current_state, LinkState::kBad);
+  EXPECT_NE(FindFinding(inv, "bad_link",
+                        layout::RepositoryDir("a") + "/_manifests/tags/moved/current/link"),
+            nullptr);
+}
+
 }  // namespace
 }  // namespace regsweep
