@@ -95,22 +95,24 @@ class S3LockFile final : public LockFile {
 
 StorageStatus S3Storage::KeysOf(const std::string& relative, std::vector<std::string>* keys) {
   if (!ValidPath(relative)) return Failed(EINVAL, "remove", relative, "not a path in the tree");
-  const Folder root = reader_.Root();
+  const std::string key = reader_.v2_prefix() + relative;
   IoStatus status;
-  const FileStat stat = reader_.Stat(root, relative, &status);
+  if (reader_.ListedKeysAt(key, keys, &status)) {
+    if (!status.ok()) return Failed(EIO, "list", relative, status.Text());
+    return StorageStatus::Ok();
+  }
+  // Above the listed subtrees: the object, or whatever a listing below it finds.
+  const FileStat stat = reader_.Stat(reader_.Root(), relative, &status);
   if (!status.ok()) return Failed(EIO, "stat", relative, status.Text());
   if (!stat.exists) return StorageStatus::Ok();  // already gone
-  const std::string key = reader_.v2_prefix() + relative;
   if (stat.type == EntryType::kRegular) {
     keys->push_back(key);
     return StorageStatus::Ok();
   }
-  const std::string folder_key = key + '/';
-  if (reader_.KeysBelow(folder_key, keys)) return StorageStatus::Ok();
   std::string token;
   do {
     ListPage page;
-    const Result result = client_.ListObjects(folder_key, "", token, &page);
+    const Result result = client_.ListObjects(key + '/', "", token, &page);
     if (!result.ok()) return Failed(ErrnoOf(result), "list", relative, result.Text());
     for (ObjectInfo& object : page.objects) keys->push_back(std::move(object.key));
     token = page.truncated ? page.next_token : std::string();

@@ -42,12 +42,6 @@ void SetMd5(std::string_view etag, ListedKey* key) {
   key->has_md5 = true;
 }
 
-IoStatus StatusOf(const Result& result) {
-  IoStatus status = result.status;
-  status.http_status = static_cast<int>(result.http_status);
-  return status;
-}
-
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
@@ -68,7 +62,7 @@ class S3BlobStream final : public BlobStream {
     const Result result = client_.GetStream(
         key_, [&sink] { sink.Begin(); },
         [&sink](const unsigned char* data, size_t size) { sink.Consume(data, size); }, &info);
-    return StatusOf(result);
+    return result.status;
   }
 
  private:
@@ -137,7 +131,7 @@ void S3TreeReader::Fetch(Listing& listing) {
     ListPage page;
     const Result result = client_.ListObjects(listing.prefix, "", token, &page);
     if (!result.ok()) {
-      listing.status = StatusOf(result);
+      listing.status = result.status;
       listing.keys.clear();
       return;
     }
@@ -159,7 +153,7 @@ IoStatus S3TreeReader::ListOneLevel(const std::string& folder_key, std::vector<D
   do {
     ListPage page;
     const Result result = client_.ListObjects(folder_key, "/", token, &page);
-    if (!result.ok()) return StatusOf(result);
+    if (!result.ok()) return result.status;
     for (const std::string& prefix : page.common_prefixes) {
       if (!StartsWith(prefix, folder_key) || prefix.size() <= folder_key.size() + 1) continue;
       entries->push_back(
@@ -196,7 +190,7 @@ Folder S3TreeReader::OpenFolder(const Folder& at, std::string_view relative, IoS
   // Above the listed subtrees: a folder is there when a key lies below it.
   ListPage page;
   const Result result = client_.ListObjects(key, "/", "", &page);
-  *status = StatusOf(result);
+  *status = result.status;
   if (!result.ok()) return Folder();
   if (page.objects.empty() && page.common_prefixes.empty()) {
     *status = IoStatus::FromErrno(ENOENT);
@@ -235,32 +229,34 @@ IoStatus S3TreeReader::List(const Folder& folder, std::vector<DirEntry>* entries
   return IoStatus::Ok();
 }
 
+FileStat S3TreeReader::StatListed(const Listing& listing, const std::string& key) {
+  FileStat stat;
+  // `key` is the listed subtree's own folder, or lies below it.
+  const std::string_view name = key.size() < listing.prefix.size()
+                                    ? std::string_view()
+                                    : std::string_view(key).substr(listing.prefix.size());
+  const std::string folder = name.empty() ? std::string() : std::string(name) + '/';
+  int64_t newest = 0;
+  if (const ListedKey* found = name.empty() ? nullptr : listing.Find(name)) {
+    stat.exists = true;
+    stat.type = EntryType::kRegular;
+    stat.size = found->size;
+    stat.allocated = found->size;
+    stat.mtime_ns = found->mtime_ns;
+  } else if (listing.HasBelow(folder, &newest)) {
+    // A folder has no time of its own: its newest key's is the conservative one (recent
+    // protects).
+    stat.exists = true;
+    stat.type = EntryType::kDirectory;
+    stat.mtime_ns = newest;
+  }
+  return stat;
+}
+
 FileStat S3TreeReader::StatKey(const std::string& key, IoStatus* status) {
   FileStat stat;
   std::shared_ptr<Listing> listing = ListingOf(key + '/', status);
-  if (listing != nullptr) {
-    if (!status->ok()) return stat;
-    // `key` is the listed subtree's own folder, or lies below it.
-    const std::string_view name = key.size() < listing->prefix.size()
-                                      ? std::string_view()
-                                      : std::string_view(key).substr(listing->prefix.size());
-    const std::string folder = name.empty() ? std::string() : std::string(name) + '/';
-    int64_t newest = 0;
-    if (const ListedKey* found = name.empty() ? nullptr : listing->Find(name)) {
-      stat.exists = true;
-      stat.type = EntryType::kRegular;
-      stat.size = found->size;
-      stat.allocated = found->size;
-      stat.mtime_ns = found->mtime_ns;
-    } else if (listing->HasBelow(folder, &newest)) {
-      // A folder has no time of its own: its newest key's is the conservative one (recent
-      // protects).
-      stat.exists = true;
-      stat.type = EntryType::kDirectory;
-      stat.mtime_ns = newest;
-    }
-    return stat;
-  }
+  if (listing != nullptr) return status->ok() ? StatListed(*listing, key) : stat;
   ObjectInfo info;
   const Result head = client_.Head(key, &info);
   if (head.ok()) {
@@ -273,12 +269,12 @@ FileStat S3TreeReader::StatKey(const std::string& key, IoStatus* status) {
     return stat;
   }
   if (head.status.code != IoCode::kNotFound) {
-    *status = StatusOf(head);
+    *status = head.status;
     return stat;
   }
   ListPage page;
   const Result below = client_.ListObjects(key + '/', "/", "", &page);
-  *status = StatusOf(below);
+  *status = below.status;
   if (below.ok() && (!page.objects.empty() || !page.common_prefixes.empty())) {
     stat.exists = true;
     stat.type = EntryType::kDirectory;
@@ -307,14 +303,14 @@ SmallFile S3TreeReader::ReadSmall(const Folder& at, std::string_view relative, s
   SmallFile file;
   const std::string key = KeyOf(at, relative);
   IoStatus status;
-  if (ListingOf(key + '/', &status) != nullptr) {
+  if (const std::shared_ptr<Listing> listing = ListingOf(key + '/', &status)) {
     // Listed: what is not a small regular file there is answered without a GET.
-    const FileStat listed = status.ok() ? StatKey(key, &status) : FileStat{};
     if (!status.ok()) {
       file.status = ReadStatus::kIoError;
       file.error = EIO;
       return file;
     }
+    const FileStat listed = StatListed(*listing, key);
     if (!listed.exists) {
       file.status = ReadStatus::kNotFound;
       return file;
@@ -389,11 +385,20 @@ bool S3TreeReader::HoldsExactly(const Folder& at, std::string_view relative,
   return true;
 }
 
-bool S3TreeReader::KeysBelow(const std::string& folder_key, std::vector<std::string>* keys) {
-  IoStatus status;
-  std::shared_ptr<Listing> listing = ListingOf(folder_key, &status);
-  if (listing == nullptr || !status.ok()) return false;
-  const std::string_view below = std::string_view(folder_key).substr(listing->prefix.size());
+bool S3TreeReader::ListedKeysAt(const std::string& key, std::vector<std::string>* keys,
+                                IoStatus* status) {
+  const std::shared_ptr<Listing> listing = ListingOf(key + '/', status);
+  if (listing == nullptr) return false;
+  if (!status->ok()) return true;
+  // `key` is the listed subtree's own folder (all of it), or lies below it.
+  const std::string_view name = key.size() < listing->prefix.size()
+                                    ? std::string_view()
+                                    : std::string_view(key).substr(listing->prefix.size());
+  if (!name.empty() && listing->Find(name) != nullptr) {
+    keys->push_back(key);
+    return true;
+  }
+  const std::string below = name.empty() ? std::string() : std::string(name) + '/';
   for (auto it = listing->LowerBound(below);
        it != listing->keys.end() && StartsWith(it->name, below); ++it) {
     keys->push_back(listing->prefix + it->name);

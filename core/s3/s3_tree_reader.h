@@ -57,10 +57,10 @@ class S3TreeReader final : public TreeReader {
   bool HoldsExactly(const Folder& at, std::string_view relative, std::string_view content,
                     int64_t* mtime_ns) override;
 
-  // Every key below `folder_key` (a key prefix ending in '/'), when the subtree it lies in is
-  // listed whole: the storage deletes them without listing again. False when it is not, or its
-  // listing failed.
-  bool KeysBelow(const std::string& folder_key, std::vector<std::string>* keys);
+  // When the subtree `key` lies in is listed whole (true): `key` itself if it is an object,
+  // otherwise every key below `key/` (none: it is gone), with *status the listing's. The storage
+  // deletes them without listing again. False when `key` lies above the listed subtrees.
+  bool ListedKeysAt(const std::string& key, std::vector<std::string>* keys, IoStatus* status);
 
  private:
   struct Listing;
@@ -70,6 +70,9 @@ class S3TreeReader final : public TreeReader {
   void Fetch(Listing& listing);
   // One level below `folder_key`, with a delimiter, every page.
   IoStatus ListOneLevel(const std::string& folder_key, std::vector<DirEntry>* entries);
+  // What the listing says of `key` (a key below or at its subtree): no request.
+  static FileStat StatListed(const Listing& listing, const std::string& key);
+  // `key` from its listing, or with a HEAD (and a listing, for a folder) above the listed ones.
   FileStat StatKey(const std::string& key, IoStatus* status);
 
   Client& client_;
