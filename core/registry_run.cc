@@ -58,4 +58,9 @@ std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned i
   return model;
 }
 
+std::optional<RequestTally> RegistryRun::Finish() {
+  lock_.reset();
+  return backend_->requests();
+}
+
 }  // namespace regsweep

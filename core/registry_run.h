@@ -78,6 +78,10 @@ class RegistryRun {
   std::unique_ptr<RegistryModel> Read(ScanOptions options, unsigned io_depth,
                                       const ManifestObserver* observer = nullptr);
 
+  // Ends the run: gives the run lock back, if taken (on an object store, the last request),
+  // then returns the requests the backend sent in all (nullopt when it does not count them).
+  std::optional<RequestTally> Finish();
+
  private:
   RegistryRun(std::unique_ptr<Backend> backend, std::optional<RunLock> lock)
       : backend_(std::move(backend)), lock_(std::move(lock)) {}

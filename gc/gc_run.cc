@@ -224,7 +224,7 @@ GcOutcome RunGc(const GcOptions& options) {
     Append(&outcome.problems, outcome.sweep.failures);
   }
   outcome.timings = run->timings();
-  outcome.requests = run->backend().requests();
+  outcome.requests = run->Finish();
   outcome.exit_code = HasErrors(outcome.problems) ? 1 : 0;
   return outcome;
 }

@@ -230,7 +230,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
   }
   SortFindings(&outcome.findings);
-  outcome.requests = run->backend().requests();
+  outcome.requests = run->Finish();
   outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const bool failed = outcome.Count(Severity::kError) > 0 ||
                       (options.strict && outcome.Count(Severity::kWarning) > 0);

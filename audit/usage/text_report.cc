@@ -5,6 +5,7 @@
 
 #include "audit/usage/report.h"
 #include "core/format.h"
+#include "core/request_tally.h"
 
 namespace regsweep::usage {
 namespace {
@@ -136,6 +137,7 @@ std::string TextReport(const UsageOutcome& outcome, const ReportOptions& options
       if (f.severity == Severity::kError) out += "  " + f.ToLine() + "\n";
     }
   }
+  if (outcome.requests) out += RequestTallyText(*outcome.requests);
   return out;
 }
 

@@ -41,7 +41,7 @@ UsageOutcome RunUsage(const UsageOptions& options) {
   outcome.usage = ComputeUsage(graph, options.top_blobs);
   run->EndPhase();
   outcome.timings = run->timings();
-  outcome.requests = run->backend().requests();
+  outcome.requests = run->Finish();
   KeepRepositories(pattern, &outcome.usage);
   if (!SortRows(options.sort.empty() ? "name" : options.sort, &outcome.usage)) {
     return fatal("--sort " + options.sort + ": unknown column");

@@ -21,6 +21,8 @@
 #include "core/hash.h"
 #include "core/layout.h"
 #include "core/run_lock.h"
+#include "core/s3/s3_backend.h"
+#include "core/s3/s3_location.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tests/testing/consistency.h"
@@ -239,11 +241,8 @@ class S3BackendTest : public ::testing::Test {
       EXPECT_LE(outcome.requests->retries, stats.faults);
       return;
     }
-    // A real run's last request, the lock's removal (its only single DELETE), comes after the
-    // tally was taken: its retries are not in it.
-    const uint64_t lock_retries =
-        outcome.dry_run ? 0 : stats.Count(BucketRequest::Kind::kDelete) - 1;
-    EXPECT_EQ(outcome.requests->retries + lock_retries, stats.faults);
+    // Every request is in the tally, the lock's removal (a real run's last) included.
+    EXPECT_EQ(outcome.requests->retries, stats.faults);
     if (outcome.requests->retries != 0) {
       EXPECT_NE(Report(outcome).find(std::to_string(outcome.requests->retries) + " retries"),
                 std::string::npos)
@@ -299,14 +298,33 @@ TEST_F(S3BackendTest, GcDeletesExactlyTheKeysBelowThePlannedPaths) {
   }
   EXPECT_EQ(Sorted(in_batches), expected) << "every key once, none outside the plan";
   EXPECT_EQ(largest, 1000u);
+  // One DeleteObjects per 1000 keys of a phase (a phase: the plan's actions of one kind; its
+  // keys: those below its paths that no earlier phase deleted).
+  size_t batches = 0;
+  std::set<std::string> gone;
+  for (size_t begin = 0, end = 0; begin < real.plan.actions.size(); begin = end) {
+    Plan phase;
+    for (end = begin; end < real.plan.actions.size() &&
+                      real.plan.actions[end].kind == real.plan.actions[begin].kind;
+         ++end) {
+      phase.actions.push_back(real.plan.actions[end]);
+    }
+    size_t keys = 0;
+    for (const std::string& key : KeysOfActions(initial_, phase)) keys += gone.insert(key).second;
+    batches += (keys + 999) / 1000;
+  }
+  EXPECT_EQ(stats.delete_batches.size(), batches);
   EXPECT_EQ(Minus(initial_, bucket_.Keys()), expected);
   EXPECT_EQ(RelativeKeys(bucket_.Keys()), disk.files);
   // Single DELETEs: the lock object only.
   EXPECT_EQ(stats.Count(BucketRequest::Kind::kDelete), 1u);
   EXPECT_EQ(bucket_.Keys(std::string(kV2Prefix) + kLockFileName).size(), 0u);
   ASSERT_TRUE(real.requests.has_value());
-  // The tally is taken before the lock is removed.
-  EXPECT_EQ(real.requests->keys_deleted, expected.size());
+  // The tally is taken after the lock is removed: its key is counted.
+  EXPECT_EQ(real.requests->keys_deleted, expected.size() + 1);
+  const auto deletes = std::find(real.requests->by_kind.begin(), real.requests->by_kind.end(),
+                                 std::pair<std::string, uint64_t>("DELETE", 1));
+  EXPECT_NE(deletes, real.requests->by_kind.end()) << "the lock's DELETE is counted";
 
   const GcOutcome again = GcOnBucket(false);
   EXPECT_EQ(again.exit_code, 0) << Report(again);
@@ -315,6 +333,41 @@ TEST_F(S3BackendTest, GcDeletesExactlyTheKeysBelowThePlannedPaths) {
 }
 
 // (c) Throttling on the first attempt of every listing page is hidden by the retries.
+// The storage turns a path into the keys it stands for from the listings, whatever the path:
+// one object, a folder below a listed subtree, a whole listed subtree (a top repository
+// folder), a folder above the listed ones (the blob store: listed from there), and a path
+// already gone.
+TEST_F(S3BackendTest, RemoveTreesDeletesEveryKeyAtOrBelowEachPath) {
+  Build();
+  s3::Location location;
+  std::string error;
+  ASSERT_TRUE(s3::ParseS3Root(kRoot, &location, &error)) << error;
+  ASSERT_TRUE(s3::FillFromEnvironment(s3::ProcessEnvironment(), &location, &error)) << error;
+  const std::unique_ptr<Backend> backend = s3::OpenS3Backend(location, BackendSettings{}, &error);
+  ASSERT_NE(backend, nullptr) << error;
+  const std::string tag_link = "repositories/lib/app/_manifests/tags/1.0/current/link";
+  const std::vector<std::string> paths = {tag_link, "repositories/lib/tool/_manifests",
+                                          "repositories/team", "blobs",
+                                          "repositories/lib/nothing-here"};
+  bucket_.ResetStats();
+  const std::vector<StorageStatus> statuses = backend->storage().RemoveTrees(paths, {});
+  ASSERT_EQ(statuses.size(), paths.size());
+  for (const StorageStatus& status : statuses) EXPECT_TRUE(status.ok()) << status.message;
+  std::vector<std::string> expected;
+  for (const std::string& key : initial_) {
+    const std::string relative = key.substr(sizeof kV2Prefix - 1);
+    bool below = false;
+    for (const std::string& path : paths) {
+      below |= relative == path || relative.rfind(path + "/", 0) == 0;
+    }
+    if (!below) expected.push_back(key);
+  }
+  ASSERT_LT(expected.size(), initial_.size());
+  ASSERT_GT(expected.size(), 0u);
+  EXPECT_EQ(bucket_.Keys(), expected);
+  EXPECT_EQ(bucket_.stats().Count(BucketRequest::Kind::kDeleteObjects), 1u);
+}
+
 TEST_F(S3BackendTest, SlowDownOnEveryFirstListingIsRetried) {
   Build();
   bucket_.set_page_size(kFaultPageSize);

@@ -174,5 +174,19 @@ TEST_F(UsageReportTest, TextTablesAreAligned) {
   EXPECT_EQ(text.find(" \n"), std::string::npos) << "no trailing blanks";
 }
 
+// On an object store the run's requests end the text report, as they end gc's and audit's; on
+// a filesystem (no tally) there is no such line.
+TEST_F(UsageReportTest, TextEndsWithTheRequestsSentWhenTheStorageCountsThem) {
+  UsageOutcome outcome = Run("", "", 0);
+  EXPECT_EQ(TextReport(outcome, ReportOptions{}).find("requests:"), std::string::npos);
+  RequestTally tally;
+  tally.by_kind = {{"LIST", 12}, {"GET", 40}};
+  outcome.requests = tally;
+  const std::string text = TextReport(outcome, ReportOptions{});
+  const std::string line = RequestTallyText(tally);
+  ASSERT_GE(text.size(), line.size());
+  EXPECT_EQ(text.substr(text.size() - line.size()), line) << text;
+}
+
 }  // namespace
 }  // namespace regsweep::usage
