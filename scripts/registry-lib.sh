@@ -83,38 +83,53 @@ http:
 EOF
 }
 
-reg_start() { # DIR
-    local dir
-    mkdir -p "$1"
-    dir=$(cd "$1" && pwd)
+# _reg_serve DIR CONFIGURE PROBE: starts `docker-registry serve` on a free port, three attempts:
+# `CONFIGURE DIR PORT` writes DIR/config.yml, then PROBE is asked every 0.1 s (10 s at most)
+# until it returns 0 (ready); 1 means wait, 2 that waiting cannot help (it says why). PROBE may
+# count in _REG_PROBE_ANSWERS, which every attempt resets.
+_reg_serve() {
+    local dir=$1 configure=$2 probe=$3 port attempt rc _
     if [ -n "${REG_PID:-}" ] && kill -0 "$REG_PID" 2>/dev/null; then
         reg_stop
     fi
-    local port attempt
     for attempt in 1 2 3; do
         port=$(_reg_free_port)
-        reg_write_config "$dir" "$port"
-        export REG_DIR=$dir REG_CONFIG=$dir/config.yml REG_ROOT=$dir/root REG_URL=127.0.0.1:$port
-        "$REG_BIN" serve "$REG_CONFIG" >>"$dir/registry.log" 2>&1 &
+        "$configure" "$dir" "$port"
+        export REG_DIR=$dir REG_CONFIG=$dir/config.yml REG_URL=127.0.0.1:$port
+        _REG_PROBE_ANSWERS=0
+        # the AWS SDK in docker-registry 2.8 panics at start when AWS_CA_BUNDLE is set
+        env -u AWS_CA_BUNDLE "$REG_BIN" serve "$REG_CONFIG" >>"$dir/registry.log" 2>&1 &
         REG_PID=$!
         export REG_PID
-        local _
         for _ in $(seq 1 100); do
-            if ! kill -0 "$REG_PID" 2>/dev/null; then
-                break
-            fi
-            if curl -fsS -o /dev/null "http://$REG_URL/v2/" 2>/dev/null; then
-                return 0
+            kill -0 "$REG_PID" 2>/dev/null || break
+            rc=0
+            "$probe" || rc=$?
+            [ "$rc" = 0 ] && return 0
+            if [ "$rc" = 2 ]; then
+                tail -n 2 "$dir/registry.log" | cut -c1-400 >&2 || true
+                reg_stop
+                return 1
             fi
             sleep 0.1
         done
         _reg_log "registry did not come up on $REG_URL (attempt $attempt); log tail:"
-        tail -n 5 "$dir/registry.log" >&2 || true
+        tail -n 5 "$dir/registry.log" | cut -c1-400 >&2 || true
         kill "$REG_PID" 2>/dev/null || true
         wait "$REG_PID" 2>/dev/null || true
         REG_PID=
     done
     return 1
+}
+
+_reg_probe_v2() { curl -fsS -o /dev/null "http://$REG_URL/v2/" 2>/dev/null; }
+
+reg_start() { # DIR
+    local dir
+    mkdir -p "$1"
+    dir=$(cd "$1" && pwd)
+    export REG_ROOT=$dir/root
+    _reg_serve "$dir" reg_write_config _reg_probe_v2
 }
 
 reg_stop() {
@@ -392,55 +407,38 @@ http:
 EOF
 }
 
+# The catalog walks the bucket: 200 only once the S3 side works too. A registry that keeps
+# answering something else has a storage problem another port will not mend.
+_reg_probe_s3() {
+    local code
+    code=$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG_URL/v2/_catalog" 2>/dev/null) || true
+    [ "$code" = 200 ] && return 0
+    case $code in [1-5][0-9][0-9]) _REG_PROBE_ANSWERS=$((_REG_PROBE_ANSWERS + 1)) ;; esac
+    if [ "$_REG_PROBE_ANSWERS" -ge 30 ]; then
+        _reg_log "S3 registry on $REG_URL answers HTTP $code to /v2/_catalog (storage error); log tail:"
+        return 2
+    fi
+    return 1
+}
+
+_reg_configure_s3() { # DIR PORT (the rest from reg_start_s3)
+    reg_write_s3_config "$1" "$2" "$REG_S3_ENDPOINT" "$REG_S3_BUCKET" "$_REG_S3_ACCESS" \
+        "$_REG_S3_SECRET" "$REG_S3_ROOTDIR"
+}
+
 reg_start_s3() { # DIR ENDPOINT BUCKET ACCESS SECRET [ROOTDIR]
     if [ $# -lt 5 ]; then
         _reg_log "usage: reg_start_s3 DIR ENDPOINT BUCKET ACCESS SECRET [ROOTDIR]"
         return 2
     fi
-    local dir endpoint=$2 bucket=$3 access=$4 secret=$5 rootdir=${6:-/registry}
+    local dir
     mkdir -p "$1"
     dir=$(cd "$1" && pwd)
-    if [ -n "${REG_PID:-}" ] && kill -0 "$REG_PID" 2>/dev/null; then
-        reg_stop
-    fi
     unset REG_ROOT
-    local port attempt code
-    for attempt in 1 2 3; do
-        port=$(_reg_free_port)
-        reg_write_s3_config "$dir" "$port" "$endpoint" "$bucket" "$access" "$secret" "$rootdir"
-        export REG_DIR=$dir REG_CONFIG=$dir/config.yml REG_URL=127.0.0.1:$port \
-            REG_S3_ROOTDIR=$rootdir REG_S3_ENDPOINT=$endpoint REG_S3_BUCKET=$bucket
-        # the AWS SDK in docker-registry 2.8 panics at start when AWS_CA_BUNDLE is set
-        env -u AWS_CA_BUNDLE "$REG_BIN" serve "$REG_CONFIG" >>"$dir/registry.log" 2>&1 &
-        REG_PID=$!
-        export REG_PID
-        local _ served=0
-        for _ in $(seq 1 100); do
-            if ! kill -0 "$REG_PID" 2>/dev/null; then
-                break
-            fi
-            # the catalog walks the bucket: 200 only once the S3 side works too
-            code=$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG_URL/v2/_catalog" 2>/dev/null) || true
-            if [ "$code" = 200 ]; then
-                return 0
-            fi
-            case $code in [1-5][0-9][0-9]) served=$((served + 1)) ;; esac
-            # the registry answers but the storage does not: another port will not help
-            if [ "$served" -ge 30 ]; then
-                _reg_log "S3 registry on $REG_URL answers HTTP $code to /v2/_catalog (storage error); log tail:"
-                tail -n 2 "$dir/registry.log" | cut -c1-400 >&2 || true
-                reg_stop
-                return 1
-            fi
-            sleep 0.1
-        done
-        _reg_log "S3 registry did not come up on $REG_URL (attempt $attempt, last HTTP ${code:-none}); log tail:"
-        tail -n 5 "$dir/registry.log" | cut -c1-400 >&2 || true
-        kill "$REG_PID" 2>/dev/null || true
-        wait "$REG_PID" 2>/dev/null || true
-        REG_PID=
-    done
-    return 1
+    export REG_S3_ENDPOINT=$2 REG_S3_BUCKET=$3 REG_S3_ROOTDIR=${6:-/registry}
+    _REG_S3_ACCESS=$4
+    _REG_S3_SECRET=$5
+    _reg_serve "$dir" _reg_configure_s3 _reg_probe_s3
 }
 
 # _reg_s3_prefix ROOTDIR -> key prefix of the registry's files ("registry/" for /registry,
