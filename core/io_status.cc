@@ -35,7 +35,10 @@ IoStatus IoStatus::FromErrno(int error) {
 
 std::string IoStatus::Text() const {
   if (sys_error != 0) return std::strerror(sys_error);
-  if (http_status != 0) return "HTTP " + std::to_string(http_status);
+  if (http_status != 0) {
+    return "HTTP " + std::to_string(http_status) + (detail.empty() ? "" : " " + detail);
+  }
+  if (!detail.empty()) return detail;
   switch (code) {
     case IoCode::kOk:
       return "ok";

@@ -23,6 +23,10 @@ struct IoStatus {
   IoCode code = IoCode::kOk;
   int sys_error = 0;    // the errno behind `code` on the local filesystem; 0 when there is none
   int http_status = 0;  // the HTTP answer behind `code` from an object store; 0 when none came
+  // An object store's own words for a failure, for messages: its error code and message, or the
+  // connection's error, and the attempts made ("InternalError: We encountered an internal
+  // error. (6 attempts)"). Empty otherwise.
+  std::string detail;
 
   bool ok() const { return code == IoCode::kOk; }
   // Nothing is there to read: absent, or a file where a folder was expected.
@@ -31,7 +35,8 @@ struct IoStatus {
   static IoStatus Ok() { return {}; }
   // The status of a failed system call that set `error` (ENOENT, ELOOP, EACCES, ...).
   static IoStatus FromErrno(int error);
-  // For messages: "No such file or directory", "Permission denied", "HTTP 503", ...
+  // For messages: "No such file or directory", "Permission denied", "HTTP 503 SlowDown: Please
+  // reduce your request rate. (6 attempts)", ...
   std::string Text() const;
 };
 

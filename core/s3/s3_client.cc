@@ -715,6 +715,8 @@ void Client::Transport::ReadDeleteResult(Call* call) {
 
 // Hands the Call back to its caller, which may return (and free it) at once.
 void Client::Transport::Complete(Call* call) {
+  Result& result = call->result;
+  if (!result.ok()) result.status.detail = result.Detail();
   call->header_list.reset();
   call->done.set_value();
 }
@@ -758,14 +760,21 @@ const char* RequestKindName(RequestKind kind) {
   return "?";
 }
 
-std::string Result::Text() const {
-  std::string text;
-  if (http_status != 0) text = "HTTP " + std::to_string(http_status);
-  if (!code.empty()) text += (text.empty() ? "" : " ") + code;
+std::string Result::Detail() const {
+  std::string text = code;
   if (!message.empty()) text += (text.empty() ? "" : ": ") + message;
-  if (text.empty()) text = status.Text();
-  text += " (" + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)");
-  return text;
+  if (!text.empty()) text += ' ';
+  return text + "(" + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)");
+}
+
+std::string Result::Text() const {
+  if (http_status != 0) return "HTTP " + std::to_string(http_status) + " " + Detail();
+  if (code.empty() && message.empty()) {
+    IoStatus plain = status;
+    plain.detail.clear();
+    return plain.Text() + " " + Detail();
+  }
+  return Detail();
 }
 
 Client::Client(Endpoint endpoint, Credentials credentials, ClientOptions options)

@@ -72,6 +72,9 @@ struct Result {
   bool ok() const { return status.ok(); }
   // For messages: "HTTP 503 SlowDown: Please reduce your request rate. (6 attempts)".
   std::string Text() const;
+  // The same without the HTTP status: "SlowDown: Please reduce your request rate. (6 attempts)"
+  // (status.detail of a failure).
+  std::string Detail() const;
 };
 
 class Client {

@@ -415,7 +415,8 @@ TEST_F(S3BackendTest, RepositoryThatCannotBeListedKeepsWhatItCouldUse) {
   for (const Finding& finding : real.problems) {
     named = named || (finding.severity == Severity::kError &&
                       finding.path.find("repositories/team") != std::string::npos &&
-                      finding.reason.find("500") != std::string::npos);
+                      finding.reason.find("HTTP 500 InternalError") != std::string::npos &&
+                      finding.reason.find("(6 attempts)") != std::string::npos);
   }
   EXPECT_TRUE(named) << Report(real);
   EXPECT_EQ(bucket_.Keys(failing), below_before);

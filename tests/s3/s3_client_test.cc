@@ -317,6 +317,8 @@ TEST(S3ClientRetryTest, InternalErrorGivesUpAfterMaxAttempts) {
   EXPECT_EQ(server.request_count(), 4u);
   EXPECT_EQ(result.Text(),
             "HTTP 500 InternalError: We encountered an internal error. (4 attempts)");
+  // What callers past the client see (a finding's reason) says as much.
+  EXPECT_EQ(result.status.Text(), result.Text());
 }
 
 TEST(S3ClientRetryTest, NotFoundIsAnsweredAtOnce) {
@@ -371,6 +373,8 @@ TEST(S3ClientRetryTest, RefusedConnectionFailsWithCurlsErrorAfterMaxAttempts) {
   EXPECT_EQ(result.http_status, 0);
   EXPECT_EQ(result.code, "CURLE_COULDNT_CONNECT") << result.Text();
   EXPECT_EQ(result.attempts, 4u);
+  EXPECT_EQ(result.status.Text().rfind("CURLE_COULDNT_CONNECT: ", 0), 0u) << result.status.Text();
+  EXPECT_NE(result.status.Text().find("(4 attempts)"), std::string::npos);
 }
 
 TEST(S3ClientRetryTest, ResetInTheBodyStartsTheStreamOver) {
