@@ -39,8 +39,9 @@ std::string ReadSmall(int dir, const std::string& relative) {
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
 }
 
-bool ParseFloorArguments(int argc, char** argv, unsigned* depth, const char** root) {
-  *depth = std::max(1u, std::thread::hardware_concurrency());
+bool ParseFloorArguments(int argc, char** argv, unsigned* depth, const char** root,
+                         unsigned default_depth) {
+  *depth = default_depth != 0 ? default_depth : std::max(1u, std::thread::hardware_concurrency());
   *root = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--depth") == 0 && i + 1 < argc) {

@@ -16,9 +16,10 @@ std::vector<std::string> List(int fd);
 int OpenDir(int parent, const std::string& name);
 // Reads `relative` below `dir` (at most 256 bytes); empty when it cannot.
 std::string ReadSmall(int dir, const std::string& relative);
-// Parses a floor program's `[--depth N] V2_DIR`; *depth is one per core unless given. False
-// without V2_DIR.
-bool ParseFloorArguments(int argc, char** argv, unsigned* depth, const char** root);
+// Parses a floor program's `[--depth N] ROOT`; *depth is `default_depth` (0: one per core)
+// unless given. False without ROOT.
+bool ParseFloorArguments(int argc, char** argv, unsigned* depth, const char** root,
+                         unsigned default_depth = 0);
 // Runs task(i) for every i < count on `threads` threads (each a blocking reader).
 void RunTasks(size_t count, unsigned threads, const std::function<void(size_t)>& task);
 // Repository folders (those holding `_layers`) below the open `repositories` folder, as paths
