@@ -54,6 +54,14 @@ class LockFiles {
   // The lock file `name`, open for reading, when a live holder has it now; nullptr when it does
   // not exist or no one holds it. Creates nothing and keeps no claim.
   virtual std::unique_ptr<LockFile> OpenIfHeld(const std::string& name) = 0;
+  // Where the lock file `name` is, for messages; `root` is the backend's location(). The local
+  // filesystem's "<root>/<name>" by default.
+  virtual std::string LockPath(const std::string& root, const std::string& name) const {
+    return root + "/" + name;
+  }
+  // False when a claim outlives its holder (an object store: a lock object left by a killed run
+  // cannot be told from a live run's), so that only removing it by hand clears it.
+  virtual bool ClaimEndsWithHolder() const { return true; }
 };
 
 }  // namespace regsweep

@@ -22,8 +22,9 @@ std::optional<RegistryRun> RegistryRun::Open(const std::string& root,
     if (!lock) return std::nullopt;
     if (notice != nullptr) *notice = cleared;
   } else if (const auto holder = RunLock::LiveHolder(locks)) {
-    *error = "a regsweep run is changing " + where + " (" + *holder + ", holding " + kLockFileName +
-             "): " + access.wait_advice + " once that run has finished";
+    *error = "a regsweep run is changing " + where + " (" + *holder + ", holding " +
+             locks.LockPath(where, kLockFileName) + "): " + access.wait_advice +
+             " once that run has finished" + RunLock::LeftLockAdvice(locks);
     return std::nullopt;
   }
   return RegistryRun(std::move(backend), std::move(lock));

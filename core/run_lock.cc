@@ -34,9 +34,15 @@ std::string OwnerLine() {
 
 }  // namespace
 
+std::string RunLock::LeftLockAdvice(const LockFiles& locks) {
+  if (locks.ClaimEndsWithHolder()) return std::string();
+  return ". Here a lock left by a run that was killed looks held for ever, and --break-lock "
+         "cannot clear it: once sure that no run is active, delete that object by hand";
+}
+
 std::optional<RunLock> RunLock::Acquire(LockFiles& locks, const std::string& v2_path,
                                         bool break_stale, std::string* error, std::string* notice) {
-  const std::string path = v2_path + "/" + kLockFileName;
+  const std::string path = locks.LockPath(v2_path, kLockFileName);
   for (int attempt = 0; attempt < 5; ++attempt) {
     LockAttempt taken = locks.TryLock(kLockFileName);
     switch (taken.result) {
@@ -44,8 +50,8 @@ std::optional<RunLock> RunLock::Acquire(LockFiles& locks, const std::string& v2_
         *error = "cannot open lock file " + path + ": " + std::strerror(taken.status.error);
         return std::nullopt;
       case LockAttempt::Result::kBusy:
-        *error =
-            "registry is locked by another regsweep run (" + Describe(*taken.file) + "): " + path;
+        *error = "registry is locked by another regsweep run (" + Describe(*taken.file) +
+                 "): " + path + LeftLockAdvice(locks);
         return std::nullopt;
       case LockAttempt::Result::kLost:
         continue;

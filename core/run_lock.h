@@ -33,6 +33,9 @@ class RunLock {
   // that `locks` reaches, nullopt when none does. Neither creates the file nor keeps a lock: for
   // read-only commands, which must not run against a tree a collection is changing.
   static std::optional<std::string> LiveHolder(LockFiles& locks);
+  // What to add to a message about a lock that looks held: nothing where a claim ends with its
+  // holder; otherwise (an object store) that --break-lock cannot clear it and how to.
+  static std::string LeftLockAdvice(const LockFiles& locks);
   RunLock(RunLock&&) = default;
   RunLock& operator=(RunLock&&) = default;
   // Removes the lock file, then gives up the claim.

@@ -120,6 +120,11 @@ StorageStatus S3Storage::KeysOf(const std::string& relative, std::vector<std::st
   return StorageStatus::Ok();
 }
 
+std::string S3Storage::LockPath(const std::string& /*root*/, const std::string& name) const {
+  return "s3://" + client_.endpoint().bucket + "/" + reader_.v2_prefix() + name + " at " +
+         client_.endpoint().url;
+}
+
 StorageStatus S3Storage::RemoveTree(const std::string& relative) {
   return RemoveTrees({relative}, {}).front();
 }

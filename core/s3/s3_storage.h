@@ -46,6 +46,9 @@ class S3Storage final : public Storage, public LockFiles {
 
   LockAttempt TryLock(const std::string& name) override;
   std::unique_ptr<LockFile> OpenIfHeld(const std::string& name) override;
+  // "s3://BUCKET/<v2 prefix>NAME at ENDPOINT".
+  std::string LockPath(const std::string& root, const std::string& name) const override;
+  bool ClaimEndsWithHolder() const override { return false; }
 
  private:
   // Every key below `relative` into *keys: from the reader's listing, or listed now.

@@ -539,6 +539,10 @@ TEST_F(S3BackendTest, LockObjectRefusesTheRun) {
     const GcOutcome run = GcOnBucket(dry_run);
     EXPECT_EQ(run.exit_code, 2) << Report(run);
     EXPECT_NE(run.fatal.find("pid=4242 host=elsewhere"), std::string::npos) << run.fatal;
+    // The lock object named by its whole key, and how to clear it (--break-lock cannot).
+    EXPECT_NE(run.fatal.find("s3://bucket/" + lock + " at " + bucket_.url()), std::string::npos)
+        << run.fatal;
+    EXPECT_NE(run.fatal.find("--break-lock cannot clear it"), std::string::npos) << run.fatal;
     const BucketStats stats = bucket_.stats();
     EXPECT_EQ(stats.Count(BucketRequest::Kind::kDelete), 0u);
     EXPECT_EQ(stats.Count(BucketRequest::Kind::kDeleteObjects), 0u);
