@@ -15,9 +15,21 @@
 #     the bucket and the endpoint (the wrong key: HTTP 403), and delete nothing;
 #   - gc -m --prune-empty-repos on the bucket leaves exactly the files the same run leaves on
 #     a copy of the mirror (and the oracle's live blobs); docker-registry, restarted on the
-#     bucket, serves every tag; audit --verify-data is clean; a second gc deletes nothing.
+#     bucket, serves every tag; audit --verify-data is clean; a second gc deletes nothing;
+#   - gc killed with SIGKILL between two DeleteObjects batches leaves a consistent registry,
+#     and a rerun converges: on copies of the mirror uploaded under s3://BUCKET/PREFIX/, gc
+#     (one deletion request in flight, so one DeleteObjects per sweep phase) runs through
+#     tests/e2e/s3_kill_proxy.py, an HTTP proxy in front of RGW that counts the DeleteObjects
+#     requests. Uninterrupted, it leaves what the same gc leaves on a copy of the mirror. Then,
+#     for every K between two batches, the proxy SIGKILLs the run once RGW has answered
+#     DeleteObjects K (before the run sees the answer) and forwards nothing more: the run dies
+#     (exit 137) leaving exactly the keys minus those of batches 1..K, and its lock object,
+#     which a new gc refuses (and --break-lock cannot clear on S3); once an operator deletes it
+#     (s3cmd del, as docs/s3.md says), audit finds no error, docker-registry restarted on the
+#     copy serves every tag (one K; S3_KILL_PULL_ALL=1: every K), and the same gc run again
+#     exits 0 leaving exactly the keys the uninterrupted run leaves.
 #
-#   bash tests/e2e/s3_real_registry.sh /path/to/regsweep      (~1-2 min, most of it the push)
+#   bash tests/e2e/s3_real_registry.sh /path/to/regsweep      (~1.5-2.5 min, most of it the push)
 #
 # Needs ceph-mon ceph-osd radosgw radosgw-admin ceph (Debian: ceph-mon ceph-osd radosgw
 # ceph-common), s3cmd, docker-registry, skopeo, curl, jq, python3; exits 77 (ctest: skipped)
@@ -55,6 +67,7 @@ cleanup() {
     local rc=$?
     set +e
     reg_stop
+    [ -z "${PROXY_PID:-}" ] || { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; }
     tick
     "$SCRIPTS/ceph-rgw.sh" stop "$RGW"
     tock "RGW stop"
@@ -416,6 +429,174 @@ check "a second gc -m on S3 exits 0 and deletes nothing (converged)" \
     all_zero "$RS_RC" "$(jq '[.deleted[] | length] | add' "$OUT/again.json" 2>/dev/null || true)"
 reg_s3_keys "$RGW" "$BUCKET" >"$T/keys4"
 same_lines "... and the bucket's keys are unchanged" "$T/keys3" "$T/keys4"
+
+# ------------------------------------------------------------------ 6: killed between batches
+section "gc killed with SIGKILL between two DeleteObjects batches, on copies of the registry"
+# Each run works on its own copy of the registry as it was before gc (the mirror, uploaded under
+# s3://$BUCKET/PREFIX/: every comparison is between copies made the same way) and reaches RGW
+# through tests/e2e/s3_kill_proxy.py, which forwards every request unchanged; with --kill-after
+# K it SIGKILLs the run once RGW has answered its K-th DeleteObjects, instead of returning that
+# answer, and forwards nothing more. One request in flight (--io-depth 1), and every phase of the
+# sweep (tag index entries, manifests, layer links, blobs, uploads) deletes fewer than 1000 keys
+# here, so each phase is one DeleteObjects request and kill K falls between phase K and K+1.
+# --upload-max-age 0: the unfinished upload goes too, one more batch.
+KILL_GC=(gc -m --min-age 0 --upload-max-age 0 --prune-empty-repos --io-depth 1)
+LOCK_KEY=docker/registry/v2/regsweep.lock
+# (the interpreter itself: a pyenv shim costs ~0.7 s a start)
+PY=$(python3 -c 'import sys; print(sys.executable)')
+find "$M" -type f ! -path "$M/.reg-s3-mirror" | sed "s#^$M/##" | LC_ALL=C sort >"$T/kill-start"
+# keys_rel PREFIX: the keys under s3://$BUCKET/PREFIX/, relative to it, sorted
+keys_rel() { reg_s3_keys "$RGW" "$BUCKET" "$1/" | sed "s#^$1/##" | LC_ALL=C sort; }
+# kill_copy PREFIX: the mirror (the registry before gc) copied to s3://$BUCKET/PREFIX/ (the
+# first copy is listed and compared with the mirror; each interrupted copy is, after its run)
+kill_copy() {
+    "$SCRIPTS/ceph-rgw.sh" s3cmd "$RGW" put --recursive --quiet --no-progress \
+        --exclude .reg-s3-mirror "$M/" "s3://$BUCKET/$1/" >"$OUT/$1.copy" 2>&1
+}
+# gc_via_proxy PREFIX [K]: regsweep "${KILL_GC[@]}" on s3://$BUCKET/PREFIX through a new
+# s3_kill_proxy.py (killing the run after DeleteObjects K, if given); its output in
+# $OUT/PREFIX.out, the proxy's log in $OUT/PREFIX.proxy; sets RS_RC, PROXY_PORT, PROXY_DELETES
+gc_via_proxy() {
+    local prefix=$1 dir=$T/proxy-$1 _
+    local args=(--upstream "$RGW_ENDPOINT" --port-file "$dir/port" --log "$OUT/$prefix.proxy")
+    [ -z "${2:-}" ] || args+=(--kill-after "$2" --pid-file "$dir/pid")
+    mkdir -p "$dir"
+    "$PY" "$HERE/s3_kill_proxy.py" "${args[@]}" 2>>"$OUT/$prefix.proxy" &
+    PROXY_PID=$!
+    for _ in $(seq 1 500); do # (it writes the file once it listens)
+        [ -s "$dir/port" ] && break
+        kill -0 "$PROXY_PID" 2>/dev/null || break
+        sleep 0.01
+    done
+    PROXY_PORT=$(cat "$dir/port" 2>/dev/null || true)
+    RS_RC=0
+    # sh writes its pid, which exec makes regsweep's, before regsweep starts: the proxy knows
+    # whom to kill whenever batch K comes. In a subshell, whose stderr takes bash's "Killed".
+    (
+        AWS_ENDPOINT_URL=http://127.0.0.1:$PROXY_PORT AWS_ENDPOINT_URL_S3=http://127.0.0.1:$PROXY_PORT \
+            sh -c 'echo "$$" >"$0" && exec "$@"' "$dir/pid" "$REGSWEEP" "${KILL_GC[@]}" \
+            --json "$OUT/$prefix.json" "s3://$BUCKET/$prefix" >"$OUT/$prefix.out" 2>&1 &
+        wait "$!"
+    ) 2>/dev/null || RS_RC=$?
+    kill "$PROXY_PID" 2>/dev/null || true
+    wait "$PROXY_PID" 2>/dev/null || true
+    PROXY_PID=
+    PROXY_DELETES=$(grep -c '^DeleteObjects #' "$OUT/$prefix.proxy" || true)
+}
+# deleted_by PREFIX K: the keys (relative to PREFIX) of DeleteObjects 1..K in the proxy's log
+deleted_by() {
+    awk -v k="$2" '/^DeleteObjects #/ { n++ } /^  - / && n <= k { print substr($0, 5) }' \
+        "$OUT/$1.proxy" | sed "s#^$1/##" | LC_ALL=C sort
+}
+# killed_after K: the run died of SIGKILL, the proxy killed it after DeleteObjects K, and no
+# later DeleteObjects reached RGW
+killed_after() {
+    [ "$RS_RC" = 137 ] && grep -q "^killed [0-9]* after DeleteObjects #$1\$" "$OUT/kill-$1.proxy" &&
+        [ "$PROXY_DELETES" = "$1" ]
+}
+# all_batches_seen: the proxy saw as many DeleteObjects as regsweep counted, all answered 200
+all_batches_seen() {
+    [ "$K_TOTAL" = "${batches:-none}" ] &&
+        [ "$(grep -c '^DeleteObjects #[0-9]*: HTTP 200,' "$OUT/uninterrupted.proxy" || true)" = "$K_TOTAL" ]
+}
+# refused_lock NAME PID PREFIX: the run exited 2 naming the lock held by the run with pid PID,
+# and the lock object's whole key, and that --break-lock cannot clear it
+refused_lock() {
+    [ "$RS_RC" = 2 ] && grep -qF "locked by another regsweep run (pid=$2 " "$OUT/$1.out" &&
+        grep -qF "s3://$BUCKET/$3/$LOCK_KEY at " "$OUT/$1.out" &&
+        grep -qF -- "--break-lock cannot clear it" "$OUT/$1.out"
+}
+# lock_stays PREFIX: the run exited 2 and the lock object is still there
+lock_stays() { [ "$RS_RC" = 2 ] && reg_s3_keys "$RGW" "$BUCKET" "$1/$LOCK_KEY" | grep -qxF "$1/$LOCK_KEY"; }
+# show_tail FILE: its last lines, indented (after a FAIL)
+show_tail() { tail -n 8 "$1" | cut -c1-200 | sed 's/^/       /'; }
+
+tick
+kill_copy uninterrupted || show_tail "$OUT/uninterrupted.copy"
+keys_rel uninterrupted >"$T/uninterrupted-start"
+same_lines "the registry before gc (the mirror) copied to s3://$BUCKET/uninterrupted/ ($(wc -l <"$T/kill-start") keys)" \
+    "$T/kill-start" "$T/uninterrupted-start"
+gc_via_proxy uninterrupted
+tock "copy + uninterrupted gc through the proxy"
+K_TOTAL=$PROXY_DELETES
+check "uninterrupted ${KILL_GC[*]} through the proxy exits 0 ($RS_RC)" [ "$RS_RC" = 0 ]
+[ "$RS_RC" = 0 ] || show_tail "$OUT/uninterrupted.out"
+check "... and reached RGW through the proxy (its report names http://127.0.0.1:$PROXY_PORT)" \
+    grep -qF "s3://$BUCKET/uninterrupted at http://127.0.0.1:$PROXY_PORT" "$OUT/uninterrupted.out"
+batches=$(sed -n 's/^requests: .* \([0-9][0-9]*\) DELETE batch.*/\1/p' "$OUT/uninterrupted.out")
+check "the proxy saw every DeleteObjects regsweep counted, all answered 200 ($K_TOTAL / ${batches:-none})" \
+    all_batches_seen
+info "DeleteObjects batches: $(sed -n 's/^DeleteObjects #\([0-9]*\): HTTP [0-9]*, \([0-9]*\) keys$/#\1: \2 keys/p' "$OUT/uninterrupted.proxy" | paste -sd, - | sed 's/,/, /g')"
+check "the sweep has several batches to kill between ($K_TOTAL)" [ "$K_TOTAL" -ge 3 ]
+keys_rel uninterrupted >"$T/kill-expected"
+check "the uninterrupted run leaves no lock object" no_match regsweep.lock "$T/kill-expected"
+rm -rf "$T/kcopy"
+cp -a "$M" "$T/kcopy"
+rs kill-fs "${KILL_GC[@]}" --json "$OUT/kill-fs.json" "$T/kcopy"
+(cd "$T/kcopy" && find . -type f ! -path ./.reg-s3-mirror | sed 's#^\./##' | LC_ALL=C sort) >"$T/kcopy-files"
+same_lines "the uninterrupted run through the proxy leaves the keys the same gc leaves on a copy of the mirror (exit $RS_RC; $(wc -l <"$T/kill-expected") of $(wc -l <"$T/kill-start"))" \
+    "$T/kcopy-files" "$T/kill-expected"
+json_norm gc "$OUT/uninterrupted.json" >"$OUT/uninterrupted.norm"
+json_norm gc "$OUT/kill-fs.json" >"$OUT/kill-fs.norm"
+same_report "... and the same JSON report" "$OUT/kill-fs.norm" "$OUT/uninterrupted.norm"
+
+# docker-registry is restarted (and every tag pulled) on one interrupted copy, the middle one
+# (S3_KILL_PULL_ALL=1: on every one, ~8 s each); --break-lock is tried there too.
+K_PULL=$(((K_TOTAL + 1) / 2))
+T_KILL=$(date +%s.%N)
+for k in $(seq 1 $((K_TOTAL - 1))); do
+    p=kill-$k
+    kill_copy "$p" || { fail "[k=$k] the registry before gc copied to s3://$BUCKET/$p/"; show_tail "$OUT/$p.copy"; continue; }
+    gc_via_proxy "$p" "$k"
+    check "[k=$k] the run is killed (SIGKILL: exit $RS_RC) once RGW has carried out DeleteObjects #$k of $K_TOTAL, and no later one reaches RGW ($PROXY_DELETES)" \
+        killed_after "$k"
+    killed_after "$k" || { show_tail "$OUT/$p.proxy"; show_tail "$OUT/$p.out"; }
+    keys_rel "$p" >"$T/$p-killed"
+    check "[k=$k] the lock object $LOCK_KEY is left" grep -qxF "$LOCK_KEY" "$T/$p-killed"
+    { LC_ALL=C comm -23 "$T/kill-start" <(deleted_by "$p" "$k"); echo "$LOCK_KEY"; } |
+        LC_ALL=C sort >"$T/$p-killed-expected"
+    same_lines "[k=$k] the bucket holds the keys before gc minus those of DeleteObjects #1..#$k ($(wc -l <"$T/kill-start") - $(deleted_by "$p" "$k" | wc -l)), and the lock" \
+        "$T/$p-killed-expected" "$T/$p-killed"
+    rs "$p-locked" "${KILL_GC[@]}" "s3://$BUCKET/$p"
+    check "[k=$k] a new gc refuses the lock left (exit $RS_RC), names the killed run's pid, the lock's key and how to clear it" \
+        refused_lock "$p-locked" "$(cat "$T/proxy-$p/pid")" "$p"
+    if [ "$k" = "$K_PULL" ]; then
+        rs "$p-break" "${KILL_GC[@]}" --break-lock "s3://$BUCKET/$p"
+        check "[k=$k] --break-lock does not clear a lock on S3 (exit $RS_RC, the lock object stays)" \
+            lock_stays "$p"
+    fi
+    # what docs/s3.md tells the operator to do once sure no run is active
+    "$SCRIPTS/ceph-rgw.sh" s3cmd "$RGW" del "s3://$BUCKET/$p/$LOCK_KEY" >"$OUT/$p.unlock" 2>&1 ||
+        { fail "[k=$k] s3cmd del the lock object"; show_tail "$OUT/$p.unlock"; }
+    rs "$p-audit" audit --json "$OUT/$p-audit.json" "s3://$BUCKET/$p"
+    errors=$(summary_field "$OUT/$p-audit.json" errors)
+    check "[k=$k] audit of the interrupted registry: exit 0, no error (exit $RS_RC, ${errors:-no} errors, $(summary_field "$OUT/$p-audit.json" warnings) warnings)" \
+        all_zero "$RS_RC" "$errors"
+    [ "$RS_RC" = 0 ] || grep -E '^ *(error|warning)' "$OUT/$p-audit.out" | head -n 10 | cut -c1-200 | sed 's/^/       /'
+    if [ "$k" = "$K_PULL" ] || [ -n "${S3_KILL_PULL_ALL:-}" ]; then
+        tick
+        if reg_start_s3 "$T/reg-$p" "$RGW_ENDPOINT" "$BUCKET" "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" "/$p"; then
+            if reg_pull_all "$T/pull-$p" >"$T/pull-$p.out" 2>&1; then
+                check "[k=$k] docker-registry on the interrupted registry serves every tag ($REG_PULL_COUNT of $(wc -l <"$T/oracle-tags"))" \
+                    [ "$REG_PULL_COUNT" = "$(wc -l <"$T/oracle-tags")" ]
+            else
+                fail "[k=$k] docker-registry on the interrupted registry serves every tag"
+                cut -c1-220 "$T/pull-$p.out" | head -n 10 | sed 's/^/       /'
+            fi
+            reg_stop
+        else
+            fail "[k=$k] docker-registry starts on s3://$BUCKET/$p"
+        fi
+        tock "k=$k: registry start + pull every tag"
+    fi
+    rs "$p-rerun" "${KILL_GC[@]}" --json "$OUT/$p-rerun.json" "s3://$BUCKET/$p"
+    check "[k=$k] the same gc run again exits 0 ($RS_RC)" [ "$RS_RC" = 0 ]
+    [ "$RS_RC" = 0 ] || show_tail "$OUT/$p-rerun.out"
+    keys_rel "$p" >"$T/$p-after"
+    same_lines "[k=$k] ... and leaves exactly the keys the uninterrupted run leaves ($(wc -l <"$T/$p-after") / $(wc -l <"$T/kill-expected"))" \
+        "$T/kill-expected" "$T/$p-after"
+done
+info "time k=1..$((K_TOTAL - 1)) (copies, killed runs, audits, reruns, pulls): $(awk -v a="$T_KILL" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
 
 # ------------------------------------------------------------------ 3 (end): the secret
 leaks=$(grep -rlF -e "$RGW_SECRET_KEY" -e "$WRONG_SECRET" "$OUT" || true)
