@@ -31,7 +31,8 @@ void RunWithIoDepth(unsigned depth, const std::function<void()>& work);
 
 // Runs `work` (a whole command) computing on `jobs` threads, while allowing the reading phases
 // inside it to run RunWithIoDepth(io_depth). TBB honours the smallest thread limit in force, so
-// a command sets its limits here, once, rather than capping the process at `jobs`.
+// a command sets its limits here, once, rather than capping the process at `jobs`. With more
+// requests in flight than jobs, it also limits glibc's malloc arenas to `jobs` (at least 2).
 void RunWithThreads(unsigned jobs, unsigned io_depth, const std::function<void()>& work);
 
 }  // namespace regsweep
