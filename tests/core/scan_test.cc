@@ -27,9 +27,13 @@ class ScanTest : public ::testing::Test {
  protected:
   ScanTest() : builder_(dir_.path()) {}
 
-  Inventory Scan() {
+  // Scans the built registry, through `reader` when given.
+  Inventory Scan(TreeReader* reader = nullptr, bool read_all_links = false) {
     const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
-    return ScanRegistry(v2);
+    ScanOptions options;
+    options.reader = reader;
+    options.read_all_links = read_all_links;
+    return ScanRegistry(v2, options);
   }
 
   static const RepositoryRecord* FindRepo(const Inventory& inv, const std::string& name) {
@@ -279,11 +283,8 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
   const auto one = builder_.PushImage("a", {"x"});
   const auto two = builder_.PushImage("a", {"y"});
   const auto other = builder_.AddBlob("other");
-  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
   VouchingReader reader;
-  ScanOptions options;
-  options.reader = &reader;
-  Inventory inv = ScanRegistry(v2, options);
+  Inventory inv = Scan(&reader);
   EXPECT_EQ(reader.vouch_asks, 2);
   EXPECT_EQ(reader.link_reads, 0);
   ASSERT_EQ(FindRepo(inv, "a")->revisions.size(), 2u);
@@ -294,15 +295,14 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
 
   builder_.WriteFile(layout::RevisionDir("a", two.digest) + "/link", other.digest.ToString());
   reader.link_reads = 0;
-  inv = ScanRegistry(v2, options);
+  inv = Scan(&reader);
   EXPECT_EQ(reader.link_reads, 1);  // the tampered one only
   EXPECT_TRUE(FindRepo(inv, "a")->incomplete);
   EXPECT_NE(FindFinding(inv, "bad_link", layout::RevisionDir("a", two.digest) + "/link"), nullptr);
 
-  options.read_all_links = true;
   reader.link_reads = 0;
   reader.vouch_asks = 0;
-  inv = ScanRegistry(v2, options);
+  inv = Scan(&reader, /*read_all_links=*/true);
   EXPECT_EQ(reader.vouch_asks, 0);
   EXPECT_GE(reader.link_reads, 2);
   (void)one;
@@ -317,11 +317,8 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
   builder_.Tag("a", "moved", one.digest);
   builder_.Tag("a", "moved", two.digest);
   builder_.Tag("a", "still", one.digest);
-  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
   VouchingReader reader;
-  ScanOptions options;
-  options.reader = &reader;
-  Inventory inv = ScanRegistry(v2, options);
+  Inventory inv = Scan(&reader);
   EXPECT_EQ(reader.link_reads, 0);
   auto current = [&](const Inventory& inventory, const std::string& name) -> const TagRecord* {
     for (const TagRecord& tag : FindRepo(inventory, "a")->tags) {
@@ -342,7 +339,7 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
   builder_.WriteFile(layout::RepositoryDir("a") + "/_manifests/tags/moved/current/link",
                      "sha256:not-a-digest");
   reader.link_reads = 0;
-  inv = ScanRegistry(v2, options);
+  inv = Scan(&reader);
   EXPECT_EQ(reader.link_reads, 2);
   EXPECT_EQ(current(inv, "still")->current_state, LinkState::kOk);
   EXPECT_EQ(current(inv, "still")->current, other.digest);
