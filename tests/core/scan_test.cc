@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/blob_scan.h"
 #include "core/fs.h"
@@ -270,8 +271,9 @@ class VouchingReader final : public TreeReader {
     *mtime_ns = file.mtime_ns;
     return true;
   }
-  int link_reads = 0;
-  int vouch_asks = 0;
+  // Counted from the scan's parallel reads.
+  std::atomic<int> link_reads{0};
+  std::atomic<int> vouch_asks{0};
 
  private:
   PosixTreeReader real_;
@@ -285,8 +287,8 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
   const auto other = builder_.AddBlob("other");
   VouchingReader reader;
   Inventory inv = Scan(&reader);
-  EXPECT_EQ(reader.vouch_asks, 2);
-  EXPECT_EQ(reader.link_reads, 0);
+  EXPECT_EQ(reader.vouch_asks.load(), 2);
+  EXPECT_EQ(reader.link_reads.load(), 0);
   ASSERT_EQ(FindRepo(inv, "a")->revisions.size(), 2u);
   for (const RevisionRecord& revision : FindRepo(inv, "a")->revisions) {
     EXPECT_EQ(revision.link, LinkState::kOk);
@@ -296,15 +298,15 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
   builder_.WriteFile(layout::RevisionDir("a", two.digest) + "/link", other.digest.ToString());
   reader.link_reads = 0;
   inv = Scan(&reader);
-  EXPECT_EQ(reader.link_reads, 1);  // the tampered one only
+  EXPECT_EQ(reader.link_reads.load(), 1);  // the tampered one only
   EXPECT_TRUE(FindRepo(inv, "a")->incomplete);
   EXPECT_NE(FindFinding(inv, "bad_link", layout::RevisionDir("a", two.digest) + "/link"), nullptr);
 
   reader.link_reads = 0;
   reader.vouch_asks = 0;
   inv = Scan(&reader, /*read_all_links=*/true);
-  EXPECT_EQ(reader.vouch_asks, 0);
-  EXPECT_GE(reader.link_reads, 2);
+  EXPECT_EQ(reader.vouch_asks.load(), 0);
+  EXPECT_GE(reader.link_reads.load(), 2);
   (void)one;
 }
 
@@ -319,7 +321,7 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
   builder_.Tag("a", "still", one.digest);
   VouchingReader reader;
   Inventory inv = Scan(&reader);
-  EXPECT_EQ(reader.link_reads, 0);
+  EXPECT_EQ(reader.link_reads.load(), 0);
   auto current = [&](const Inventory& inventory, const std::string& name) -> const TagRecord* {
     for (const TagRecord& tag : FindRepo(inventory, "a")->tags) {
       if (tag.name == name) return &tag;
@@ -340,7 +342,7 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
                      "sha256:not-a-digest");
   reader.link_reads = 0;
   inv = Scan(&reader);
-  EXPECT_EQ(reader.link_reads, 2);
+  EXPECT_EQ(reader.link_reads.load(), 2);
   EXPECT_EQ(current(inv, "still")->current_state, LinkState::kOk);
   EXPECT_EQ(current(inv, "still")->current, other.digest);
   EXPECT_EQ(current(inv, "moved")->current_state, LinkState::kBad);
