@@ -283,14 +283,7 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
                      " (kept, never deleted)");
   }
   const std::string current_link = entry.name + "/current/link";
-  auto read_current_link = [&] {
-    tag.current_state = ReadLink(fs, tags, current_link, base, repository, nullptr, &tag.current,
-                                 &tag.mtime_ns, sink);
-    if (tag.current_state == LinkState::kMissing) {
-      sink.Warning("missing_link", tag_path + "/current/link", repository,
-                   "tag without a current link: not a tag the registry can serve");
-    }
-  };
+  bool vouched = false;
   if (!options.read_all_links) {
     // gc reads only what decides reachability: the index, reached without listing the tag,
     // then the current link, unless the storage vouches that it names one of the index's
@@ -300,13 +293,20 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     for (const Digest& candidate : tag.index_entries) {
       if (fs.HoldsExactly(tags, current_link, candidate.ToString(), &tag.mtime_ns)) {
         tag.current = candidate;
-        return tag;
+        vouched = true;
+        break;
       }
     }
-    read_current_link();
-    return tag;
   }
-  read_current_link();
+  if (!vouched) {
+    tag.current_state = ReadLink(fs, tags, current_link, base, repository, nullptr, &tag.current,
+                                 &tag.mtime_ns, sink);
+    if (tag.current_state == LinkState::kMissing) {
+      sink.Warning("missing_link", tag_path + "/current/link", repository,
+                   "tag without a current link: not a tag the registry can serve");
+    }
+  }
+  if (!options.read_all_links) return tag;
   Folder tag_dir;
   std::vector<DirEntry> tag_entries;
   if (OpenAndList(fs, tags, entry.name, &tag_dir, &tag_entries).ok()) {

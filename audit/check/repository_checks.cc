@@ -48,9 +48,8 @@ class RepositoryChecker {
     if (repository_.revisions.empty() && record_.tags.empty() && record_.uploads.empty()) {
       Report(Severity::kInfo, "empty_repository", layout::RepositoryDir(name()), Digest(),
              "no manifest, no tag and no upload (" + std::to_string(record_.layer_links.size()) +
-                 " `_layers` links); `gc --prune-empty-repos` removes it once no link is left (gc "
-                 "keeps a "
-                 "link whose blob another repository uses)",
+                 " `_layers` links); `gc --prune-empty-repos` removes it once no link is left "
+                 "(gc keeps a link whose blob another repository uses)",
              false);
     }
   }
