@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/distribution_layout.h"
 #include "core/fs.h"
 #include "core/graph.h"
-#include "core/layout.h"
 #include "core/mark.h"
 
 #include "core/hash.h"
@@ -85,7 +85,7 @@ BENCHMARK(BM_HashBuffer)->Arg(4 << 10)->Arg(64 << 10)->Arg(1 << 20)->Arg(8 << 20
 // Scan, graph and mark of a real tree: the whole read-only half of `gc --dry-run -m`.
 void BM_ScanGraphMark(benchmark::State& state) {
   const char* tree = std::getenv("REGSWEEP_BENCH_TREE");
-  const auto v2 = tree != nullptr ? layout::FindV2Folder(tree) : std::nullopt;
+  const auto v2 = tree != nullptr ? distribution::FindV2Folder(tree) : std::nullopt;
   if (!v2) {
     state.SkipWithError("set REGSWEEP_BENCH_TREE to a registry made by scripts/gen-registry");
     return;

@@ -20,15 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 
 namespace {
 
 using regsweep::Digest;
 using regsweep::DigestAlgorithm;
 using regsweep::HashBytes;
-namespace layout = regsweep::layout;
+namespace distribution = regsweep::distribution;
 
 struct Options {
   std::string root;
@@ -63,7 +63,7 @@ class Writer {
 
   Blob AddBlob(const std::string& content) {
     const Blob blob{HashBytes(DigestAlgorithm::kSha256, content), content.size()};
-    Write(layout::BlobData(blob.digest), content);
+    Write(distribution::BlobData(blob.digest), content);
     ++blobs_;
     return blob;
   }
@@ -146,25 +146,25 @@ class Generator {
             ",\"layers\":[";
     for (size_t i = 0; i < layers.size(); ++i) {
       json += (i ? "," : "") + Descriptor(layer_type, layers[i]);
-      writer_.Link(layout::LayerLinkDir(repo, layers[i].digest), layers[i].digest);
+      writer_.Link(distribution::LayerLinkDir(repo, layers[i].digest), layers[i].digest);
     }
     json += "]";
     if (subject != nullptr) json += ",\"subject\":" + Descriptor(kOciManifest, *subject);
     json += "}";
-    writer_.Link(layout::LayerLinkDir(repo, config.digest), config.digest);
+    writer_.Link(distribution::LayerLinkDir(repo, config.digest), config.digest);
     return Manifest(repo, json);
   }
 
   Blob Manifest(const std::string& repo, const std::string& json) {
     const Blob manifest = writer_.AddBlob(json);
-    writer_.Link(layout::RevisionDir(repo, manifest.digest), manifest.digest);
+    writer_.Link(distribution::RevisionDir(repo, manifest.digest), manifest.digest);
     ++manifests_;
     return manifest;
   }
 
   void Tag(const std::string& repo, const std::string& tag, const Blob& manifest) {
-    writer_.Write(layout::TagCurrentLink(repo, tag), manifest.digest.ToString());
-    writer_.Link(layout::TagIndexEntryDir(repo, tag, manifest.digest), manifest.digest);
+    writer_.Write(distribution::TagCurrentLink(repo, tag), manifest.digest.ToString());
+    writer_.Link(distribution::TagIndexEntryDir(repo, tag, manifest.digest), manifest.digest);
     tags_.insert(repo + ":" + tag);
   }
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 
 namespace regsweep {
 namespace {
@@ -151,7 +151,7 @@ class Generator {
 
   Blob Manifest(RepositoryRecord& repo, std::string json, bool live) {
     const Blob manifest = Store(HashBytes(DigestAlgorithm::kSha256, json), json.size());
-    registry_.files.emplace(layout::BlobData(manifest.digest), std::move(json));
+    registry_.files.emplace(distribution::BlobData(manifest.digest), std::move(json));
     RevisionRecord revision;
     revision.digest = manifest.digest;
     revision.mtime_ns = Mtime();

@@ -25,7 +25,7 @@ namespace regsweep {
 
 struct SyntheticRegistry {
   Inventory inventory;  // blobs sorted by digest, repositories by name, as ScanRegistry has them
-  // The manifests' bytes by path below the v2 folder (layout::BlobData).
+  // The manifests' bytes by path below the v2 folder (distribution::BlobData).
   std::unordered_map<std::string, std::string> files;
   // Every blob a mark that deletes untagged manifests must keep, sorted; nothing else is live.
   std::vector<Digest> expected_live;

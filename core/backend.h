@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "core/layout.h"
 #include "core/lock_files.h"
 #include "core/request_tally.h"
 #include "core/storage.h"
@@ -34,6 +35,9 @@ class Backend {
   virtual TreeReader& reader() = 0;
   virtual Storage& storage() = 0;
   virtual LockFiles& locks() = 0;
+  // Where the registry keeps what (core/layout.h): distribution's layout unless the backend
+  // found another.
+  virtual const Layout& layout() const { return DefaultLayout(); }
   // What the run has asked of a storage billed by the request (an object store) so far;
   // nothing for one that is not (the local filesystem).
   virtual std::optional<RequestTally> requests() const { return std::nullopt; }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/distribution_layout.h"
 #include "core/layout.h"
 #include "core/progress.h"
 #include "core/shard_folders.h"
@@ -25,17 +26,17 @@ struct Shard {
   std::string name;  // two hex digits
 };
 
-// Fills `blob`'s data facts from an lstat of `<hex>/data` below its open shard folder.
-void ExamineData(TreeReader& fs, const Folder& shard, std::string_view hex, BlobRecord* blob,
+// Fills `blob`'s data facts from an lstat of its data below its open blob folder.
+void ExamineData(const Layout& layout, TreeReader& fs, const Folder& folder, BlobRecord* blob,
                  FindingSink& sink) {
   IoStatus status;
-  const FileStat data = fs.StatInChild(shard, hex, "data", &status);
-  RecordBlobData(data, status, blob, sink);
+  const FileStat data = layout.StatBlobData(fs, folder, blob->digest, &status);
+  RecordBlobData(layout, data, status, blob, sink);
 }
 
 void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, bool stat_data,
                std::vector<BlobRecord>* blobs, FindingSink& sink) {
-  const std::string shard_path = std::string(layout::kBlobsDir) + "/" +
+  const std::string shard_path = std::string(distribution::kBlobsDir) + "/" +
                                  std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
   Folder dir;
   std::vector<DirEntry> entries;
@@ -59,7 +60,7 @@ void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, 
     }
     BlobRecord blob;
     blob.digest = *digest;
-    if (stat_data) ExamineData(fs, dir, entry.name, &blob, sink);
+    if (stat_data) ExamineData(DefaultLayout(), fs, dir, &blob, sink);
     blobs->push_back(blob);
   }
 }
@@ -69,13 +70,13 @@ std::vector<Shard> ListShards(TreeReader& fs, const Folder& blobs,
                               std::vector<Folder>* algorithm_dirs, FindingSink& sink) {
   std::vector<DirEntry> algorithms;
   if (const IoStatus status = fs.List(blobs, &algorithms); !status.ok()) {
-    ReportUnopenable(sink, std::string(layout::kBlobsDir), "", status);
+    ReportUnopenable(sink, std::string(distribution::kBlobsDir), "", status);
     return {};
   }
   std::vector<Shard> shards;
   std::vector<DirEntry> entries;
   for (const DirEntry& alg_entry : algorithms) {
-    const std::string alg_path = JoinPath(layout::kBlobsDir, alg_entry.name);
+    const std::string alg_path = JoinPath(distribution::kBlobsDir, alg_entry.name);
     const auto algorithm = ParseAlgorithmName(alg_entry.name);
     if (!algorithm || alg_entry.type != EntryType::kDirectory) {
       if (alg_entry.type == EntryType::kDirectory) {
@@ -106,8 +107,8 @@ std::vector<Shard> ListShards(TreeReader& fs, const Folder& blobs,
 
 }  // namespace
 
-void RecordBlobData(const FileStat& data, const IoStatus& status, BlobRecord* blob,
-                    FindingSink& sink) {
+void RecordBlobData(const Layout& layout, const FileStat& data, const IoStatus& status,
+                    BlobRecord* blob, FindingSink& sink) {
   // What a symbolic link points to is never looked at: that blob's data is unknown.
   blob->data_known = (data.exists || status.ok()) && data.type != EntryType::kSymlink;
   if (data.exists) {
@@ -118,28 +119,28 @@ void RecordBlobData(const FileStat& data, const IoStatus& status, BlobRecord* bl
       blob->size = data.size;
       blob->allocated = data.allocated;
     } else {
-      sink.Error("bad_blob", layout::BlobData(blob->digest), "",
+      sink.Error("bad_blob", layout.BlobData(blob->digest), "",
                  data.type == EntryType::kSymlink
                      ? "blob data is a symbolic link: never followed, so the blob is neither "
                        "collected nor counted as present"
                      : "blob data is not a regular file");
     }
   } else if (status.ok()) {
-    sink.Warning("missing_blob_data", layout::BlobData(blob->digest), "",
+    sink.Warning("missing_blob_data", layout.BlobData(blob->digest), "",
                  "blob folder without data (an interrupted write or delete)");
   } else {
-    ReportUnopenable(sink, layout::BlobData(blob->digest), "", status);
+    ReportUnopenable(sink, layout.BlobData(blob->digest), "", status);
   }
 }
 
 std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data,
                                       ThreadFindings& findings, Progress* progress) {
   IoStatus status;
-  const Folder blobs_dir = fs.OpenFolder(v2, layout::kBlobsDir, &status);
+  const Folder blobs_dir = fs.OpenFolder(v2, distribution::kBlobsDir, &status);
   if (!blobs_dir.valid()) {
     if (status.code != IoCode::kNotFound) {
       FindingSink sink(&findings.local());
-      ReportUnopenable(sink, std::string(layout::kBlobsDir), "", status);
+      ReportUnopenable(sink, std::string(distribution::kBlobsDir), "", status);
     }
     return {};
   }
@@ -174,9 +175,10 @@ void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventor
   TreeReader& fs = reader != nullptr ? *reader : DefaultTreeReader();
   ThreadFindings findings;
   AddTotal(progress, which.size());
-  // Each shard folder some blob is in is opened once; the data of blobs in one that cannot be
+  // Each blob folder some blob is in is opened once; the data of blobs in one that cannot be
   // opened stays unknown.
-  auto shards = std::make_unique<ShardFolders>();
+  const Layout& layout = *inventory->layout;
+  auto shards = std::make_unique<ShardFolders>(layout);
   for (const uint32_t i : which) shards->Want(inventory->blobs[i].digest);
   for (const ShardFolders::Failure& failure : shards->OpenWanted(fs, v2)) {
     FindingSink sink(&findings.local());
@@ -184,10 +186,10 @@ void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventor
   }
   tbb::parallel_for(size_t{0}, which.size(), [&](size_t k) {
     BlobRecord& blob = inventory->blobs[which[k]];
-    const Folder& shard = shards->Of(blob.digest);
-    if (!shard.valid()) return;
+    const Folder& folder = shards->Of(blob.digest);
+    if (!folder.valid()) return;
     FindingSink sink(&findings.local());
-    ExamineData(fs, shard, blob.digest.Hex(), &blob, sink);
+    ExamineData(layout, fs, folder, &blob, sink);
     Advance(progress);
   });
   MergeFindings(findings, &inventory->findings);

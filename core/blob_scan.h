@@ -18,6 +18,7 @@
 namespace regsweep {
 
 class Folder;
+class Layout;
 class Progress;
 class TreeReader;
 
@@ -31,8 +32,9 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool sta
 // (data_known, has_data, size, age, inode), and what is wrong with it (absent, a symbolic link,
 // not a regular file, unreadable) into `sink`. `data` and `status` as TreeReader::Stat gives
 // them. audit's hashing calls it when its own open of every blob replaces the scan's lstat.
-void RecordBlobData(const FileStat& data, const IoStatus& status, BlobRecord* blob,
-                    FindingSink& sink);
+// `layout` names the data in findings.
+void RecordBlobData(const Layout& layout, const FileStat& data, const IoStatus& status,
+                    BlobRecord* blob, FindingSink& sink);
 
 // Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
 // ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.

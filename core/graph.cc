@@ -10,7 +10,6 @@
 
 #include "core/fs.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "core/progress.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
@@ -24,16 +23,17 @@ struct LoadResult {
   std::optional<Manifest> manifest;
 };
 
-// `shard` is the open shard folder of `digest`.
-LoadResult LoadOne(TreeReader& fs, const Folder& shard, NodeId id, const Digest& digest,
-                   bool in_store, const ManifestObserver* observer, simdjson::dom::parser& parser) {
+// `folder` is the open blob folder of `digest`, `data` its data's path below it.
+LoadResult LoadOne(TreeReader& fs, const Folder& folder, const std::string& data, NodeId id,
+                   const Digest& digest, bool in_store, const ManifestObserver* observer,
+                   simdjson::dom::parser& parser) {
   LoadResult result;
   if (!in_store) {
     result.status = ManifestStatus::kMissing;
     result.problem = "manifest blob is not in the blob store";
     return result;
   }
-  const SmallFile file = fs.ReadSmall(shard, digest.Hex() + "/data", layout::kMaxManifestBytes);
+  const SmallFile file = fs.ReadSmall(folder, data, kMaxManifestBytes);
   switch (file.status) {
     case ReadStatus::kOk:
       break;
@@ -43,8 +43,8 @@ LoadResult LoadOne(TreeReader& fs, const Folder& shard, NodeId id, const Digest&
       return result;
     case ReadStatus::kTooLarge:
       result.status = ManifestStatus::kTooLarge;
-      result.problem = "manifest is larger than " + std::to_string(layout::kMaxManifestBytes) +
-                       " bytes; not parsed";
+      result.problem =
+          "manifest is larger than " + std::to_string(kMaxManifestBytes) + " bytes; not parsed";
       return result;
     default:
       result.status = ManifestStatus::kUnreadable;
@@ -142,10 +142,10 @@ const BlobRecord* Graph::Blob(NodeId id) const {
 void Graph::LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, TreeReader& fs,
                           const ManifestObserver* observer, Progress* progress) {
   AddTotal(progress, ids.size());
-  // Manifests are read below their shard folders, each opened once.
-  auto shards = std::make_unique<ShardFolders>();
+  // Manifests are read below their blob folders, each opened once.
+  auto shards = std::make_unique<ShardFolders>(*inventory_->layout);
   for (const NodeId id : ids) shards->Want(nodes_[id].digest);
-  // A shard that cannot be opened leaves its manifests unreadable (LoadOne says why).
+  // A folder that cannot be opened leaves its manifests unreadable (LoadOne says why).
   shards->OpenWanted(fs, v2);
   manifests_.reserve(manifests_.size() + ids.size());
   // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
@@ -161,10 +161,11 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, Tree
       const NodeId id = ids[begin + i];
       const BlobRecord* blob = Blob(id);
       const Digest& digest = nodes_[id].digest;
-      const Folder& shard = shards->Of(digest);
+      const Folder& folder = shards->Of(digest);
       // A blob whose data was not examined may still have it: reading it tells.
       const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
-      results[i] = LoadOne(fs, shard, id, digest, in_store, observer, parsers.local());
+      results[i] = LoadOne(fs, folder, shards->DataIn(digest), id, digest, in_store, observer,
+                           parsers.local());
       Advance(progress);
     });
     for (size_t i = 0; i < count; ++i) {

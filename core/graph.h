@@ -32,7 +32,7 @@ enum class ManifestStatus : uint8_t {
   kOk,              // parsed; `manifest` is valid
   kMissing,         // no blob data in the store
   kUnreadable,      // not a regular file, or an I/O error
-  kTooLarge,        // over layout::kMaxManifestBytes
+  kTooLarge,        // over kMaxManifestBytes
   kDigestMismatch,  // bytes do not hash to the digest
   kInvalid,         // not JSON, unknown media type or shape, unusable references
 };

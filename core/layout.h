@@ -1,62 +1,65 @@
-// The path scheme of distribution's filesystem driver, relative to the `docker/registry/v2`
-// folder. The single place that turns validated names and digests into paths: nothing else in
-// regsweep builds a path from disk content, so every path it touches has the shapes below.
+// A registry layout: where a storage format keeps its blobs, tags and manifests, and how it is
+// read into the Inventory that gc, audit and usage decide by.
 //
-//   blobs/<alg>/<hex[0:2]>/<hex>/data
-//   repositories/<name>/_layers/<alg>/<hex>/link
-//   repositories/<name>/_manifests/revisions/<alg>/<hex>/link
-//   repositories/<name>/_manifests/tags/<tag>/current/link
-//   repositories/<name>/_manifests/tags/<tag>/index/<alg>/<hex>/link
-//   repositories/<name>/_uploads/<id>/{data,startedat,hashstates/...}
+// Two layouts exist. distribution's (core/distribution_layout.h): a global blob store
+// `blobs/<alg>/<xx>/<hex>/data` and per repository link files for tags, manifest revisions,
+// layers and uploads. The OCI image layout (core/oci_layout.h; what skopeo, umoci, oras and zot
+// write): `oci-layout`, `index.json` naming the images, and `blobs/<alg>/<hex>`, one repository
+// with no link files. The backend (core/backend.h) says which one a registry has; the inventory
+// carries it (Inventory::layout), so whatever reads blob data, builds a path to delete or
+// decides whether link files exist asks the layout instead of assuming one.
 #ifndef REGSWEEP_CORE_LAYOUT_H_
 #define REGSWEEP_CORE_LAYOUT_H_
 
-#include <optional>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "core/digest.h"
+#include "core/fs.h"
+#include "core/io_status.h"
+#include "core/scan.h"
 
-namespace regsweep::layout {
+namespace regsweep {
 
-inline constexpr std::string_view kBlobsDir = "blobs";
-inline constexpr std::string_view kRepositoriesDir = "repositories";
-inline constexpr std::string_view kLayersDir = "_layers";
-inline constexpr std::string_view kManifestsDir = "_manifests";
-inline constexpr std::string_view kUploadsDir = "_uploads";
-// Manifests larger than this are not parsed (distribution, zot and Harbor refuse them too).
-inline constexpr size_t kMaxManifestBytes = size_t{4} * 1024 * 1024;
-// A link file holds "sha512:" and 128 hex digits at most.
-inline constexpr size_t kMaxLinkBytes = 7 + 128;
+class Folder;
+class TreeReader;
 
-// The shard folder a blob is in: "blobs/<alg>/<hex[0:2]>".
-std::string BlobShardDir(const Digest& digest);
-std::string BlobDir(const Digest& digest);
-std::string BlobData(const Digest& digest);
-std::string RepositoryDir(std::string_view repository);
-std::string LayerLinkDir(std::string_view repository, const Digest& digest);
-std::string RevisionDir(std::string_view repository, const Digest& digest);
-std::string TagsDir(std::string_view repository);
-std::string TagDir(std::string_view repository, std::string_view tag);
-std::string TagCurrentLink(std::string_view repository, std::string_view tag);
-std::string TagIndexEntryDir(std::string_view repository, std::string_view tag,
-                             const Digest& digest);
-std::string UploadDir(std::string_view repository, std::string_view upload_id);
+class Layout {
+ public:
+  virtual ~Layout() = default;
+  // "distribution" or "oci": in reports and messages.
+  virtual std::string_view name() const = 0;
 
-// The v2 folder's path below a driver's rootdirectory.
-inline constexpr std::string_view kV2Path = "docker/registry/v2";
+  // Reads the tree below `root` (the folder the backend opened) into an Inventory whose
+  // `layout` is this one. Never fails as a whole: what cannot be read becomes findings, and what
+  // it could decide is kept (core/scan.h).
+  virtual Inventory Scan(const Folder& root, const ScanOptions& options) const = 0;
 
-// How an object store is best listed (core/s3/s3_tree_reader.h): the length of the prefix of
-// `relative` (a path below the v2 folder, folders ending in '/') that is listed whole, key by
-// key, because everything below it is read anyway: a blob shard `blobs/<alg>/<xx>/` or a top
-// repository folder `repositories/<name>/`. 0 when `relative` lies above those (the v2 folder,
-// `blobs/`, `blobs/<alg>/`, `repositories/`), which are listed one level at a time.
-size_t WholeListingPrefix(std::string_view relative);
+  // A blob's data is the file `BlobDataInFolder` below the folder `BlobFolder`. Readers open
+  // each blob folder once (core/shard_folders.h) and read many blobs below it: blobs whose
+  // BlobFolderSlot is equal share the folder.
+  virtual std::string BlobFolder(const Digest& digest) const = 0;
+  virtual size_t BlobFolderSlot(const Digest& digest) const = 0;  // below kBlobFolderSlots
+  virtual std::string BlobDataInFolder(const Digest& digest) const = 0;
+  std::string BlobData(const Digest& digest) const {
+    return BlobFolder(digest) + "/" + BlobDataInFolder(digest);
+  }
+  // What deleting the blob removes: its folder in distribution's layout, its file in OCI's.
+  virtual std::string BlobPath(const Digest& digest) const = 0;
+  // lstat of the blob's data below its open blob folder, in one request.
+  virtual FileStat StatBlobData(TreeReader& reader, const Folder& blob_folder, const Digest& digest,
+                                IoStatus* status) const = 0;
 
-// Finds the v2 folder given either the driver's rootdirectory (holding docker/registry/v2) or
-// the v2 folder itself. Returns nullopt when neither holds `blobs` or `repositories`.
-std::optional<std::string> FindV2Folder(const std::string& root);
+  // Whether repositories keep link files of their own (tags, revisions, `_layers`, uploads),
+  // which gc deletes and audit checks, and folders that can be pruned. Without them (OCI) a
+  // repository's tags are entries of one file, so gc can delete unreachable blobs and nothing
+  // else, and cannot drop a tag.
+  virtual bool HasLinkFiles() const = 0;
+};
 
-}  // namespace regsweep::layout
+inline constexpr size_t kBlobFolderSlots = 2 * 256;  // two algorithms, 256 shards each
+
+}  // namespace regsweep
 
 #endif  // REGSWEEP_CORE_LAYOUT_H_

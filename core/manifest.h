@@ -21,6 +21,9 @@
 
 namespace regsweep {
 
+// Manifests larger than this are not parsed (distribution, zot and Harbor refuse them too).
+inline constexpr size_t kMaxManifestBytes = size_t{4} * 1024 * 1024;
+
 enum class ManifestKind : uint8_t {
   kDockerSchema2,
   kDockerManifestList,

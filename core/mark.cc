@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "core/distribution_layout.h"
 #include "core/layout.h"
 
 namespace regsweep {
@@ -77,7 +78,7 @@ class Marker {
         result_.repositories[r].deleted = !result_.repositories[r].tainted;
         if (result_.repositories[r].tainted) {
           result_.problems.push_back(Finding{
-              Severity::kWarning, "delete_repo_refused", layout::RepositoryDir(record.name),
+              Severity::kWarning, "delete_repo_refused", distribution::RepositoryDir(record.name),
               record.name, "", "--delete-repo " + record.name + ": kept whole, not deleted"});
         }
       }
@@ -120,17 +121,19 @@ class Marker {
         Taint(r,
               "manifest " + node.digest.ToString() + " (" + from + ") is " +
                   std::string(ManifestStatusText(node.status)) + ": " + graph_.Problem(current),
-              layout::BlobData(node.digest), node.digest.ToString());
+              graph_.inventory().layout->BlobData(node.digest), node.digest.ToString());
         continue;
       }
       const ManifestNode& manifest = graph_.manifest(current);
       for (const NodeId blob : manifest.blobs) result_.live[blob] = 1;
       const std::string here = node.digest.ToString();
+      // Without link files (OCI) a repository's manifests are simply in its blob store.
+      const bool links = graph_.inventory().layout->HasLinkFiles();
       for (const NodeId child : manifest.children) {
-        if (repository.revisions.count(child) == 0) {
+        if (links && repository.revisions.count(child) == 0) {
           result_.problems.push_back(Finding{
               Severity::kWarning, "index_child_not_in_repository",
-              layout::RevisionDir(repository.record->name, graph_.node(child).digest),
+              distribution::RevisionDir(repository.record->name, graph_.node(child).digest),
               repository.record->name, graph_.node(child).digest.ToString(),
               "index " + here + " names a manifest that is not a revision of this repository"});
         }

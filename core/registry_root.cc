@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 
 namespace regsweep {
 
@@ -14,7 +14,7 @@ std::string ResolvePath(const std::string& path) {
 }
 
 std::optional<RegistryRoot> OpenRegistryRoot(const std::string& root, std::string* error) {
-  const auto v2 = layout::FindV2Folder(root);
+  const auto v2 = distribution::FindV2Folder(root);
   if (!v2) {
     *error = "no registry at " + root +
              ": expected docker/registry/v2/{blobs,repositories} or a v2 folder";

@@ -9,8 +9,8 @@
 #include <array>
 
 #include "core/blob_scan.h"
+#include "core/distribution_layout.h"
 #include "core/fs.h"
-#include "core/layout.h"
 #include "core/names.h"
 #include "core/progress.h"
 #include "core/scan_sink.h"
@@ -68,7 +68,7 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
 LinkState ReadLink(TreeReader& fs, const Folder& dir, std::string_view relative,
                    std::string_view dir_path, const std::string& repository, const Digest* expected,
                    Digest* target, int64_t* mtime_ns, FindingSink& sink, bool decides = true) {
-  const SmallFile file = fs.ReadSmall(dir, relative, layout::kMaxLinkBytes);
+  const SmallFile file = fs.ReadSmall(dir, relative, distribution::kMaxLinkBytes);
   *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   auto path = [&] { return JoinPath(dir_path, relative); };
@@ -80,7 +80,7 @@ LinkState ReadLink(TreeReader& fs, const Folder& dir, std::string_view relative,
     std::string reason = "link file is " + std::string(ReadStatusText(file.status));
     if (file.status == ReadStatus::kIoError) reason += ": " + ErrnoText(file.error);
     if (file.status == ReadStatus::kTooLarge) {
-      reason += " (over " + std::to_string(layout::kMaxLinkBytes) + " bytes)";
+      reason += " (over " + std::to_string(distribution::kMaxLinkBytes) + " bytes)";
     }
     sink.Error("bad_link", path(), repository, reason);
     return LinkState::kBad;
@@ -210,7 +210,7 @@ bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
 // match "<alg>:<hex>" of its folder) is not read: it is exactly what reading it would accept.
 void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
                    const ScanOptions& options, ThreadFindings& findings) {
-  const std::string base = layout::RepositoryDir(repo->name) + "/_manifests/revisions";
+  const std::string base = distribution::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
   std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
@@ -324,7 +324,7 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
 
 void ScanTags(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
               const ScanOptions& options, ThreadFindings& findings) {
-  const std::string base = layout::TagsDir(repo->name);
+  const std::string base = distribution::TagsDir(repo->name);
   Folder tags_dir;
   std::vector<DirEntry> entries;
   if (const IoStatus status = OpenAndList(fs, manifests, "tags", &tags_dir, &entries);
@@ -354,11 +354,11 @@ void ScanTags(TreeReader& fs, const Folder& manifests, RepositoryRecord* repo,
 void ScanManifests(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
                    const ScanOptions& options, ThreadFindings& findings) {
   FindingSink sink(&findings.local());
-  const std::string base = layout::RepositoryDir(repo->name) + "/_manifests";
+  const std::string base = distribution::RepositoryDir(repo->name) + "/_manifests";
   Folder manifests;
   std::vector<DirEntry> entries;
   if (const IoStatus status =
-          OpenAndList(fs, repo_dir, layout::kManifestsDir, &manifests, &entries);
+          OpenAndList(fs, repo_dir, distribution::kManifestsDir, &manifests, &entries);
       !status.ok()) {
     ReportUnopenable(sink, base, repo->name, status);
     repo->incomplete = true;
@@ -378,10 +378,11 @@ void ScanManifests(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* rep
 
 void ScanUploads(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
                  FindingSink& sink) {
-  const std::string base = layout::RepositoryDir(repo->name) + "/_uploads";
+  const std::string base = distribution::RepositoryDir(repo->name) + "/_uploads";
   Folder uploads;
   std::vector<DirEntry> entries;
-  if (const IoStatus status = OpenAndList(fs, repo_dir, layout::kUploadsDir, &uploads, &entries);
+  if (const IoStatus status =
+          OpenAndList(fs, repo_dir, distribution::kUploadsDir, &uploads, &entries);
       !status.ok()) {
     ReportUnopenable(sink, base, repo->name, status);
     return;
@@ -435,17 +436,17 @@ void ScanUploads(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
 
 void ScanLayers(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
                 const ScanOptions& options, ThreadFindings& findings) {
-  const std::string base = layout::RepositoryDir(repo->name) + "/_layers";
-  if (!ListDigestFolders(fs, repo_dir, layout::kLayersDir, base, repo->name, &repo->layer_links,
-                         nullptr, findings, nullptr, options.read_all_links,
+  const std::string base = distribution::RepositoryDir(repo->name) + "/_layers";
+  if (!ListDigestFolders(fs, repo_dir, distribution::kLayersDir, base, repo->name,
+                         &repo->layer_links, nullptr, findings, nullptr, options.read_all_links,
                          &repo->unusable_layer_links)) {
     repo->incomplete = true;
   }
 }
 
 bool IsRepositoryMarker(const DirEntry& entry) {
-  return entry.name == layout::kManifestsDir || entry.name == layout::kLayersDir ||
-         entry.name == layout::kUploadsDir;
+  return entry.name == distribution::kManifestsDir || entry.name == distribution::kLayersDir ||
+         entry.name == distribution::kUploadsDir;
 }
 
 // Scans one folder below repositories/: records it when it is a repository and returns the
@@ -457,7 +458,7 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, const Folder& repo
                                               ThreadFindings& findings) {
   FindingSink sink(&findings.local());
   std::vector<std::string> children;
-  const std::string path = layout::RepositoryDir(name);
+  const std::string path = distribution::RepositoryDir(name);
   Folder dir;
   std::vector<DirEntry> entries;
   if (const IoStatus status = OpenAndList(fs, repositories, name, &dir, &entries); !status.ok()) {
@@ -489,11 +490,11 @@ std::vector<std::string> ScanRepositoryFolder(TreeReader& fs, const Folder& repo
       children.push_back(JoinPath(name, entry.name));
     } else if (!is_repository || entry.type != EntryType::kDirectory) {
       ReportUnexpected(sink, entry, entry_path, is_repository ? name : std::string());
-    } else if (entry.name == layout::kLayersDir) {
+    } else if (entry.name == distribution::kLayersDir) {
       ScanLayers(fs, dir, &repo, options, findings);
-    } else if (entry.name == layout::kManifestsDir) {
+    } else if (entry.name == distribution::kManifestsDir) {
       ScanManifests(fs, dir, &repo, options, findings);
-    } else if (entry.name == layout::kUploadsDir) {
+    } else if (entry.name == distribution::kUploadsDir) {
       ScanUploads(fs, dir, &repo, sink);
     } else {
       ReportUnexpected(sink, entry, entry_path, name);
@@ -510,14 +511,14 @@ void ScanRepositories(TreeReader& fs, const Folder& v2, const ScanOptions& optio
   tbb::concurrent_vector<std::string> unlisted;
   Folder root;
   std::vector<DirEntry> top;
-  const IoStatus status = OpenAndList(fs, v2, layout::kRepositoriesDir, &root, &top);
+  const IoStatus status = OpenAndList(fs, v2, distribution::kRepositoriesDir, &root, &top);
   if (!root.valid() && status.code == IoCode::kNotFound) return;
   if (!status.ok()) {
     FindingSink sink(&findings.local());
-    ReportUnopenable(sink, std::string(layout::kRepositoriesDir), "", status,
+    ReportUnopenable(sink, std::string(distribution::kRepositoriesDir), "", status,
                      "(no repository is known: no blob is deleted)");
     if (status.code != IoCode::kSymlink) {
-      inventory->unlisted_repository_folders.emplace_back(layout::kRepositoriesDir);
+      inventory->unlisted_repository_folders.emplace_back(distribution::kRepositoriesDir);
     }
     return;
   }
@@ -527,7 +528,7 @@ void ScanRepositories(TreeReader& fs, const Folder& v2, const ScanOptions& optio
       start.push_back(entry.name);
     } else {
       FindingSink sink(&findings.local());
-      ReportUnexpected(sink, entry, JoinPath(layout::kRepositoriesDir, entry.name), "");
+      ReportUnexpected(sink, entry, JoinPath(distribution::kRepositoriesDir, entry.name), "");
     }
   }
   tbb::parallel_for_each(
@@ -546,7 +547,7 @@ void ScanRepositories(TreeReader& fs, const Folder& v2, const ScanOptions& optio
   inventory->unlisted_repository_folders.assign(unlisted.begin(), unlisted.end());
   for (const RepositoryRecord& repo : sorted) {
     if (repo.revisions_unknown) {
-      inventory->unlisted_repository_folders.push_back(layout::RepositoryDir(repo.name) +
+      inventory->unlisted_repository_folders.push_back(distribution::RepositoryDir(repo.name) +
                                                        "/_manifests");
     }
   }
@@ -560,7 +561,8 @@ void RecordRepositorySymlinks(Inventory* inventory) {
   std::vector<RepositoryRecord>& repositories = inventory->repositories;
   for (const Finding& finding : inventory->findings) {
     if (finding.kind != kSymlinkFinding ||
-        finding.path.compare(0, layout::kRepositoriesDir.size(), layout::kRepositoriesDir) != 0) {
+        finding.path.compare(0, distribution::kRepositoriesDir.size(),
+                             distribution::kRepositoriesDir) != 0) {
       continue;
     }
     inventory->repository_symlinks.push_back(finding.path);

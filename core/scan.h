@@ -27,8 +27,12 @@
 namespace regsweep {
 
 class Folder;
+class Layout;
 class Progress;
 class TreeReader;
+
+// The layout of an inventory that does not name one: distribution's (core/distribution_layout.h).
+const Layout& DefaultLayout();
 
 struct BlobRecord {
   Digest digest;
@@ -91,6 +95,8 @@ struct RepositoryRecord {
 };
 
 struct Inventory {
+  // Where the tree keeps what is recorded below (core/layout.h); never null.
+  const Layout* layout = &DefaultLayout();
   std::vector<BlobRecord> blobs;               // sorted by digest
   std::vector<RepositoryRecord> repositories;  // sorted by name
   // Folders of the repository tree that could not be listed (`repositories/` itself, a folder

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <iterator>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 
 namespace regsweep {
 
@@ -29,7 +29,7 @@ std::string ErrnoText(int error) { return std::strerror(error); }
 
 void ReportSymlink(FindingSink& sink, const std::string& path, const std::string& repository) {
   const bool in_repositories =
-      path.compare(0, layout::kRepositoriesDir.size(), layout::kRepositoriesDir) == 0;
+      path.compare(0, distribution::kRepositoriesDir.size(), distribution::kRepositoriesDir) == 0;
   sink.Error(kSymlinkFinding, path, repository,
              in_repositories
                  ? "symbolic link in the repository tree: regsweep never follows one, but the "

@@ -8,10 +8,10 @@
 
 #include "core/atomic_file.h"
 #include "core/blob_scan.h"
+#include "core/distribution_layout.h"
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/io_depth.h"
-#include "core/layout.h"
 #include "core/mark.h"
 #include "core/progress.h"
 #include "core/registry_root.h"

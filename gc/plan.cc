@@ -4,7 +4,7 @@
 #include <array>
 #include <iterator>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "core/reclaim.h"
 #include "gc/link_ages.h"
 
@@ -30,6 +30,7 @@ class Planner {
   }
 
   Plan Run() {
+    plan_.layout = graph_.inventory().layout;
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
       PlanTagsAndRevisions(r);
     }
@@ -39,7 +40,8 @@ class Planner {
       staged = std::vector<Action>();
     }
     fates_ = DecideBlobFates(graph_, marks_, policy_, [this](uint32_t r, const Digest& link) {
-      return RecentLink(layout::LayerLinkDir(graph_.repositories()[r].record->name, link));
+      return links_ &&
+             RecentLink(distribution::LayerLinkDir(graph_.repositories()[r].record->name, link));
     });
     for (size_t r = 0; r < graph_.repositories().size(); ++r) PlanLayerLinks(r);
     PlanBlobs();
@@ -134,7 +136,7 @@ class Planner {
       if (!tag.valid_name || marks.tainted) continue;
       for (const Digest& entry : tag.index_entries) {
         if (marks.kept_manifests.count(*graph_.Find(entry)) != 0) continue;
-        const std::string dir = layout::TagIndexEntryDir(record.name, tag.name, entry);
+        const std::string dir = distribution::TagIndexEntryDir(record.name, tag.name, entry);
         if (RecentLink(dir)) {
           ++plan_.spared_count;
           continue;
@@ -148,7 +150,7 @@ class Planner {
                         marks.kept_manifests.count(*graph_.Find(revision.digest)) != 0;
       const bool recent =
           !kept && (revision.link == LinkState::kMissing
-                        ? RecentLink(layout::RevisionDir(record.name, revision.digest))
+                        ? RecentLink(distribution::RevisionDir(record.name, revision.digest))
                         : policy_.IsRecent(revision.mtime_ns));
       if (kept || recent) {
         if (!kept) ++plan_.spared_count;
@@ -164,13 +166,14 @@ class Planner {
   // In a deleted repository every layer link goes, unless it or its blob is younger than the
   // grace period; elsewhere a link goes exactly when its blob does.
   void PlanLayerLinks(size_t r) {
+    if (!links_) return;  // an OCI layout's blobs are its repository's: nothing to unlink
     const RepositoryRecord& record = *graph_.repositories()[r].record;
     const bool deleted = marks_.repositories[r].deleted;
     size_t left = 0;
     for (const Digest& link : record.layer_links) {
       const NodeId id = *graph_.Find(link);
       const bool young_link = deleted && marks_.live[id] && !Spared(id) &&
-                              RecentLink(layout::LayerLinkDir(record.name, link));
+                              RecentLink(distribution::LayerLinkDir(record.name, link));
       if (!Collectable(r) || (marks_.live[id] && !deleted) || Spared(id) || young_link) {
         if (Spared(id) || young_link) ++plan_.spared_count;
         ++plan_.kept.layer_links;
@@ -218,7 +221,7 @@ class Planner {
   // A deleted repository's folder goes too; the sweep removes only folders left empty.
   void PlanPrune(size_t r) {
     const bool deleted = marks_.repositories[r].deleted;
-    if (!Collectable(r) ||
+    if (!links_ || !Collectable(r) ||
         !(deleted || (policy_.prune_empty_repositories && empty_candidate_[r]))) {
       return;
     }
@@ -231,6 +234,9 @@ class Planner {
   const GcPolicy& policy_;
   LinkAgeSource& link_ages_;
   const bool keep_actions_;  // false in the pass that only finds the link ages needed
+  // Whether the layout has link files and repository folders (core/layout.h); without them
+  // (OCI) only blobs are deleted.
+  const bool links_ = graph_.inventory().layout->HasLinkFiles();
   Plan plan_;
   std::vector<BlobFate> fates_;        // by NodeId (core/reclaim.h)
   std::vector<bool> empty_candidate_;  // by repository
@@ -251,22 +257,22 @@ bool ParseActionKind(std::string_view name, ActionKind* kind) {
   return false;
 }
 
-std::string Action::Path() const {
+std::string Action::Path(const Layout& layout) const {
   switch (kind) {
     case ActionKind::kDeleteTag:
-      return layout::TagDir(repository, name);
+      return distribution::TagDir(repository, name);
     case ActionKind::kDeleteTagIndexEntry:
-      return layout::TagIndexEntryDir(repository, name, digest);
+      return distribution::TagIndexEntryDir(repository, name, digest);
     case ActionKind::kDeleteRevision:
-      return layout::RevisionDir(repository, digest);
+      return distribution::RevisionDir(repository, digest);
     case ActionKind::kDeleteLayerLink:
-      return layout::LayerLinkDir(repository, digest);
+      return distribution::LayerLinkDir(repository, digest);
     case ActionKind::kDeleteBlob:
-      return layout::BlobDir(digest);
+      return layout.BlobPath(digest);
     case ActionKind::kDeleteUpload:
-      return layout::UploadDir(repository, name);
+      return distribution::UploadDir(repository, name);
     case ActionKind::kPruneRepository:
-      return layout::RepositoryDir(repository);
+      return distribution::RepositoryDir(repository);
   }
   return std::string();
 }

@@ -22,6 +22,7 @@
 #include "core/digest.h"
 #include "core/finding.h"
 #include "core/graph.h"
+#include "core/layout.h"
 #include "core/mark.h"
 #include "core/policy.h"
 #include "core/tree_reader.h"
@@ -50,8 +51,10 @@ struct Action {
   Digest digest;           // revision, link, index entry or blob
   uint64_t size = 0;       // blob or upload bytes
 
-  // The folder this action removes, relative to the v2 folder (from validated parts only).
-  std::string Path() const;
+  // What this action removes in `layout` (the plan's), relative to the registry's root folder,
+  // from validated parts only. Only a blob's path depends on the layout: the other actions
+  // remove link files, which only distribution's layout has.
+  std::string Path(const Layout& layout) const;
   // Identity of the action, for matching a saved plan against a fresh one.
   std::string Key() const;
 };
@@ -67,9 +70,10 @@ struct PlanCounts {
 };
 
 struct Plan {
-  std::vector<Action> actions;  // in sweep order
-  PlanCounts deleted;           // what the actions remove
-  PlanCounts kept;              // what stays
+  const Layout* layout = &DefaultLayout();  // the graph's; never null
+  std::vector<Action> actions;              // in sweep order
+  PlanCounts deleted;                       // what the actions remove
+  PlanCounts kept;                          // what stays
   // False when some kept blob's data was not examined (gc examines only candidates), so
   // kept.blob_bytes counts only the examined ones and is not reported.
   bool kept_blob_bytes_known = true;

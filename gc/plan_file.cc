@@ -61,7 +61,7 @@ std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::stri
       json.Field("digest", action.digest.ToString());
     }
     if (action.size != 0) json.Field("size", action.size);
-    json.Field("path", action.Path()).EndObject();
+    json.Field("path", action.Path(*plan.layout)).EndObject();
   }
   json.EndArray().EndObject();
   return json.str() + "\n";

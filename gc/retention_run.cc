@@ -7,8 +7,8 @@
 #include <algorithm>
 
 #include "core/closure.h"
+#include "core/distribution_layout.h"
 #include "core/duration.h"
-#include "core/layout.h"
 #include "gc/retention/policy_file.h"
 #include "gc/what_if.h"
 
@@ -52,7 +52,8 @@ RepositoryInput MakeInput(const Graph& graph, uint32_t r, const RetentionRequest
     tag_input.push_time_ns = tag.mtime_ns;
     if (with_history) {
       for (const Digest& entry : tag.index_entries) {
-        const std::string link = layout::TagIndexEntryDir(record.name, tag.name, entry) + "/link";
+        const std::string link =
+            distribution::TagIndexEntryDir(record.name, tag.name, entry) + "/link";
         IoStatus status;
         const FileStat stat = reader.Stat(v2, link, &status);
         if (!status.ok()) {
@@ -120,7 +121,7 @@ RetentionReport DecideRegistryRetention(const RetentionRequest& request, const G
     if (!request.policy.Find(record.name)) continue;
     if (record.incomplete || !record.valid_name) {
       report.problems.push_back(
-          Finding{Severity::kWarning, "retention_skipped", layout::RepositoryDir(record.name),
+          Finding{Severity::kWarning, "retention_skipped", distribution::RepositoryDir(record.name),
                   record.name, "",
                   "retention policy not applied: " +
                       std::string(record.valid_name ? "part of the repository could not be read"
@@ -146,8 +147,8 @@ RetentionReport DecideRegistryRetention(const RetentionRequest& request, const G
     report.problems.insert(report.problems.end(), problems[i].begin(), problems[i].end());
     if (decision.protected_would_empty) {
       report.problems.push_back(Finding{
-          Severity::kWarning, "retention_would_empty", layout::RepositoryDir(decision.repository),
-          decision.repository, "",
+          Severity::kWarning, "retention_would_empty",
+          distribution::RepositoryDir(decision.repository), decision.repository, "",
           "the policy at line " + std::to_string(request.policy.policies[*decision.policy].line) +
               " would drop every tag: none dropped (allow_empty: true allows it)"});
     }

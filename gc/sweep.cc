@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "core/progress.h"
 
 namespace regsweep {
@@ -17,7 +17,7 @@ namespace {
 // repository folder and its parents up to `repositories/` while they are empty. Anything
 // unexpected inside keeps the folder (ENOTEMPTY is not a failure here).
 StorageStatus PruneRepository(const std::string& repository, Storage& storage) {
-  const std::string base = layout::RepositoryDir(repository);
+  const std::string base = distribution::RepositoryDir(repository);
   const char* const kInner[] = {
       "/_manifests/revisions/sha256",
       "/_manifests/revisions/sha512",
@@ -35,7 +35,7 @@ StorageStatus PruneRepository(const std::string& repository, Storage& storage) {
     if (!status.ok()) return status;
   }
   std::string dir = base;
-  while (dir.size() > layout::kRepositoriesDir.size()) {
+  while (dir.size() > distribution::kRepositoriesDir.size()) {
     StorageStatus status = storage.RemoveEmptyDir(dir);
     if (status.error == ENOTEMPTY) return StorageStatus::Ok();
     if (!status.ok()) return status;
@@ -57,7 +57,7 @@ void ExecutePhase(const Plan& plan, size_t begin, size_t end, Storage& storage, 
   }
   std::vector<std::string> batch;
   batch.reserve(end - begin);
-  for (size_t i = begin; i < end; ++i) batch.push_back(plan.actions[i].Path());
+  for (size_t i = begin; i < end; ++i) batch.push_back(plan.actions[i].Path(*plan.layout));
   std::vector<StorageStatus> done = storage.RemoveTrees(batch, [progress] { Advance(progress); });
   std::move(done.begin(), done.end(), statuses->begin() + static_cast<std::ptrdiff_t>(begin));
 }
@@ -80,7 +80,7 @@ SweepResult Sweep(const Plan& plan, Storage& storage, Progress* progress) {
       failed = true;
       const Action& action = plan.actions[i];
       result.failures.push_back(Finding{
-          Severity::kError, "delete_failed", action.Path(), action.repository,
+          Severity::kError, "delete_failed", action.Path(*plan.layout), action.repository,
           action.kind == ActionKind::kDeleteTag || action.kind == ActionKind::kDeleteUpload ||
                   action.kind == ActionKind::kPruneRepository
               ? std::string()

@@ -20,10 +20,10 @@
 #include "audit/check/quarantine.h"
 #include "audit/check/repository_checks.h"
 #include "audit/check/verify_state.h"
+#include "core/distribution_layout.h"
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/io_depth.h"
-#include "core/layout.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
 #include "core/registry_run.h"
@@ -181,6 +181,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     verify.max_age_ns = options.max_age_ns;
     verify.now_ns = now_ns;
     verify.reader = &reader;
+    verify.layout = inventory.layout;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
     if (options.progress != nullptr) {
@@ -217,8 +218,8 @@ AuditOutcome RunAudit(const AuditOptions& options) {
       options.storage_override != nullptr ? *options.storage_override : run->backend().storage();
   for (const Digest& digest : outcome.verify.corrupt) {
     if (!quarantine.valid()) break;
-    const std::string path = layout::BlobData(digest);
-    const StorageStatus moved = QuarantineBlob(storage, quarantine, digest);
+    const std::string path = inventory.layout->BlobData(digest);
+    const StorageStatus moved = QuarantineBlob(storage, quarantine, path);
     if (moved.ok()) {
       outcome.quarantined.push_back(path);
       outcome.findings.push_back(

@@ -54,11 +54,11 @@ class DigestSink final : public ChunkSink {
 
 }  // namespace
 
-BlobRead HashBlobData(TreeReader& reader, const Folder& shard, const Digest& name,
-                      uint64_t defer_above, std::atomic<uint64_t>* progress) {
+BlobRead HashBlobData(TreeReader& reader, const Folder& shard, const std::string& data,
+                      const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
   BlobRead result;
   OpenedFacts facts;
-  const std::unique_ptr<BlobStream> stream = reader.OpenStream(shard, name.Hex() + "/data", &facts);
+  const std::unique_ptr<BlobStream> stream = reader.OpenStream(shard, data, &facts);
   result.inode = facts.inode;
   result.size = facts.size;
   result.allocated = facts.allocated;

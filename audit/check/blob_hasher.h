@@ -37,18 +37,19 @@ struct BlobRead {
 // Any size: HashBlobData's `defer_above` that never defers.
 inline constexpr uint64_t kNeverDefer = UINT64_MAX;
 
-// Hashes `<hex>/data` of `name` below `shard`, its shard folder (blobs/<alg>/<xx>) opened by
-// `reader`, with name's algorithm. Adds the bytes read to `progress` (when given) as it goes.
+// Hashes `data`, the data of blob `name` below `shard`, its blob folder (core/layout.h: on
+// distribution's layout `<hex>/data` below blobs/<alg>/<xx>) opened by `reader`, with name's
+// algorithm. Adds the bytes read to `progress` (when given) as it goes.
 // A file larger than `defer_above` is only opened and examined: the result is `deferred`, so
 // that a caller that learns sizes while hashing can still hash the large blobs last, largest
 // first. A read that fails part way is kIoError: a part of a blob is never hashed as if whole.
-BlobRead HashBlobData(TreeReader& reader, const Folder& shard, const Digest& name,
-                      uint64_t defer_above, std::atomic<uint64_t>* progress);
+BlobRead HashBlobData(TreeReader& reader, const Folder& shard, const std::string& data,
+                      const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress);
 
 // The hashing step as a value, so tests can simulate a flaky first read.
-using BlobHashFunction =
-    std::function<BlobRead(TreeReader& reader, const Folder& shard, const Digest& name,
-                           uint64_t defer_above, std::atomic<uint64_t>* progress)>;
+using BlobHashFunction = std::function<BlobRead(
+    TreeReader& reader, const Folder& shard, const std::string& data, const Digest& name,
+    uint64_t defer_above, std::atomic<uint64_t>* progress)>;
 
 }  // namespace regsweep::audit
 

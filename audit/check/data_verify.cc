@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "core/blob_scan.h"
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
@@ -91,7 +91,8 @@ struct ThreadResults {
 
 // What the hashing open of a blob the scan did not examine found, as a stat would have. A read
 // that failed after the open found a regular file leaves the data present (and unreadable).
-void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink) {
+void RecordOpenedData(const Layout& layout, const BlobRead& read, BlobRecord* blob,
+                      FindingSink& sink) {
   FileStat data;
   IoStatus status;
   data.exists =
@@ -106,7 +107,7 @@ void RecordOpenedData(const BlobRead& read, BlobRecord* blob, FindingSink& sink)
   if (!data.exists && read.status != ReadStatus::kNotFound) {
     status = read.io.ok() ? IoStatus::FromErrno(EIO) : read.io;
   }
-  RecordBlobData(data, status, blob, sink);
+  RecordBlobData(layout, data, status, blob, sink);
 }
 
 enum class Handled : uint8_t {
@@ -116,22 +117,25 @@ enum class Handled : uint8_t {
 };
 
 // Hashes one blob (through `reader`) and reports what is wrong with it.
-Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const Folder& shard,
+Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const ShardFolders& shards,
                   uint64_t defer_above, const VerifyOptions& options,
                   std::atomic<uint64_t>* progress, ThreadResults& results) {
+  const Layout& layout = shards.layout();
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
-    results.findings.push_back(Finding{severity, kind, layout::BlobData(blob->digest),
-                                       std::string(), blob->digest.ToString(), std::move(reason)});
+    results.findings.push_back(Finding{severity, kind, layout.BlobData(blob->digest), std::string(),
+                                       blob->digest.ToString(), std::move(reason)});
   };
-  if (!shard.valid()) {
+  const Folder& folder = shards.Of(blob->digest);
+  if (!folder.valid()) {
     finding(Severity::kError, "blob_unreadable",
-            "its shard folder " + layout::BlobShardDir(blob->digest) + " cannot be opened");
+            "its folder " + layout.BlobFolder(blob->digest) + " cannot be opened");
     return Handled::kHashed;
   }
-  const BlobRead first = options.hash(reader, shard, blob->digest, defer_above, progress);
+  const std::string data = shards.DataIn(blob->digest);
+  const BlobRead first = options.hash(reader, folder, data, blob->digest, defer_above, progress);
   if (!blob->data_known) {
     FindingSink sink(&results.findings);
-    RecordOpenedData(first, blob, sink);
+    RecordOpenedData(layout, first, blob, sink);
     if (!blob->has_data) return Handled::kNoData;
   }
   if (first.status != ReadStatus::kOk) {
@@ -149,7 +153,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const Fold
     }
     return Handled::kHashed;
   }
-  const BlobRead second = options.hash(reader, shard, blob->digest, kNeverDefer, progress);
+  const BlobRead second = options.hash(reader, folder, data, blob->digest, kNeverDefer, progress);
   if (second.status == ReadStatus::kOk && second.hash == blob->digest) {
     finding(Severity::kWarning, "blob_read_unstable",
             "first read hashed to " + first.hash.ToString() + " (" + std::to_string(first.bytes) +
@@ -194,8 +198,8 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
         ThreadResults& mine = results->local();
         for (size_t i = range.begin(); i != range.end(); ++i) {
           BlobRecord& blob = (*blobs)[order[i]];
-          const Handled handled = VerifyOne(order[i], &blob, reader, shards.Of(blob.digest),
-                                            defer_above, options, bytes_done, mine);
+          const Handled handled =
+              VerifyOne(order[i], &blob, reader, shards, defer_above, options, bytes_done, mine);
           if (handled == Handled::kHashed) ++hashed;
           if (handled != Handled::kDeferred) ++*blobs_done;
         }
@@ -248,12 +252,12 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
   totals.blobs_total = verified_blobs + todo.size() + unknown.size();
   totals.bytes_total += verified_bytes;
 
-  // Blobs are read below their shard folders, each opened once.
-  auto shards = std::make_unique<ShardFolders>();
+  // Blobs are read below their folders, each opened once.
+  auto shards = std::make_unique<ShardFolders>(*options.layout);
   for (const std::vector<size_t>* part : {&todo, &unknown}) {
     for (const size_t index : *part) shards->Want((*blobs)[index].digest);
   }
-  // A shard that cannot be opened leaves its blobs unread (VerifyOne says why).
+  // A folder that cannot be opened leaves its blobs unread (VerifyOne says why).
   TreeReader& reader = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   shards->OpenWanted(reader, v2);
 

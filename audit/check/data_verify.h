@@ -17,6 +17,7 @@
 #include "audit/check/data_subset.h"
 #include "audit/check/verify_state.h"
 #include "core/finding.h"
+#include "core/layout.h"
 #include "core/scan.h"
 #include "core/tree_reader.h"
 
@@ -36,9 +37,11 @@ struct VerifyOptions {
   VerifyState* state = nullptr;  // not owned; nullptr: no state file
   int64_t max_age_ns = -1;       // with a state: skip blobs verified within this; < 0 never
   int64_t now_ns = 0;
-  // Where the shard folders and the blobs' data are read (not owned); nullptr: the local
+  // Where the blob folders and the blobs' data are read (not owned); nullptr: the local
   // filesystem (DefaultTreeReader()).
   TreeReader* reader = nullptr;
+  // Where the layout keeps blob data (the inventory's; not owned).
+  const Layout* layout = &DefaultLayout();
   BlobHashFunction hash = HashBlobData;
   // Blobs this run has already read and found equal to their digest (the manifests the graph
   // loaded): index into the blobs -> their byte count. They count as hashed and are not read

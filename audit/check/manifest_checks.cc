@@ -105,7 +105,7 @@ class ManifestChecker {
   void Report(NodeId manifest, Severity severity, std::string kind, const Digest& digest,
               std::string reason) {
     const std::string* holder = holders_[manifest];
-    out_->push_back(Finding{severity, std::move(kind), layout::BlobData(digest),
+    out_->push_back(Finding{severity, std::move(kind), graph_.inventory().layout->BlobData(digest),
                             holder != nullptr ? *holder : std::string(), digest.ToString(),
                             std::move(reason)});
   }

@@ -18,13 +18,14 @@ OrphanBlobs FindOrphanBlobs(const Graph& graph) {
   // No grace period, so no link's age is ever asked.
   const std::vector<BlobFate> fates =
       DecideBlobFates(graph, marks, plain_collection, [](uint32_t, const Digest&) { return true; });
+  const Layout& layout = *graph.inventory().layout;
   for (const BlobRecord& blob : graph.inventory().blobs) {
     if (fates[*graph.Find(blob.digest)] != BlobFate::kReclaimed) continue;
     ++orphans.count;
     orphans.bytes += blob.size;
     orphans.findings.push_back(Finding{
         Severity::kInfo, "orphan_blob",
-        blob.has_data ? layout::BlobData(blob.digest) : layout::BlobDir(blob.digest), std::string(),
+        blob.has_data ? layout.BlobData(blob.digest) : layout.BlobPath(blob.digest), std::string(),
         blob.digest.ToString(),
         blob.has_data
             ? "nothing references this blob; `gc` would reclaim its " + FormatBytes(blob.size)

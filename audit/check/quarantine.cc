@@ -4,12 +4,9 @@
 #include <cerrno>
 #include <string>
 
-#include "core/layout.h"
-
 namespace regsweep::audit {
 
-StorageStatus QuarantineBlob(Storage& storage, const Folder& quarantine, const Digest& digest) {
-  const std::string data = layout::BlobData(digest);
+StorageStatus QuarantineBlob(Storage& storage, const Folder& quarantine, const std::string& data) {
   StorageStatus status = storage.Rename(data, quarantine, data);
   if (status.error == EXDEV) {
     status.message += " (the quarantine folder must be on its filesystem)";

@@ -6,8 +6,8 @@
 #include <iterator>
 #include <unordered_set>
 
+#include "core/distribution_layout.h"
 #include "core/format.h"
-#include "core/layout.h"
 
 namespace regsweep::audit {
 namespace {
@@ -33,20 +33,21 @@ class RepositoryChecker {
     for (const Digest& link : record_.layer_links) {
       if (!Present(link)) {
         Report(Severity::kWarning, "dangling_layer_link",
-               layout::LayerLinkDir(name(), link) + "/link", link,
+               distribution::LayerLinkDir(name(), link) + "/link", link,
                "`_layers` link to a blob that is not in the blob store");
       }
     }
     for (const UploadRecord& upload : record_.uploads) {
       if (now_ns_ - upload.started_ns > kStaleUploadNs) {
-        Report(Severity::kInfo, "stale_upload", layout::UploadDir(name(), upload.id), Digest(),
+        Report(Severity::kInfo, "stale_upload", distribution::UploadDir(name(), upload.id),
+               Digest(),
                "upload started over 168h ago and never finished (" + FormatBytes(upload.size) +
                    "); `gc` removes it",
                false);
       }
     }
     if (repository_.revisions.empty() && record_.tags.empty() && record_.uploads.empty()) {
-      Report(Severity::kInfo, "empty_repository", layout::RepositoryDir(name()), Digest(),
+      Report(Severity::kInfo, "empty_repository", distribution::RepositoryDir(name()), Digest(),
              "no manifest, no tag and no upload (" + std::to_string(record_.layer_links.size()) +
                  " `_layers` links); `gc --prune-empty-repos` removes it once no link is left "
                  "(gc keeps a link whose blob another repository uses)",
@@ -67,10 +68,10 @@ class RepositoryChecker {
     return id && repository_.revisions.count(*id) != 0;
   }
   std::string RevisionLink(const Digest& digest) const {
-    return layout::RevisionDir(name(), digest) + "/link";
+    return distribution::RevisionDir(name(), digest) + "/link";
   }
   std::string TagPath(const TagRecord& tag) const {
-    return layout::TagsDir(name()) + "/" + tag.name;
+    return distribution::TagsDir(name()) + "/" + tag.name;
   }
 
   void Report(Severity severity, const char* kind, std::string path, const Digest& digest,
@@ -91,7 +92,7 @@ class RepositoryChecker {
     auto need_link = [&](const Descriptor& descriptor, const std::string& label) {
       if (descriptor.has_urls || layer_links_.count(descriptor.digest) != 0) return;
       Report(Severity::kError, "layer_link_missing",
-             layout::LayerLinkDir(name(), descriptor.digest) + "/link", descriptor.digest,
+             distribution::LayerLinkDir(name(), descriptor.digest) + "/link", descriptor.digest,
              label + " of manifest " + digest.ToString() +
                  " is not linked in this repository's `_layers`: pulls answer \"blob unknown\"");
     };

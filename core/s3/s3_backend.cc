@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "core/s3/s3_client.h"
 #include "core/s3/s3_storage.h"
 #include "core/s3/s3_tree_reader.h"
@@ -14,7 +14,7 @@ namespace {
 std::string V2Prefix(const std::string& prefix) {
   std::string v2 = prefix;
   if (!v2.empty()) v2 += '/';
-  v2 += layout::kV2Path;
+  v2 += distribution::kV2Path;
   v2 += '/';
   return v2;
 }

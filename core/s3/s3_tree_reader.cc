@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 
 namespace regsweep::s3 {
 namespace {
@@ -107,7 +107,7 @@ S3TreeReader::~S3TreeReader() = default;
 std::shared_ptr<S3TreeReader::Listing> S3TreeReader::ListingOf(std::string_view key,
                                                                IoStatus* status) {
   if (!StartsWith(key, v2_prefix_)) return nullptr;
-  const size_t length = layout::WholeListingPrefix(key.substr(v2_prefix_.size()));
+  const size_t length = distribution::WholeListingPrefix(key.substr(v2_prefix_.size()));
   if (length == 0) return nullptr;
   const std::string prefix(key.substr(0, v2_prefix_.size() + length));
   std::shared_ptr<Listing> listing;

@@ -4,7 +4,7 @@
 // This reader answers TreeReader's folder questions from listings, sending as few requests as
 // the layout allows:
 //   - A blob shard `blobs/<alg>/<xx>/` and a top repository folder `repositories/<name>/` are
-//     listed whole, every key below them, 1000 keys a page (layout::WholeListingPrefix), the
+//     listed whole, every key below them, 1000 keys a page (distribution::WholeListingPrefix), the
 //     first time anything below them is asked about; every later question below them (list a
 //     folder, stat a file, is a link there, how large is a blob's data) is answered from that
 //     listing, with LastModified as the mtime. Different subtrees are listed at the same time

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "core/storage.h"
 #include "core/tree_reader.h"
 #include "tests/audit/audit_fixture.h"
@@ -36,7 +36,8 @@ class AuditFaultTest : public testing::AuditTest, public ::testing::WithParamInt
     const auto image = builder_.PushImage("apps/web", {"layer-one", "layer-two", "layer-three"});
     builder_.Tag("apps/web", "1", image.digest);
     builder_.AddBlob(std::string(size_t{3} << 20, 'L'));  // hashed from mappings
-    corrupt_ = layout::BlobData(HashBytes(DigestAlgorithm::kSha256, std::string("layer-two")));
+    corrupt_ =
+        distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, std::string("layer-two")));
     // One byte flipped in place, keeping the size.
     std::fstream file((builder_.v2() / corrupt_).string(),
                       std::ios::in | std::ios::out | std::ios::binary);

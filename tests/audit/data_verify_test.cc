@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "audit/check/data_subset.h"
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/audit/audit_fixture.h"
 
 namespace regsweep::audit {
@@ -34,7 +34,9 @@ class AuditDataTest : public testing::AuditTest {
   static Digest Sha(const std::string& content) {
     return HashBytes(DigestAlgorithm::kSha256, content);
   }
-  fs::path DataPath(const Digest& digest) const { return builder_.v2() / layout::BlobData(digest); }
+  fs::path DataPath(const Digest& digest) const {
+    return builder_.v2() / distribution::BlobData(digest);
+  }
   // Flips one byte in place, keeping the size.
   void FlipByte(const Digest& digest) {
     std::fstream file(DataPath(digest).string(), std::ios::in | std::ios::out | std::ios::binary);
@@ -46,13 +48,13 @@ class AuditDataTest : public testing::AuditTest {
   }
   // Hashes as audit does and records the name of every blob it is asked to hash.
   BlobHashFunction RecordingHash() {
-    return [this](TreeReader& reader, const Folder& shard, const Digest& name, uint64_t defer_above,
-                  std::atomic<uint64_t>* progress) {
+    return [this](TreeReader& reader, const Folder& shard, const std::string& data,
+                  const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
       {
         std::lock_guard<std::mutex> lock(hashed_mutex_);
         hashed_.insert(name);
       }
-      return HashBlobData(reader, shard, name, defer_above, progress);
+      return HashBlobData(reader, shard, data, name, defer_above, progress);
     };
   }
   static AuditOptions Verify() {
@@ -77,7 +79,7 @@ TEST_F(AuditDataTest, FlippedByteInALayerIsConfirmedAndReported) {
   FlipByte(layer);
   EXPECT_TRUE(Clean(AuditReadOnly())) << "structure alone cannot see a flipped byte";
   const AuditOutcome outcome = AuditReadOnly(Verify());
-  const Finding* finding = Find(outcome, "blob_digest_mismatch", layout::BlobData(layer));
+  const Finding* finding = Find(outcome, "blob_digest_mismatch", distribution::BlobData(layer));
   ASSERT_NE(finding, nullptr) << Describe(outcome);
   EXPECT_EQ(finding->severity, Severity::kError);
   EXPECT_EQ(finding->digest, layer.ToString());
@@ -91,15 +93,15 @@ TEST_F(AuditDataTest, MismatchIsReadAgainBeforeItIsReported) {
   int reads = 0;
   AuditOptions options = Verify();
   // The storage returns bad bytes for the first read of one blob only.
-  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
-                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
+  options.hash = [&](TreeReader& reader, const Folder& shard, const std::string& data,
+                     const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(reader, shard, data, name, defer_above, progress);
     if (name == layer && reads++ == 0) read.hash = Sha("garbage");
     return read;
   };
   const AuditOutcome outcome = AuditReadOnly(options);
   EXPECT_EQ(reads, 2);
-  const Finding* finding = Find(outcome, "blob_read_unstable", layout::BlobData(layer));
+  const Finding* finding = Find(outcome, "blob_read_unstable", distribution::BlobData(layer));
   ASSERT_NE(finding, nullptr) << Describe(outcome);
   EXPECT_EQ(finding->severity, Severity::kWarning);
   EXPECT_NE(finding->reason.find("second read matched"), std::string::npos);
@@ -121,17 +123,17 @@ TEST_F(AuditDataTest, NoBlobWaitsBehindALargeOne) {
   size_t others_total = 0;
   bool others_done_in_time = false;
   AuditOptions options = Verify();
-  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
-                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
+  options.hash = [&](TreeReader& reader, const Folder& shard, const std::string& data,
+                     const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
     if (name == largest) {
       // Holds its thread until all other blobs are hashed, or gives up after 30 s.
       std::unique_lock<std::mutex> lock(mutex);
       others_done_in_time = progressed.wait_for(lock, std::chrono::seconds(30), [&] {
         return others_total != 0 && others_hashed == others_total;
       });
-      return HashBlobData(reader, shard, name, defer_above, progress);
+      return HashBlobData(reader, shard, data, name, defer_above, progress);
     }
-    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
+    BlobRead read = HashBlobData(reader, shard, data, name, defer_above, progress);
     std::lock_guard<std::mutex> lock(mutex);
     ++others_hashed;
     progressed.notify_all();
@@ -164,13 +166,13 @@ TEST_F(AuditDataTest, ProgressIsReportedFromItsOwnThreadWhileHashing) {
     reports.emplace_back(progress, std::this_thread::get_id());
     reported.notify_all();
   };
-  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
-                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
+  options.hash = [&](TreeReader& reader, const Folder& shard, const std::string& data,
+                     const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
     if (first.exchange(false)) {
       std::unique_lock<std::mutex> lock(mutex);
       reported.wait_for(lock, std::chrono::seconds(30), [&] { return !reports.empty(); });
     }
-    return HashBlobData(reader, shard, name, defer_above, progress);
+    return HashBlobData(reader, shard, data, name, defer_above, progress);
   };
   const AuditOutcome outcome = AuditReadOnly(options);
   EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
@@ -249,10 +251,10 @@ TEST_F(AuditDataTest, HashingExaminesBlobDataAsTheScanWould) {
     return lines;
   };
   EXPECT_EQ(data_findings(hashed), data_findings(scanned)) << Describe(hashed);
-  ASSERT_NE(Find(hashed, "missing_blob_data", layout::BlobData(missing)), nullptr);
-  ASSERT_NE(Find(hashed, "bad_blob", layout::BlobData(directory)), nullptr);
-  ASSERT_NE(Find(hashed, "bad_blob", layout::BlobData(fifo)), nullptr);
-  EXPECT_EQ(Find(hashed, "blob_unreadable", layout::BlobData(fifo)), nullptr);
+  ASSERT_NE(Find(hashed, "missing_blob_data", distribution::BlobData(missing)), nullptr);
+  ASSERT_NE(Find(hashed, "bad_blob", distribution::BlobData(directory)), nullptr);
+  ASSERT_NE(Find(hashed, "bad_blob", distribution::BlobData(fifo)), nullptr);
+  EXPECT_EQ(Find(hashed, "blob_unreadable", distribution::BlobData(fifo)), nullptr);
   EXPECT_EQ(hashed.counts.blob_bytes, scanned.counts.blob_bytes);
   EXPECT_EQ(hashed.counts.orphan_blobs, scanned.counts.orphan_blobs);
   EXPECT_EQ(hashed.counts.orphan_bytes, scanned.counts.orphan_bytes);
@@ -283,9 +285,10 @@ TEST_F(AuditDataTest, ManifestsTheGraphVerifiedAreNotReadAgain) {
   EXPECT_EQ(hashed_.count(tagged), 0u) << "verified by the graph";
   EXPECT_EQ(hashed_.count(Sha("layer-one")), 1u);
   EXPECT_EQ(hashed_.count(other.digest), 2u) << "a mismatch is read, and read again to confirm";
-  EXPECT_NE(Find(outcome, "manifest_digest_mismatch", layout::BlobData(other.digest)), nullptr)
+  EXPECT_NE(Find(outcome, "manifest_digest_mismatch", distribution::BlobData(other.digest)),
+            nullptr)
       << Describe(outcome);
-  EXPECT_NE(Find(outcome, "blob_digest_mismatch", layout::BlobData(other.digest)), nullptr);
+  EXPECT_NE(Find(outcome, "blob_digest_mismatch", distribution::BlobData(other.digest)), nullptr);
   EXPECT_EQ(outcome.verify.hashed, outcome.counts.blobs);
   EXPECT_EQ(outcome.verify.bytes_hashed,
             outcome.counts.blob_bytes + fs::file_size(DataPath(other.digest)))
@@ -307,9 +310,9 @@ TEST_F(AuditDataTest, LargeBlobsOfUnknownSizeAreHashedLast) {
   std::mutex mutex;
   std::vector<std::pair<Digest, bool>> calls;  // name, deferred
   AuditOptions options = Verify();
-  options.hash = [&](TreeReader& reader, const Folder& shard, const Digest& name,
-                     uint64_t defer_above, std::atomic<uint64_t>* progress) {
-    BlobRead read = HashBlobData(reader, shard, name, defer_above, progress);
+  options.hash = [&](TreeReader& reader, const Folder& shard, const std::string& data,
+                     const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
+    BlobRead read = HashBlobData(reader, shard, data, name, defer_above, progress);
     std::lock_guard<std::mutex> lock(mutex);
     calls.emplace_back(name, read.deferred);
     return read;
@@ -370,7 +373,7 @@ TEST_F(AuditDataTest, StateFileSkipsRecentUnchangedBlobsAndRereadsChangedOnes) {
   FlipByte(layer);
   for (int run = 0; run < 2; ++run) {
     const AuditOutcome outcome = Audit(options);
-    EXPECT_NE(Find(outcome, "blob_digest_mismatch", layout::BlobData(layer)), nullptr);
+    EXPECT_NE(Find(outcome, "blob_digest_mismatch", distribution::BlobData(layer)), nullptr);
     EXPECT_EQ(outcome.verify.hashed, 1u) << "run " << run;
     ASSERT_EQ(utimensat(AT_FDCWD, DataPath(layer).c_str(), times, 0), 0);
   }
@@ -413,19 +416,19 @@ TEST_F(AuditDataTest, QuarantineMovesCorruptDataAndNeverDeletes) {
   options.quarantine_dir = (dir_.path() / "quarantine").string();
   const AuditOutcome outcome = Audit(options);
   EXPECT_EQ(outcome.exit_code, 1);
-  EXPECT_EQ(outcome.quarantined, std::vector<std::string>{layout::BlobData(layer)});
-  EXPECT_NE(Find(outcome, "blob_quarantined", layout::BlobData(layer)), nullptr);
+  EXPECT_EQ(outcome.quarantined, std::vector<std::string>{distribution::BlobData(layer)});
+  EXPECT_NE(Find(outcome, "blob_quarantined", distribution::BlobData(layer)), nullptr);
 
-  const fs::path moved = dir_.path() / "quarantine" / layout::BlobData(layer);
+  const fs::path moved = dir_.path() / "quarantine" / distribution::BlobData(layer);
   std::ifstream moved_in(moved.string(), std::ios::binary);
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(moved_in)), {}), corrupt);
   // The only change to the tree: that one data file is gone.
-  before.erase("/docker/registry/v2/" + layout::BlobData(layer));
+  before.erase("/docker/registry/v2/" + distribution::BlobData(layer));
   EXPECT_EQ(before, testing::SnapshotTree(builder_.root()));
 
   // The registry now lacks the blob, which a structural audit reports.
   const AuditOutcome after = AuditReadOnly();
-  EXPECT_NE(Find(after, "blob_missing", layout::BlobData(layer)), nullptr) << Describe(after);
+  EXPECT_NE(Find(after, "blob_missing", distribution::BlobData(layer)), nullptr) << Describe(after);
 }
 
 // A layer larger than 1 MiB is hashed from mappings (core/posix_blob_stream.h): the whole of
@@ -445,7 +448,7 @@ TEST_F(AuditDataTest, LargeLayerIsHashedAndItsCorruptionConfirmed) {
   file.put(static_cast<char>(large[large.size() - 7] ^ 1));
   file.close();
   const AuditOutcome outcome = AuditReadOnly(Verify());
-  const Finding* finding = Find(outcome, "blob_digest_mismatch", layout::BlobData(layer));
+  const Finding* finding = Find(outcome, "blob_digest_mismatch", distribution::BlobData(layer));
   ASSERT_NE(finding, nullptr) << Describe(outcome);
   EXPECT_NE(finding->reason.find("confirmed by a second read"), std::string::npos);
   EXPECT_NE(finding->reason.find("(" + std::to_string(large.size()) + " bytes)"), std::string::npos)

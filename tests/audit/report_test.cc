@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include "audit/check/report.h"
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "tests/audit/audit_fixture.h"
 
 namespace regsweep::audit {
@@ -16,7 +16,7 @@ class AuditReportTest : public testing::AuditTest {
   AuditReportTest() {
     const auto image = builder_.PushImage("apps/web", {"a", "b"});
     builder_.Tag("apps/web", "1", image.digest);
-    builder_.WriteFile(layout::TagCurrentLink("apps/web", "2"), "sha256:../../x");
+    builder_.WriteFile(distribution::TagCurrentLink("apps/web", "2"), "sha256:../../x");
     builder_.AddBlob("orphan");
     builder_.WriteFile("repositories/apps/web/_secrets/x", "x");  // a warning
   }

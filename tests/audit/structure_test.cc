@@ -3,8 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
+#include "core/manifest.h"
 #include "tests/audit/audit_fixture.h"
 #include "tests/testing/held_run_lock.h"
 
@@ -31,7 +32,7 @@ class AuditStructureTest : public testing::AuditTest {
     sbom_ = builder_.PushImage("library/base", {"sbom"}, kOciManifest, base_);
   }
 
-  static std::string Data(const Digest& digest) { return layout::BlobData(digest); }
+  static std::string Data(const Digest& digest) { return distribution::BlobData(digest); }
   static Digest Sha(const std::string& content) {
     return HashBytes(DigestAlgorithm::kSha256, content);
   }
@@ -74,13 +75,13 @@ TEST_F(AuditStructureTest, ApiDeleteLeftoversAreInfoOnly) {
   // distribution 2.8: DELETE of a manifest removes the revision link, leaves its folder, the
   // repository's `_layers` links and the blobs (reclaimed by gc).
   const Blob old = builder_.PushImage("apps/old", {"old-layer"});
-  fs::remove(Abs(layout::RevisionDir("apps/old", old.digest) + "/link"));
+  fs::remove(Abs(distribution::RevisionDir("apps/old", old.digest) + "/link"));
   builder_.AddUpload("apps/web", "5c0e2a8e-1111", "2020-01-01T00:00:00Z", "partial");
   const AuditOutcome outcome = AuditReadOnly();
   EXPECT_TRUE(Clean(outcome)) << Describe(outcome);
   EXPECT_EQ(outcome.exit_code, 0);
-  ExpectFinding(outcome, "missing_link", layout::RevisionDir("apps/old", old.digest) + "/link",
-                Severity::kInfo);
+  ExpectFinding(outcome, "missing_link",
+                distribution::RevisionDir("apps/old", old.digest) + "/link", Severity::kInfo);
   ExpectFinding(outcome, "orphan_blob", Data(old.digest), Severity::kInfo);
   ExpectFinding(outcome, "orphan_blob", Data(Sha("old-layer")), Severity::kInfo);
   ExpectFinding(outcome, "empty_repository", "repositories/apps/old", Severity::kInfo);
@@ -97,7 +98,7 @@ TEST_F(AuditStructureTest, TruncatedManifest) {
 }
 
 TEST_F(AuditStructureTest, MissingLayerLinkANeededBlob) {
-  const std::string link = layout::LayerLinkDir("library/base", Sha("base-libs")) + "/link";
+  const std::string link = distribution::LayerLinkDir("library/base", Sha("base-libs")) + "/link";
   fs::remove(Abs(link));
   fs::remove(Abs(link).parent_path());
   const AuditOutcome outcome = AuditReadOnly();
@@ -107,7 +108,7 @@ TEST_F(AuditStructureTest, MissingLayerLinkANeededBlob) {
 }
 
 TEST_F(AuditStructureTest, LayerLinkFolderWithoutLinkFileIsNotALink) {
-  const std::string link = layout::LayerLinkDir("library/base", Sha("base-os")) + "/link";
+  const std::string link = distribution::LayerLinkDir("library/base", Sha("base-os")) + "/link";
   fs::remove(Abs(link));
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "missing_link", link, Severity::kInfo);
@@ -115,7 +116,7 @@ TEST_F(AuditStructureTest, LayerLinkFolderWithoutLinkFileIsNotALink) {
 }
 
 TEST_F(AuditStructureTest, TagPointingAtAMissingRevision) {
-  const std::string current = layout::TagCurrentLink("library/base", "1.0");
+  const std::string current = distribution::TagCurrentLink("library/base", "1.0");
   builder_.WriteFile(current, Sha("never pushed").ToString());
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "tag_target_not_revision", current, Severity::kError);
@@ -123,10 +124,11 @@ TEST_F(AuditStructureTest, TagPointingAtAMissingRevision) {
 }
 
 TEST_F(AuditStructureTest, PathTraversalInLinks) {
-  const std::string layer = layout::LayerLinkDir("library/base", Sha("base-os")) + "/link";
-  const std::string revision = layout::RevisionDir("library/base", base_.digest) + "/link";
-  const std::string index = layout::TagIndexEntryDir("library/base", "1.0", base_.digest) + "/link";
-  const std::string current = layout::TagCurrentLink("library/base", "1.0");
+  const std::string layer = distribution::LayerLinkDir("library/base", Sha("base-os")) + "/link";
+  const std::string revision = distribution::RevisionDir("library/base", base_.digest) + "/link";
+  const std::string index =
+      distribution::TagIndexEntryDir("library/base", "1.0", base_.digest) + "/link";
+  const std::string current = distribution::TagCurrentLink("library/base", "1.0");
   for (const std::string& link : {layer, revision, index, current}) {
     builder_.WriteFile(link, "sha256:../../x");
   }
@@ -138,9 +140,9 @@ TEST_F(AuditStructureTest, PathTraversalInLinks) {
 }
 
 TEST_F(AuditStructureTest, WrongLinkContents) {
-  const std::string empty = layout::LayerLinkDir("library/base", Sha("base-os")) + "/link";
-  const std::string other = layout::LayerLinkDir("library/base", Sha("base-libs")) + "/link";
-  const std::string algorithm = layout::LayerLinkDir("multi/app", Sha("app-amd64")) + "/link";
+  const std::string empty = distribution::LayerLinkDir("library/base", Sha("base-os")) + "/link";
+  const std::string other = distribution::LayerLinkDir("library/base", Sha("base-libs")) + "/link";
+  const std::string algorithm = distribution::LayerLinkDir("multi/app", Sha("app-amd64")) + "/link";
   builder_.WriteFile(empty, "");
   builder_.WriteFile(other, Sha("base-os").ToString());
   builder_.WriteFile(algorithm, "sha384:" + Sha("app-amd64").Hex());
@@ -174,7 +176,7 @@ TEST_F(AuditStructureTest, SymlinksToFilesOutsideTheRootAreReportedNotFollowed) 
 
 TEST_F(AuditStructureTest, FifosAreReportedAndNeverOpened) {
   const std::string fifo = "repositories/library/base/_layers/sha256/fifo";
-  const std::string link = layout::LayerLinkDir("library/base", Sha("base-os")) + "/link";
+  const std::string link = distribution::LayerLinkDir("library/base", Sha("base-os")) + "/link";
   fs::remove(Abs(link));
   ASSERT_EQ(mkfifo(Abs(fifo).c_str(), 0644), 0);
   ASSERT_EQ(mkfifo(Abs(link).c_str(), 0644), 0);
@@ -186,7 +188,7 @@ TEST_F(AuditStructureTest, FifosAreReportedAndNeverOpened) {
 }
 
 TEST_F(AuditStructureTest, IndexChildWithoutRevisionLink) {
-  const std::string link = layout::RevisionDir("multi/app", arm64_.digest) + "/link";
+  const std::string link = distribution::RevisionDir("multi/app", arm64_.digest) + "/link";
   fs::remove(Abs(link));
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "index_child_not_revision", link, Severity::kError);
@@ -194,15 +196,17 @@ TEST_F(AuditStructureTest, IndexChildWithoutRevisionLink) {
 }
 
 TEST_F(AuditStructureTest, RevisionAndDescriptorBlobsMissing) {
-  fs::remove_all(Abs(layout::BlobDir(sbom_.digest)));
+  fs::remove_all(Abs(distribution::BlobDir(sbom_.digest)));
   fs::remove(Abs(Data(Sha("app-arm64"))));
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "revision_blob_missing",
-                layout::RevisionDir("library/base", sbom_.digest) + "/link", Severity::kError);
+                distribution::RevisionDir("library/base", sbom_.digest) + "/link",
+                Severity::kError);
   ExpectFinding(outcome, "blob_missing", Data(Sha("app-arm64")), Severity::kError);
   ExpectFinding(outcome, "dangling_layer_link",
-                layout::LayerLinkDir("multi/app", Sha("app-arm64")) + "/link", Severity::kWarning);
-  ExpectFinding(outcome, "missing_blob_data", layout::BlobDir(Sha("app-arm64")) + "/data",
+                distribution::LayerLinkDir("multi/app", Sha("app-arm64")) + "/link",
+                Severity::kWarning);
+  ExpectFinding(outcome, "missing_blob_data", distribution::BlobDir(Sha("app-arm64")) + "/data",
                 Severity::kWarning);
 }
 
@@ -257,9 +261,8 @@ TEST_F(AuditStructureTest, ManifestsThatCannotBeUsed) {
       "bad/app", "{\"schemaVersion\":2,\"mediaType\":\"" + std::string(kOciIndex) +
                      "\",\"manifests\":[{\"mediaType\":\"" + kOciManifest +
                      "\",\"digest\":\"sha384:" + std::string(96, 'a') + "\",\"size\":1}]}");
-  const Blob large =
-      builder_.PutManifest("bad/app", "{\"schemaVersion\":2,\"pad\":\"" +
-                                          std::string(layout::kMaxManifestBytes, 'x') + "\"}");
+  const Blob large = builder_.PutManifest(
+      "bad/app", "{\"schemaVersion\":2,\"pad\":\"" + std::string(kMaxManifestBytes, 'x') + "\"}");
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "manifest_not_json", Data(not_json.digest), Severity::kError);
   ExpectFinding(outcome, "manifest_unknown_media_type", Data(unknown.digest), Severity::kWarning);
@@ -269,19 +272,20 @@ TEST_F(AuditStructureTest, ManifestsThatCannotBeUsed) {
 }
 
 TEST_F(AuditStructureTest, ReferrerWhoseSubjectIsGoneAndStaleTagHistory) {
-  fs::remove(Abs(layout::RevisionDir("library/base", base_.digest) + "/link"));
-  fs::remove_all(Abs(layout::TagDir("library/base", "1.0") + "/current"));
+  fs::remove(Abs(distribution::RevisionDir("library/base", base_.digest) + "/link"));
+  fs::remove_all(Abs(distribution::TagDir("library/base", "1.0") + "/current"));
   const Digest gone = Sha("deleted manifest");
-  builder_.WriteFile(layout::TagIndexEntryDir("library/base", "1.0", gone) + "/link",
+  builder_.WriteFile(distribution::TagIndexEntryDir("library/base", "1.0", gone) + "/link",
                      gone.ToString());
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "referrer_subject_missing",
-                layout::RevisionDir("library/base", sbom_.digest) + "/link", Severity::kWarning);
+                distribution::RevisionDir("library/base", sbom_.digest) + "/link",
+                Severity::kWarning);
   ExpectFinding(outcome, "tag_index_stale",
-                layout::TagIndexEntryDir("library/base", "1.0", base_.digest) + "/link",
+                distribution::TagIndexEntryDir("library/base", "1.0", base_.digest) + "/link",
                 Severity::kInfo);
   ExpectFinding(outcome, "tag_index_dangling",
-                layout::TagIndexEntryDir("library/base", "1.0", gone) + "/link",
+                distribution::TagIndexEntryDir("library/base", "1.0", gone) + "/link",
                 Severity::kWarning);
 }
 

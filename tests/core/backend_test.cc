@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "core/run_lock.h"
 #include "tests/testing/registry_builder.h"
 
@@ -41,7 +41,7 @@ TEST(BackendTest, ItsReaderStorageAndLocksReachTheSameTree) {
   std::string error;
   const std::unique_ptr<Backend> backend = OpenBackend(dir.path().string(), &error);
   ASSERT_NE(backend, nullptr) << error;
-  const std::string revision = layout::RevisionDir("lib/app", image.digest);
+  const std::string revision = distribution::RevisionDir("lib/app", image.digest);
   IoStatus status;
   EXPECT_TRUE(backend->reader().Stat(backend->root(), revision, &status).exists);
   ASSERT_TRUE(backend->storage().RemoveTree(revision).ok());

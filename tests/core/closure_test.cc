@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "tests/testing/pipeline.h"
 #include "tests/usage/usage_fixture.h"
 
@@ -43,7 +43,7 @@ TEST(ClosureTest, UnionOfRootClosuresIsTheLiveSet) {
     Pipeline p(builder, Policy(delete_untagged));
     EXPECT_EQ(UnionOfClosures(p), p.marks().live) << "delete_untagged=" << delete_untagged;
   }
-  builder.WriteFile(layout::BlobData(registry.U.digest), "{}");  // apps/web kept whole
+  builder.WriteFile(distribution::BlobData(registry.U.digest), "{}");  // apps/web kept whole
   for (const bool delete_untagged : {false, true}) {
     Pipeline p(builder, Policy(delete_untagged));
     ASSERT_TRUE(p.Tainted("apps/web"));
@@ -55,7 +55,7 @@ TEST(ClosureTest, RootsAreNamedForPeople) {
   TempDir dir;
   RegistryBuilder builder(dir.path());
   const SharingRegistry registry(builder);
-  builder.WriteFile(layout::BlobData(registry.U.digest), "{}");
+  builder.WriteFile(distribution::BlobData(registry.U.digest), "{}");
   Pipeline p(builder, Policy(false));
   std::vector<std::string> names;
   for (const MarkRoot& root : p.marks().roots) names.push_back(DescribeRoot(p.graph(), root));

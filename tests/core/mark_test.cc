@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/testing/pipeline.h"
 
 namespace regsweep {
@@ -132,25 +132,25 @@ TEST_F(MarkTest, UnknownManifestKeepsItsRepositoryWhole) {
   const Case cases[] = {
       {"truncated",
        [](RegistryBuilder& b, const Blob& m) {
-         b.WriteFile(layout::BlobData(m.digest), "{\"schemaVersion\":2,");
+         b.WriteFile(distribution::BlobData(m.digest), "{\"schemaVersion\":2,");
        }},
       {"tampered",
        [](RegistryBuilder& b, const Blob& m) {
-         b.WriteFile(layout::BlobData(m.digest),
+         b.WriteFile(distribution::BlobData(m.digest),
                      RegistryBuilder::ImageManifestJson(testing::kOciManifest, b.AddBlob("c"), {},
                                                         std::nullopt));
        }},
       {"missing",
        [](RegistryBuilder& b, const Blob& m) {
-         boost::filesystem::remove_all(b.v2() / layout::BlobDir(m.digest));
+         boost::filesystem::remove_all(b.v2() / distribution::BlobDir(m.digest));
        }},
       {"unknown media type",
        [](RegistryBuilder& b, const Blob& m) {
          const std::string json = "{\"schemaVersion\":2,\"mediaType\":\"application/x-new\"}";
          const Blob other = b.AddBlob(json);
-         boost::filesystem::remove_all(b.v2() / layout::BlobDir(m.digest));
-         boost::filesystem::rename(b.v2() / layout::BlobDir(other.digest),
-                                   b.v2() / layout::BlobDir(m.digest));
+         boost::filesystem::remove_all(b.v2() / distribution::BlobDir(m.digest));
+         boost::filesystem::rename(b.v2() / distribution::BlobDir(other.digest),
+                                   b.v2() / distribution::BlobDir(m.digest));
        }},
   };
   for (const Case& c : cases) {
@@ -176,7 +176,7 @@ TEST_F(MarkTest, UnknownManifestKeepsItsRepositoryWhole) {
 
 TEST_F(MarkTest, UntaggedUnknownManifestAlsoKeepsItsRepository) {
   const Blob image = builder_.PushImage("a", {"x"});
-  builder_.WriteFile(layout::BlobData(image.digest), "garbage");
+  builder_.WriteFile(distribution::BlobData(image.digest), "garbage");
   Pipeline p(builder_, Policy(true));
   EXPECT_TRUE(p.Tainted("a"));
   EXPECT_TRUE(p.Live(Sha("x")));

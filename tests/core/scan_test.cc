@@ -12,9 +12,9 @@
 #include <atomic>
 
 #include "core/blob_scan.h"
+#include "core/distribution_layout.h"
 #include "core/fs.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/testing/registry_builder.h"
 
 namespace regsweep {
@@ -101,7 +101,7 @@ TEST_F(ScanTest, RecordsBlobsRepositoriesTagsAndUploads) {
 TEST_F(ScanTest, BadLinksMakeTheRepositoryIncomplete) {
   const auto image = builder_.PushImage("a", {"l"});
   const auto other = builder_.AddBlob("other");
-  const std::string revision = layout::RevisionDir("a", image.digest) + "/link";
+  const std::string revision = distribution::RevisionDir("a", image.digest) + "/link";
   for (const std::string& content :
        {std::string("sha256:../../x"), image.digest.ToString() + "\n", std::string(""),
         other.digest.ToString(), std::string(10000, 'a'), std::string("sha256:\0abc", 11)}) {
@@ -132,11 +132,12 @@ TEST_F(ScanTest, SymlinksAreReportedAndNeverFollowed) {
                     (builder_.v2() / "repositories" / "evil").c_str()),
             0);
   const auto image = builder_.PushImage("b", {"m"});
-  const std::string link = layout::RevisionDir("b", image.digest) + "/link";
+  const std::string link = distribution::RevisionDir("b", image.digest) + "/link";
   boost::filesystem::remove(builder_.v2() / link);
-  ASSERT_EQ(symlink((elsewhere.v2() / layout::RevisionDir("evil", foreign.digest) / "link").c_str(),
-                    (builder_.v2() / link).c_str()),
-            0);
+  ASSERT_EQ(
+      symlink((elsewhere.v2() / distribution::RevisionDir("evil", foreign.digest) / "link").c_str(),
+              (builder_.v2() / link).c_str()),
+      0);
   ASSERT_EQ(symlink((elsewhere.v2() / "blobs" / "sha256").c_str(),
                     (builder_.v2() / "blobs" / "sha512").c_str()),
             0);
@@ -159,10 +160,10 @@ TEST_F(ScanTest, SymlinksAreReportedAndNeverFollowed) {
 
 TEST_F(ScanTest, SpecialFilesAreNeverOpened) {
   const auto image = builder_.PushImage("a", {"l"});
-  const std::string link = layout::RevisionDir("a", image.digest) + "/link";
+  const std::string link = distribution::RevisionDir("a", image.digest) + "/link";
   boost::filesystem::remove(builder_.v2() / link);
   ASSERT_EQ(mkfifo((builder_.v2() / link).c_str(), 0644), 0);
-  const std::string data = layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "l"));
+  const std::string data = distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, "l"));
   boost::filesystem::remove(builder_.v2() / data);
   ASSERT_EQ(mkfifo((builder_.v2() / data).c_str(), 0644), 0);
   const Inventory inv = Scan();  // would hang if a FIFO were opened for reading
@@ -176,7 +177,7 @@ TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
   const Blob kept = builder_.AddBlob("kept layer");
   const Blob candidate = builder_.AddBlob("candidate");
   const Blob fifo = builder_.AddBlob("fifo");
-  const std::string fifo_data = layout::BlobData(fifo.digest);
+  const std::string fifo_data = distribution::BlobData(fifo.digest);
   boost::filesystem::remove(builder_.v2() / fifo_data);
   ASSERT_EQ(mkfifo((builder_.v2() / fifo_data).c_str(), 0644), 0);
 
@@ -295,12 +296,13 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
     EXPECT_GT(revision.mtime_ns, 0);
   }
 
-  builder_.WriteFile(layout::RevisionDir("a", two.digest) + "/link", other.digest.ToString());
+  builder_.WriteFile(distribution::RevisionDir("a", two.digest) + "/link", other.digest.ToString());
   reader.link_reads = 0;
   inv = Scan(&reader);
   EXPECT_EQ(reader.link_reads.load(), 1);  // the tampered one only
   EXPECT_TRUE(FindRepo(inv, "a")->incomplete);
-  EXPECT_NE(FindFinding(inv, "bad_link", layout::RevisionDir("a", two.digest) + "/link"), nullptr);
+  EXPECT_NE(FindFinding(inv, "bad_link", distribution::RevisionDir("a", two.digest) + "/link"),
+            nullptr);
 
   reader.link_reads = 0;
   reader.vouch_asks = 0;
@@ -336,9 +338,9 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
 
   // Outside the index: read, and followed (the registry serves what the link says).
   const auto other = builder_.PushImage("a", {"z"});
-  builder_.WriteFile(layout::RepositoryDir("a") + "/_manifests/tags/still/current/link",
+  builder_.WriteFile(distribution::RepositoryDir("a") + "/_manifests/tags/still/current/link",
                      other.digest.ToString());
-  builder_.WriteFile(layout::RepositoryDir("a") + "/_manifests/tags/moved/current/link",
+  builder_.WriteFile(distribution::RepositoryDir("a") + "/_manifests/tags/moved/current/link",
                      "sha256:not-a-digest");
   reader.link_reads = 0;
   inv = Scan(&reader);
@@ -347,7 +349,7 @@ TEST_F(ScanTest, TagLinksTheStorageVouchesForAreNotRead) {
   EXPECT_EQ(current(inv, "still")->current, other.digest);
   EXPECT_EQ(current(inv, "moved")->current_state, LinkState::kBad);
   EXPECT_NE(FindFinding(inv, "bad_link",
-                        layout::RepositoryDir("a") + "/_manifests/tags/moved/current/link"),
+                        distribution::RepositoryDir("a") + "/_manifests/tags/moved/current/link"),
             nullptr);
 }
 

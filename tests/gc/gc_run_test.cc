@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "core/run_lock.h"
 #include "gc/plan_file.h"
 #include "gc/report.h"
@@ -65,7 +65,8 @@ class GcRunTest : public ::testing::Test {
 TEST_F(GcRunTest, DryRunReportsExactlyWhatTheRealRunDeletes) {
   const GcOutcome dry = RunGc(Options(true));
   ASSERT_EQ(dry.exit_code, 0) << GcTextReport(dry, true);
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest))) << "a dry run deletes nothing";
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(untagged_.digest)))
+      << "a dry run deletes nothing";
   const GcOutcome real = RunGc(Options(false));
   ASSERT_EQ(real.exit_code, 0) << GcTextReport(real, true);
   EXPECT_EQ(DeletedSection(dry), DeletedSection(real));
@@ -73,10 +74,10 @@ TEST_F(GcRunTest, DryRunReportsExactlyWhatTheRealRunDeletes) {
   const std::string untagged_config = "{\"layers\":\"base,old-app,\"}";
   EXPECT_EQ(real.FreedBytes(), untagged_.size + std::string("old-app").size() +
                                    std::string("orphan").size() + untagged_config.size());
-  EXPECT_FALSE(builder_.Exists(layout::BlobData(untagged_.digest)));
-  EXPECT_FALSE(builder_.Exists(layout::UploadDir("lib/app", "stale-upload")));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("base"))));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("app"))));
+  EXPECT_FALSE(builder_.Exists(distribution::BlobData(untagged_.digest)));
+  EXPECT_FALSE(builder_.Exists(distribution::UploadDir("lib/app", "stale-upload")));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha("base"))));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha("app"))));
 
   const GcOutcome again = RunGc(Options(false));
   EXPECT_EQ(again.exit_code, 0);
@@ -109,7 +110,7 @@ TEST_F(GcRunTest, OnlyBlobsThatMayBeDeletedAreExamined) {
   const GcOutcome dry = RunGc(options);
   ASSERT_EQ(dry.exit_code, 0) << GcTextReport(dry, true);
   auto examined = [&](const Digest& digest) {
-    const std::string call = "stat " + (builder_.v2() / layout::BlobData(digest)).string();
+    const std::string call = "stat " + (builder_.v2() / distribution::BlobData(digest)).string();
     const std::vector<std::string> calls = recorder.calls();
     return std::count(calls.begin(), calls.end(), call);
   };
@@ -134,7 +135,7 @@ TEST_F(GcRunTest, OnlyBlobsThatMayBeDeletedAreExamined) {
 
 // An unreferenced blob of unknown age might be younger than the grace period: it stays.
 TEST_F(GcRunTest, ACandidateWhoseDataCannotBeExaminedIsKept) {
-  const std::string data = layout::BlobData(Sha("orphan"));
+  const std::string data = distribution::BlobData(Sha("orphan"));
   // Which read of a run examines the orphan's data, found by a run that only records (on one
   // thread, so that the k-th read is the same read in both runs).
   const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
@@ -155,7 +156,8 @@ TEST_F(GcRunTest, ACandidateWhoseDataCannotBeExaminedIsKept) {
     return f.kind == "unreadable" && f.path == data;
   })) << GcTextReport(real, true);
   EXPECT_TRUE(builder_.Exists(data));
-  EXPECT_FALSE(builder_.Exists(layout::BlobData(untagged_.digest))) << "the rest is collected";
+  EXPECT_FALSE(builder_.Exists(distribution::BlobData(untagged_.digest)))
+      << "the rest is collected";
 }
 
 TEST_F(GcRunTest, AppliedPlanSkipsWhatBecameReachable) {
@@ -171,10 +173,10 @@ TEST_F(GcRunTest, AppliedPlanSkipsWhatBecameReachable) {
   ASSERT_EQ(outcome.exit_code, 0) << GcTextReport(outcome, true);
   EXPECT_TRUE(outcome.applied_plan);
   EXPECT_FALSE(outcome.no_longer_eligible.empty());
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest)));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("old-app"))));
-  EXPECT_TRUE(builder_.Exists(layout::RevisionDir("lib/app", untagged_.digest) + "/link"));
-  EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha("orphan"))));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(untagged_.digest)));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha("old-app"))));
+  EXPECT_TRUE(builder_.Exists(distribution::RevisionDir("lib/app", untagged_.digest) + "/link"));
+  EXPECT_FALSE(builder_.Exists(distribution::BlobDir(Sha("orphan"))));
 }
 
 TEST_F(GcRunTest, ThePlanFileIsReplacedAtomically) {
@@ -203,7 +205,7 @@ TEST_F(GcRunTest, ThePlanFileIsReplacedAtomically) {
   const GcOutcome failed = RunGc(real);
   EXPECT_EQ(failed.exit_code, 2);
   EXPECT_NE(failed.fatal.find("cannot write plan"), std::string::npos) << failed.fatal;
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("orphan"))));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha("orphan"))));
 }
 
 TEST_F(GcRunTest, ExitCodes) {
@@ -213,11 +215,11 @@ TEST_F(GcRunTest, ExitCodes) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.fatal.find("no registry"), std::string::npos);
 
-  builder_.WriteFile(layout::BlobData(tagged_.digest), "{}");  // tampered tagged manifest
+  builder_.WriteFile(distribution::BlobData(tagged_.digest), "{}");  // tampered tagged manifest
   const GcOutcome problems = RunGc(Options(false));
   EXPECT_EQ(problems.exit_code, 1);
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(untagged_.digest))) << "kept whole";
-  EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha("orphan")))) << "unrelated garbage goes";
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(untagged_.digest))) << "kept whole";
+  EXPECT_FALSE(builder_.Exists(distribution::BlobDir(Sha("orphan")))) << "unrelated garbage goes";
 
   builder_.WriteFile(std::string(kLockFileName), "pid=1 host=x started=y\n");
   const GcOutcome locked = RunGc(Options(false));
@@ -236,7 +238,7 @@ TEST_F(GcRunTest, ADryRunWaitsForTheRunThatHoldsTheLock) {
       << busy.fatal;
   const GcOutcome real = RunGc(Options(false));
   EXPECT_EQ(real.exit_code, 2);
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha("orphan")))) << "nothing deleted";
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha("orphan")))) << "nothing deleted";
   lock.Release();
   const GcOutcome after = RunGc(Options(true));
   EXPECT_EQ(after.exit_code, 0) << after.fatal;
@@ -267,16 +269,16 @@ TEST_F(GcRunTest, NothingOutsideTheRootIsTouched) {
             0);
   const std::string layers = "repositories/lib/app/_layers/sha256/" + Sha("precious").Hex();
   boost::filesystem::create_directories((builder_.v2() / layers).parent_path());
-  ASSERT_EQ(symlink((victim.v2() / layout::LayerLinkDir("victim", Sha("precious"))).c_str(),
+  ASSERT_EQ(symlink((victim.v2() / distribution::LayerLinkDir("victim", Sha("precious"))).c_str(),
                     (builder_.v2() / layers).c_str()),
             0);
   GcOptions options = Options(false);
   options.policy.prune_empty_repositories = true;
   RunGc(options);
-  EXPECT_TRUE(victim.Exists(layout::BlobData(precious.digest)));
-  EXPECT_TRUE(victim.Exists(layout::BlobData(Sha("precious"))));
-  EXPECT_TRUE(victim.Exists(layout::LayerLinkDir("victim", Sha("precious")) + "/link"));
-  EXPECT_TRUE(victim.Exists(layout::RevisionDir("victim", precious.digest) + "/link"));
+  EXPECT_TRUE(victim.Exists(distribution::BlobData(precious.digest)));
+  EXPECT_TRUE(victim.Exists(distribution::BlobData(Sha("precious"))));
+  EXPECT_TRUE(victim.Exists(distribution::LayerLinkDir("victim", Sha("precious")) + "/link"));
+  EXPECT_TRUE(victim.Exists(distribution::RevisionDir("victim", precious.digest) + "/link"));
 }
 
 }  // namespace

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
 #include "core/io_depth.h"
 #include "core/latency_tree_reader.h"
-#include "core/layout.h"
 #include "tests/testing/faulty_tree_reader.h"
 #include "tests/testing/pipeline.h"
 
@@ -71,7 +71,7 @@ TEST_F(PlanTest, ActionsComeInCrashSafeOrder) {
   EXPECT_EQ(p.plan().deleted.uploads, 1u);
   EXPECT_EQ(p.plan().deleted.upload_bytes, 7u);
   EXPECT_EQ(p.plan().actions.front().kind, ActionKind::kDeleteTag);
-  EXPECT_EQ(p.plan().actions.front().Path(), "repositories/a/_manifests/tags/v1");
+  EXPECT_EQ(p.plan().actions.front().Path(DefaultLayout()), "repositories/a/_manifests/tags/v1");
 }
 
 TEST_F(PlanTest, GracePeriodSparesRecentBlobsAndLinks) {
@@ -83,8 +83,10 @@ TEST_F(PlanTest, GracePeriodSparesRecentBlobsAndLinks) {
   builder_.SetAllMtimes(kOld);
   builder_.LinkLayer("b", relinked.digest);
   const struct timespec recent[2] = {{kNow / 1000000000 - 60, 0}, {kNow / 1000000000 - 60, 0}};
-  utimensat(AT_FDCWD, (builder_.v2() / layout::BlobData(fresh_blob.digest)).c_str(), recent, 0);
-  utimensat(AT_FDCWD, (builder_.v2() / layout::LayerLinkDir("b", relinked.digest) / "link").c_str(),
+  utimensat(AT_FDCWD, (builder_.v2() / distribution::BlobData(fresh_blob.digest)).c_str(), recent,
+            0);
+  utimensat(AT_FDCWD,
+            (builder_.v2() / distribution::LayerLinkDir("b", relinked.digest) / "link").c_str(),
             recent, 0);
 
   Pipeline p(builder_, Policy(true));
@@ -129,7 +131,7 @@ TEST_F(PlanTest, NothingInATaintedRepositoryIsDeleted) {
   builder_.Tag("a", "v1", tagged.digest);
   builder_.LinkLayer("a", Sha("never-stored"));
   builder_.AddUpload("a", "old-upload", "2020-01-01T00:00:00Z", "x");
-  builder_.WriteFile(layout::BlobData(image.digest), "not json");
+  builder_.WriteFile(distribution::BlobData(image.digest), "not json");
   builder_.SetAllMtimes(kOld);
   GcPolicy policy = Policy(true);
   policy.untag = {TagRef{"a", "v1"}};

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "core/distribution_layout.h"
 #include "core/format.h"
 #include "core/fs.h"
-#include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tests/testing/registry_builder.h"
@@ -57,7 +57,8 @@ class RetentionRunTest : public ::testing::Test {
   // Sets the push time of apps/web:`tag` to `days_ago` days before kNow.
   void Pushed(const std::string& tag, int64_t days_ago) {
     const struct timespec times[2] = {{kNow - days_ago * kDay, 0}, {kNow - days_ago * kDay, 0}};
-    const std::string link = (builder_.v2() / layout::TagCurrentLink("apps/web", tag)).string();
+    const std::string link =
+        (builder_.v2() / distribution::TagCurrentLink("apps/web", tag)).string();
     ASSERT_EQ(utimensat(AT_FDCWD, link.c_str(), times, AT_SYMLINK_NOFOLLOW), 0) << link;
   }
 
@@ -78,9 +79,11 @@ class RetentionRunTest : public ::testing::Test {
   }
 
   bool HasTag(const std::string& repository, const std::string& tag) const {
-    return builder_.Exists(layout::TagDir(repository, tag));
+    return builder_.Exists(distribution::TagDir(repository, tag));
   }
-  bool HasBlob(const Blob& blob) const { return builder_.Exists(layout::BlobDir(blob.digest)); }
+  bool HasBlob(const Blob& blob) const {
+    return builder_.Exists(distribution::BlobDir(blob.digest));
+  }
 
   static const TagDecision* Decision(const GcOutcome& outcome, const std::string& tag) {
     for (const RepositoryRetention& repository : outcome.retention.repositories) {

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/testing/faulty_storage.h"
 #include "tests/testing/pipeline.h"
 
@@ -47,12 +47,14 @@ TEST_F(SweepTest, RemovesExactlyThePlanAndASecondPlanIsEmpty) {
   EXPECT_TRUE(result.failures.empty());
   for (size_t i = 0; i < first.plan().actions.size(); ++i) {
     EXPECT_EQ(result.done[i], 1);
-    EXPECT_FALSE(builder_.Exists(first.plan().actions[i].Path())) << first.plan().actions[i].Path();
+    EXPECT_FALSE(builder_.Exists(first.plan().actions[i].Path(DefaultLayout())))
+        << first.plan().actions[i].Path(DefaultLayout());
   }
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(kept_.digest)));
-  EXPECT_TRUE(builder_.Exists(layout::RevisionDir("a", kept_.digest)));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "shared"))));
-  EXPECT_FALSE(builder_.Exists(layout::BlobData(garbage_.digest)));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(kept_.digest)));
+  EXPECT_TRUE(builder_.Exists(distribution::RevisionDir("a", kept_.digest)));
+  EXPECT_TRUE(
+      builder_.Exists(distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, "shared"))));
+  EXPECT_FALSE(builder_.Exists(distribution::BlobData(garbage_.digest)));
 
   Pipeline second(builder_, Policy());
   EXPECT_TRUE(second.plan().actions.empty());
@@ -74,7 +76,8 @@ TEST_F(SweepTest, FailureStopsBeforeTheNextPhase) {
     if (plan.actions[i].kind == ActionKind::kDeleteLayerLink ||
         plan.actions[i].kind == ActionKind::kDeleteBlob) {
       EXPECT_EQ(result.done[i], 0);
-      EXPECT_TRUE(builder_.Exists(plan.actions[i].Path())) << plan.actions[i].Path();
+      EXPECT_TRUE(builder_.Exists(plan.actions[i].Path(DefaultLayout())))
+          << plan.actions[i].Path(DefaultLayout());
     }
   }
   // A rerun finishes the job and ends in the same tree as an uninterrupted run.
@@ -83,8 +86,8 @@ TEST_F(SweepTest, FailureStopsBeforeTheNextPhase) {
   EXPECT_TRUE(finished.failures.empty());
   Pipeline after(builder_, Policy());
   EXPECT_TRUE(after.plan().actions.empty());
-  EXPECT_FALSE(builder_.Exists(layout::BlobData(garbage_.digest)));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(kept_.digest)));
+  EXPECT_FALSE(builder_.Exists(distribution::BlobData(garbage_.digest)));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(kept_.digest)));
 }
 
 TEST_F(SweepTest, CallsFollowThePlanOrder) {
@@ -142,7 +145,7 @@ TEST_F(SweepTest, EachPhaseReachesTheStorageAsOneBatchInPlanOrder) {
   std::vector<std::vector<std::string>> phases;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     if (i == 0 || plan.actions[i].kind != plan.actions[i - 1].kind) phases.emplace_back();
-    phases.back().push_back(plan.actions[i].Path());
+    phases.back().push_back(plan.actions[i].Path(DefaultLayout()));
   }
   ASSERT_GE(phases.size(), 3u) << "revisions, layer links and blobs at least";
   EXPECT_EQ(recorder.batches, phases);

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/plan_file.h"
 #include "gc/report.h"
@@ -75,9 +75,9 @@ TEST_F(WhatIfTest, UntagNamesWhatKeepsTheSharedLayers) {
   ASSERT_EQ(real.exit_code, 0) << GcTextReport(real, true);
   EXPECT_EQ(real.FreedBytes(), dry.FreedBytes());
   EXPECT_EQ(real.what_if.freed_bytes, w.freed_bytes);
-  EXPECT_FALSE(builder_.Exists(layout::TagDir("apps/web", "1.0")));
-  EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha(r_.sig))));
-  EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha(r_.os))));
+  EXPECT_FALSE(builder_.Exists(distribution::TagDir("apps/web", "1.0")));
+  EXPECT_FALSE(builder_.Exists(distribution::BlobDir(Sha(r_.sig))));
+  EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha(r_.os))));
 }
 
 TEST_F(WhatIfTest, WithoutDeleteUntaggedTheRevisionKeepsEverything) {
@@ -144,15 +144,15 @@ TEST_F(WhatIfTest, DeleteRepoRemovesTheWholeRepositoryAndOnlyWhatItAloneUsed) {
     const GcOutcome done = RunGc(real);
     ASSERT_EQ(done.exit_code, 0) << GcTextReport(done, true);
     EXPECT_EQ(done.FreedBytes(), planned.FreedBytes());
-    EXPECT_FALSE(builder_.Exists(layout::TagsDir("apps/web")));
+    EXPECT_FALSE(builder_.Exists(distribution::TagsDir("apps/web")));
     EXPECT_FALSE(builder_.Exists("repositories/apps/web/_layers"));
     EXPECT_FALSE(builder_.Exists("repositories/apps/web/_manifests"));
     EXPECT_FALSE(builder_.Exists("repositories/apps/web/_uploads"));
     EXPECT_TRUE(builder_.Exists("repositories/apps/web/nested/_layers")) << "another repository";
-    EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha(r_.os))));
-    EXPECT_TRUE(builder_.Exists(layout::BlobData(Sha(r_.libs))));
-    EXPECT_TRUE(builder_.Exists(layout::LayerLinkDir("lib/base", Sha(r_.libs)) + "/link"));
-    EXPECT_FALSE(builder_.Exists(layout::BlobDir(Sha(r_.web))));
+    EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha(r_.os))));
+    EXPECT_TRUE(builder_.Exists(distribution::BlobData(Sha(r_.libs))));
+    EXPECT_TRUE(builder_.Exists(distribution::LayerLinkDir("lib/base", Sha(r_.libs)) + "/link"));
+    EXPECT_FALSE(builder_.Exists(distribution::BlobDir(Sha(r_.web))));
   }
 }
 
@@ -166,13 +166,13 @@ TEST_F(WhatIfTest, DeletingARepositoryRemovesItsFolder) {
 }
 
 TEST_F(WhatIfTest, ARepositoryKeptWholeIsNotDeleted) {
-  builder_.WriteFile(layout::BlobData(r_.U.digest), "{}");
+  builder_.WriteFile(distribution::BlobData(r_.U.digest), "{}");
   GcOptions options = Options(false);
   options.policy.delete_repositories.push_back("apps/web");
   const GcOutcome done = RunGc(options);
   EXPECT_EQ(done.exit_code, 1);
-  EXPECT_TRUE(builder_.Exists(layout::TagCurrentLink("apps/web", "1.0")));
-  EXPECT_TRUE(builder_.Exists(layout::RevisionDir("apps/web", r_.W.digest) + "/link"));
+  EXPECT_TRUE(builder_.Exists(distribution::TagCurrentLink("apps/web", "1.0")));
+  EXPECT_TRUE(builder_.Exists(distribution::RevisionDir("apps/web", r_.W.digest) + "/link"));
   bool refused = false;
   for (const Finding& f : done.problems) refused |= f.kind == "delete_repo_refused";
   EXPECT_TRUE(refused);
@@ -198,8 +198,8 @@ TEST_F(WhatIfTest, PlanFilesKeepTheWhatIfPolicy) {
   ASSERT_EQ(applied.exit_code, 0) << GcTextReport(applied, true);
   EXPECT_TRUE(applied.no_longer_eligible.empty());
   EXPECT_FALSE(builder_.Exists("repositories/multi"));
-  EXPECT_FALSE(builder_.Exists(layout::TagDir("lib/base", "stable")));
-  EXPECT_TRUE(builder_.Exists(layout::TagDir("lib/base", "1.0")));
+  EXPECT_FALSE(builder_.Exists(distribution::TagDir("lib/base", "stable")));
+  EXPECT_TRUE(builder_.Exists(distribution::TagDir("lib/base", "1.0")));
 }
 
 }  // namespace

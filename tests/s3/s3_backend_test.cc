@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "audit/check/audit_run.h"
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "core/run_lock.h"
 #include "core/s3/s3_backend.h"
 #include "core/s3/s3_location.h"
@@ -105,7 +105,7 @@ std::vector<std::string> RelativeKeys(const std::vector<std::string>& keys) {
 std::vector<std::string> KeysOfActions(const std::vector<std::string>& keys, const Plan& plan) {
   std::set<std::string> below;
   for (const Action& action : plan.actions) {
-    const std::string path = kV2Prefix + action.Path();
+    const std::string path = kV2Prefix + action.Path(DefaultLayout());
     for (const std::string& key : keys) {
       if (key == path || key.rfind(path + "/", 0) == 0) below.insert(key);
     }
@@ -168,7 +168,7 @@ class S3BackendTest : public ::testing::Test {
     old_web_ = Push(built_, "team/web", {"web-old"});
     Push(built_, "scratch", {"scratch-layer"});
     for (size_t i = 0; i < orphans; ++i) built_.AddBlob("orphan-" + std::to_string(i));
-    const std::string upload = layout::UploadDir("lib/app", "a1b2c3d4-upload");
+    const std::string upload = distribution::UploadDir("lib/app", "a1b2c3d4-upload");
     built_.AddUpload("lib/app", "a1b2c3d4-upload", "2020-01-01T00:00:00Z", "partial");
     for (size_t i = 0; i < hashstates; ++i) {
       built_.WriteFile(upload + "/hashstates/sha256/" + std::to_string(i * 1024), "state");
@@ -422,7 +422,7 @@ TEST_F(S3BackendTest, RepositoryThatCannotBeListedKeepsWhatItCouldUse) {
   EXPECT_EQ(bucket_.Keys(failing), below_before);
   for (const Image* image : {&web_, &old_web_}) {
     for (const Digest& digest : image->blobs) {
-      EXPECT_TRUE(bucket_.Object(kV2Prefix + layout::BlobData(digest)).has_value())
+      EXPECT_TRUE(bucket_.Object(kV2Prefix + distribution::BlobData(digest)).has_value())
           << digest.ToString();
     }
   }
@@ -435,8 +435,8 @@ TEST_F(S3BackendTest, RepositoryThatCannotBeListedKeepsWhatItCouldUse) {
 // rerun finishes, and a third has nothing to do.
 TEST_F(S3BackendTest, DeniedBlobDeletionsStopTheSweepAndARerunConverges) {
   Build();
-  const std::set<std::string> denied = {kV2Prefix + layout::BlobData(Sha("old-app")),
-                                        kV2Prefix + layout::BlobData(Sha("orphan-0"))};
+  const std::set<std::string> denied = {kV2Prefix + distribution::BlobData(Sha("old-app")),
+                                        kV2Prefix + distribution::BlobData(Sha("orphan-0"))};
   bucket_.set_fault_hook([denied](const BucketRequest& request) {
     Fault fault;
     for (const std::string& key : request.delete_keys) {
@@ -456,8 +456,8 @@ TEST_F(S3BackendTest, DeniedBlobDeletionsStopTheSweepAndARerunConverges) {
     EXPECT_NE(finding.reason.find("AccessDenied"), std::string::npos) << finding.ToLine();
     failed.push_back(finding.path);
   }
-  EXPECT_EQ(Sorted(failed),
-            Sorted({layout::BlobDir(Sha("old-app")), layout::BlobDir(Sha("orphan-0"))}));
+  EXPECT_EQ(Sorted(failed), Sorted({distribution::BlobDir(Sha("old-app")),
+                                    distribution::BlobDir(Sha("orphan-0"))}));
   bool later_phases = false;
   for (size_t i = 0; i < first.plan.actions.size(); ++i) {
     const Action& action = first.plan.actions[i];
@@ -466,14 +466,14 @@ TEST_F(S3BackendTest, DeniedBlobDeletionsStopTheSweepAndARerunConverges) {
       EXPECT_FALSE(first.sweep.done[i]) << action.Key();
     } else if (action.kind == ActionKind::kDeleteBlob) {
       EXPECT_EQ(first.sweep.done[i] != 0,
-                denied.count(kV2Prefix + layout::BlobData(action.digest)) == 0)
+                denied.count(kV2Prefix + distribution::BlobData(action.digest)) == 0)
           << action.Key();
     } else {
       EXPECT_TRUE(first.sweep.done[i]) << action.Key();
     }
   }
   EXPECT_TRUE(later_phases) << "the plan must have phases after the blobs";
-  const std::string upload = kV2Prefix + layout::UploadDir("lib/app", "a1b2c3d4-upload");
+  const std::string upload = kV2Prefix + distribution::UploadDir("lib/app", "a1b2c3d4-upload");
   std::vector<std::string> upload_keys;
   std::copy_if(initial_.begin(), initial_.end(), std::back_inserter(upload_keys),
                [&upload](const std::string& key) { return key.rfind(upload, 0) == 0; });
@@ -630,7 +630,7 @@ TEST_F(S3BackendTest, LockCreatedButItsAnswerLostIsStillOurs) {
 // structurally and with the blob data hashed.
 TEST_F(S3BackendTest, AuditFindsAnAlteredManifestAsOnDisk) {
   Build();
-  const std::string data = layout::BlobData(app_.manifest.digest);
+  const std::string data = distribution::BlobData(app_.manifest.digest);
   std::string altered = *bucket_.Object(kV2Prefix + data);
   const size_t version = altered.find("\"schemaVersion\":2");
   ASSERT_NE(version, std::string::npos);

@@ -7,8 +7,8 @@
 
 #include <functional>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/testing/agreement.h"
 #include "tests/testing/registry_builder.h"
 
@@ -38,50 +38,51 @@ const Damage kDamages[] = {
     {"revision_link_names_another_digest",
      [](RegistryBuilder& r, const Blob&, const Blob& child) {
        const Blob other = r.PushImage("other", {"named-only-by-a-wrong-link"});
-       r.WriteFile(layout::RevisionDir("multi", child.digest) + "/link", other.digest.ToString());
-       fs::remove_all(r.v2() / layout::RevisionDir("other", other.digest));
+       r.WriteFile(distribution::RevisionDir("multi", child.digest) + "/link",
+                   other.digest.ToString());
+       fs::remove_all(r.v2() / distribution::RevisionDir("other", other.digest));
      }},
     {"index_child_missing",
      [](RegistryBuilder& r, const Blob&, const Blob& child) {
-       fs::remove_all(r.v2() / layout::BlobDir(child.digest));
+       fs::remove_all(r.v2() / distribution::BlobDir(child.digest));
      }},
     {"index_child_tampered",
      [](RegistryBuilder& r, const Blob&, const Blob& child) {
-       r.WriteFile(layout::BlobData(child.digest), "{\"schemaVersion\":2,\"layers\":[]}");
+       r.WriteFile(distribution::BlobData(child.digest), "{\"schemaVersion\":2,\"layers\":[]}");
      }},
     {"index_child_unreadable_fifo",
      [](RegistryBuilder& r, const Blob&, const Blob& child) {
-       fs::remove(r.v2() / layout::BlobData(child.digest));
-       ASSERT_EQ(mkfifo((r.v2() / layout::BlobData(child.digest)).c_str(), 0644), 0);
+       fs::remove(r.v2() / distribution::BlobData(child.digest));
+       ASSERT_EQ(mkfifo((r.v2() / distribution::BlobData(child.digest)).c_str(), 0644), 0);
      }},
     {"index_child_not_a_revision",
      [](RegistryBuilder& r, const Blob&, const Blob& child) {
-       fs::remove_all(r.v2() / layout::RevisionDir("multi", child.digest));
+       fs::remove_all(r.v2() / distribution::RevisionDir("multi", child.digest));
      }},
     {"bad_layer_link_in_a_repository_kept_whole",
      [](RegistryBuilder& r, const Blob& index, const Blob&) {
        // gc lists `_layers` without reading links; audit reads them. Kept whole, the repository
        // keeps the blob either way.
-       r.WriteFile(layout::LayerLinkDir("multi", Sha("untagged-layer")) + "/link", "garbage");
-       r.WriteFile(layout::BlobData(index.digest), "tampered");
+       r.WriteFile(distribution::LayerLinkDir("multi", Sha("untagged-layer")) + "/link", "garbage");
+       r.WriteFile(distribution::BlobData(index.digest), "tampered");
      }},
     {"missing_layer_link_in_a_repository_kept_whole",
      [](RegistryBuilder& r, const Blob& index, const Blob&) {
-       fs::remove(r.v2() / layout::LayerLinkDir("multi", Sha("untagged-layer")) / "link");
-       r.WriteFile(layout::BlobData(index.digest), "tampered");
+       fs::remove(r.v2() / distribution::LayerLinkDir("multi", Sha("untagged-layer")) / "link");
+       r.WriteFile(distribution::BlobData(index.digest), "tampered");
      }},
     {"blob_folder_without_data",
      [](RegistryBuilder& r, const Blob&, const Blob&) {
-       fs::remove(r.v2() / layout::BlobData(Sha("orphan")));
+       fs::remove(r.v2() / distribution::BlobData(Sha("orphan")));
      }},
     {"blob_data_symlink",
      [](RegistryBuilder& r, const Blob&, const Blob&) {
-       fs::remove(r.v2() / layout::BlobData(Sha("orphan")));
-       fs::create_symlink("/etc/hostname", r.v2() / layout::BlobData(Sha("orphan")));
+       fs::remove(r.v2() / distribution::BlobData(Sha("orphan")));
+       fs::create_symlink("/etc/hostname", r.v2() / distribution::BlobData(Sha("orphan")));
      }},
     {"tag_link_malformed",
      [](RegistryBuilder& r, const Blob&, const Blob&) {
-       r.WriteFile(layout::TagCurrentLink("other", "1.0"), "sha256:nope");
+       r.WriteFile(distribution::TagCurrentLink("other", "1.0"), "sha256:nope");
      }},
     {"repository_name_invalid",
      [](RegistryBuilder& r, const Blob&, const Blob&) { r.PushImage("Bad/Name", {"orphan"}); }},

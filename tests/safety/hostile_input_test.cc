@@ -15,8 +15,8 @@
 #include <functional>
 
 #include "audit/check/audit_run.h"
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tests/testing/agreement.h"
@@ -56,7 +56,7 @@ void Symlink(const fs::path& target, const fs::path& link) {
 }
 
 std::string ReplaceRevisionLink(Scene& s, const std::string& content) {
-  std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+  std::string path = distribution::RevisionDir("bad", s.bad_manifest.digest) + "/link";
   s.registry.WriteFile(path, content);
   return path;
 }
@@ -64,7 +64,7 @@ std::string ReplaceRevisionLink(Scene& s, const std::string& content) {
 std::string ReplaceManifest(Scene& s, const std::string& content) {
   // A manifest stored correctly (its bytes hash to its digest), linked in "bad".
   const Blob blob = s.registry.PutManifest("bad", content);
-  return layout::BlobData(blob.digest);
+  return distribution::BlobData(blob.digest);
 }
 
 const Case kCases[] = {
@@ -96,7 +96,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_is_fifo",
      [](Scene& s) {
-       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = distribution::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        EXPECT_EQ(mkfifo((s.registry.v2() / path).c_str(), 0644), 0);
        return path;
@@ -104,7 +104,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_is_socket",
      [](Scene& s) {
-       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = distribution::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
        sockaddr_un address{};
@@ -122,7 +122,7 @@ const Case kCases[] = {
      "bad_link", 1},
     {"link_symlink_outside",
      [](Scene& s) {
-       std::string path = layout::RevisionDir("bad", s.bad_manifest.digest) + "/link";
+       std::string path = distribution::RevisionDir("bad", s.bad_manifest.digest) + "/link";
        fs::remove(s.registry.v2() / path);
        s.outside.WriteFile("secret-link", s.bad_manifest.digest.ToString());
        Symlink(s.outside.v2() / "secret-link", s.registry.v2() / path);
@@ -131,7 +131,7 @@ const Case kCases[] = {
      "symlink", 1},
     {"blob_data_symlink_outside",
      [](Scene& s) {
-       std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = distribution::BlobData(s.bad_manifest.digest);
        fs::remove(s.registry.v2() / path);
        s.outside.WriteFile("secret", "do not read");
        Symlink(s.outside.v2() / "secret", s.registry.v2() / path);
@@ -140,7 +140,7 @@ const Case kCases[] = {
      "bad_blob", 1},
     {"blob_data_fifo",
      [](Scene& s) {
-       std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = distribution::BlobData(s.bad_manifest.digest);
        fs::remove(s.registry.v2() / path);
        EXPECT_EQ(mkfifo((s.registry.v2() / path).c_str(), 0644), 0);
        return path;
@@ -172,9 +172,9 @@ const Case kCases[] = {
        // A manifest regsweep cannot verify: what it uses is unknown, so "bad" is kept whole.
        const std::string hex(96, 'a');
        s.registry.WriteFile(
-           layout::RepositoryDir("bad") + "/_manifests/revisions/sha384/" + hex + "/link",
+           distribution::RepositoryDir("bad") + "/_manifests/revisions/sha384/" + hex + "/link",
            "sha384:" + hex);
-       return layout::RepositoryDir("bad") + "/_manifests/revisions/sha384";
+       return distribution::RepositoryDir("bad") + "/_manifests/revisions/sha384";
      },
      "unknown_algorithm", 1},
     {"manifest_empty", [](Scene& s) { return ReplaceManifest(s, ""); }, "repository_kept_whole", 1},
@@ -187,7 +187,7 @@ const Case kCases[] = {
      "repository_kept_whole", 1},
     {"manifest_100MB",
      [](Scene& s) {
-       std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = distribution::BlobData(s.bad_manifest.digest);
        EXPECT_EQ(truncate((s.registry.v2() / path).c_str(), 100 << 20), 0);
        return path;
      },
@@ -213,7 +213,7 @@ const Case kCases[] = {
      "repository_kept_whole", 1},
     {"manifest_tampered",
      [](Scene& s) {
-       std::string path = layout::BlobData(s.bad_manifest.digest);
+       std::string path = distribution::BlobData(s.bad_manifest.digest);
        s.registry.WriteFile(path, "{\"schemaVersion\":2,\"manifests\":[]}");
        return path;
      },
@@ -276,10 +276,11 @@ TEST_P(HostileInputTest, ReportedContainedAndHarmless) {
       });
   EXPECT_TRUE(named) << "expected " << c.kind << " naming " << path << "\n" << report;
   EXPECT_EQ(ListTree(outside.v2().string()), outside_before) << "outside the root changed";
+  EXPECT_TRUE(outside.Exists(
+      distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, "precious-layer"))));
+  EXPECT_TRUE(registry.Exists(distribution::BlobData(healthy.digest)));
   EXPECT_TRUE(
-      outside.Exists(layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "precious-layer"))));
-  EXPECT_TRUE(registry.Exists(layout::BlobData(healthy.digest)));
-  EXPECT_TRUE(registry.Exists(layout::BlobData(HashBytes(DigestAlgorithm::kSha256, "good-layer"))));
+      registry.Exists(distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, "good-layer"))));
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, HostileInputTest, ::testing::ValuesIn(kCases),
@@ -298,8 +299,8 @@ TEST_P(DeviceTest, DevicesAreNeverRead) {
   const Blob image = registry.PushImage("dev", {"layer"});
   registry.Tag("dev", "v1", image.digest);
   const Blob other = registry.PushImage("dev2", {"other-layer"});
-  const std::string link = layout::RevisionDir("dev", image.digest) + "/link";
-  const std::string data = layout::BlobData(other.digest);
+  const std::string link = distribution::RevisionDir("dev", image.digest) + "/link";
+  const std::string data = distribution::BlobData(other.digest);
   fs::remove(registry.v2() / link);
   fs::remove(registry.v2() / data);
   if (mknod((registry.v2() / link).c_str(), type | 0644, block ? makedev(7, 0) : makedev(1, 3)) !=
@@ -322,7 +323,7 @@ TEST_P(DeviceTest, DevicesAreNeverRead) {
   };
   EXPECT_TRUE(has(collected.problems, "bad_link", link)) << GcTextReport(collected, true);
   EXPECT_TRUE(has(collected.problems, "bad_blob", data)) << GcTextReport(collected, true);
-  EXPECT_TRUE(registry.Exists(layout::BlobData(image.digest))) << "kept whole";
+  EXPECT_TRUE(registry.Exists(distribution::BlobData(image.digest))) << "kept whole";
 
   audit::AuditOptions options;
   options.root = registry.root().string();
@@ -342,12 +343,13 @@ TEST(HostileInputTest, HardLinkedBlobOnlyLosesItsOwnName) {
   RegistryBuilder registry(dir.path() / "registry");
   const Blob orphan = registry.AddBlob("orphan shared with a file outside");
   const fs::path outside = dir.path() / "outside-hardlink";
-  ASSERT_EQ(link((registry.v2() / layout::BlobData(orphan.digest)).c_str(), outside.c_str()), 0);
+  ASSERT_EQ(link((registry.v2() / distribution::BlobData(orphan.digest)).c_str(), outside.c_str()),
+            0);
   GcOptions options;
   options.root = registry.root().string();
   options.policy.min_age_ns = 0;
   EXPECT_EQ(RunGc(options).exit_code, 0);
-  EXPECT_FALSE(registry.Exists(layout::BlobDir(orphan.digest)));
+  EXPECT_FALSE(registry.Exists(distribution::BlobDir(orphan.digest)));
   EXPECT_TRUE(fs::exists(outside));
   EXPECT_EQ(fs::file_size(outside), orphan.size);
 }

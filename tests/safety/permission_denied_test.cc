@@ -22,7 +22,7 @@
 
 #include "audit/check/audit_run.h"
 #include "core/digest.h"
-#include "core/layout.h"
+#include "core/distribution_layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tests/testing/agreement.h"
@@ -62,7 +62,7 @@ std::string ReadText(const std::string& path) {
 
 // The digest a tag of `repository` points at (its first tag by name).
 Digest TaggedManifest(const std::string& v2, const std::string& repository) {
-  const std::string tag = FirstEntry(v2, layout::TagsDir(repository));
+  const std::string tag = FirstEntry(v2, distribution::TagsDir(repository));
   std::string why;
   const auto digest = Digest::Parse(ReadText(v2 + "/" + tag + "/current/link"), &why);
   EXPECT_TRUE(digest.has_value()) << why;
@@ -70,7 +70,7 @@ Digest TaggedManifest(const std::string& v2, const std::string& repository) {
 }
 
 std::string ShardOf(const Digest& digest) {
-  return fs::path(layout::BlobDir(digest)).parent_path().string();
+  return fs::path(distribution::BlobDir(digest)).parent_path().string();
 }
 
 struct Case {
@@ -88,34 +88,39 @@ const std::string kRepo = "apps/web";
 const Case kCases[] = {
     {"repositories_folder", [](const std::string&) { return std::string("repositories"); },
      "blob_sweep_refused", "unreadable"},
-    {"folder_of_repositories", [](const std::string&) { return layout::RepositoryDir("multi"); },
-     "blob_sweep_refused", "unreadable"},
-    {"repository_folder", [](const std::string&) { return layout::RepositoryDir(kRepo); },
+    {"folder_of_repositories",
+     [](const std::string&) { return distribution::RepositoryDir("multi"); }, "blob_sweep_refused",
+     "unreadable"},
+    {"repository_folder", [](const std::string&) { return distribution::RepositoryDir(kRepo); },
      "blob_sweep_refused", "unreadable"},
     {"manifests_folder",
-     [](const std::string&) { return layout::RepositoryDir(kRepo) + "/_manifests"; },
+     [](const std::string&) { return distribution::RepositoryDir(kRepo) + "/_manifests"; },
      "blob_sweep_refused", "unreadable"},
     {"revisions_folder",
-     [](const std::string&) { return layout::RepositoryDir(kRepo) + "/_manifests/revisions"; },
+     [](const std::string&) {
+       return distribution::RepositoryDir(kRepo) + "/_manifests/revisions";
+     },
      "unreadable", "unreadable"},
     {"revisions_algorithm_folder",
      [](const std::string&) {
-       return layout::RepositoryDir(kRepo) + "/_manifests/revisions/sha256";
+       return distribution::RepositoryDir(kRepo) + "/_manifests/revisions/sha256";
      },
      "unreadable", "unreadable"},
-    {"tags_folder", [](const std::string&) { return layout::TagsDir(kRepo); }, "unreadable",
+    {"tags_folder", [](const std::string&) { return distribution::TagsDir(kRepo); }, "unreadable",
      "unreadable"},
-    {"one_tag_folder", [](const std::string& v2) { return FirstEntry(v2, layout::TagsDir(kRepo)); },
-     "bad_link", "bad_link"},
-    {"layers_folder", [](const std::string&) { return layout::RepositoryDir(kRepo) + "/_layers"; },
+    {"one_tag_folder",
+     [](const std::string& v2) { return FirstEntry(v2, distribution::TagsDir(kRepo)); }, "bad_link",
+     "bad_link"},
+    {"layers_folder",
+     [](const std::string&) { return distribution::RepositoryDir(kRepo) + "/_layers"; },
      "unreadable", "unreadable"},
     {"revision_link",
      [](const std::string& v2) {
-       return layout::RevisionDir(kRepo, TaggedManifest(v2, kRepo)) + "/link";
+       return distribution::RevisionDir(kRepo, TaggedManifest(v2, kRepo)) + "/link";
      },
      "bad_link", "bad_link"},
     {"manifest_data",
-     [](const std::string& v2) { return layout::BlobData(TaggedManifest(v2, kRepo)); },
+     [](const std::string& v2) { return distribution::BlobData(TaggedManifest(v2, kRepo)); },
      "repository_kept_whole", "manifest_unreadable"},
     {"blob_shard_of_a_manifest",
      [](const std::string& v2) { return ShardOf(TaggedManifest(v2, kRepo)); }, "unreadable",
@@ -197,13 +202,13 @@ TEST(PermissionDeniedLayerTest, AuditReportsAnUnreadableLayer) {
   CopyAgedTree(DemoRegistry(), root);
   // The config of the tagged image is a blob that is not a manifest.
   const std::string manifest =
-      ReadText(V2Of(root) + "/" + layout::BlobData(TaggedManifest(V2Of(root), kRepo)));
+      ReadText(V2Of(root) + "/" + distribution::BlobData(TaggedManifest(V2Of(root), kRepo)));
   const size_t at = manifest.find("sha256:", manifest.find("\"config\""));
   ASSERT_NE(at, std::string::npos);
   std::string why;
   const auto config = Digest::Parse(manifest.substr(at, 71), &why);
   ASSERT_TRUE(config.has_value()) << why;
-  const std::string target = layout::BlobData(*config);
+  const std::string target = distribution::BlobData(*config);
   ASSERT_EQ(chmod((V2Of(root) + "/" + target).c_str(), 0), 0);
 
   audit::AuditOptions options;

@@ -21,8 +21,8 @@
 #include "audit/check/audit_run.h"
 #include "audit/usage/report.h"
 #include "audit/usage/usage_run.h"
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "gc/gc_run.h"
 #include "gc/report.h"
 #include "tests/testing/agreement.h"
@@ -91,38 +91,46 @@ struct Level {
 void PrintTo(const Level& level, std::ostream* os) { *os << level.name; }
 
 std::string Revisions(const Scene&) {
-  return layout::RepositoryDir("team/app") + "/_manifests/revisions";
+  return distribution::RepositoryDir("team/app") + "/_manifests/revisions";
 }
 
 const Level kLevels[] = {
     {"repositories", [](const Scene&) { return std::string("repositories"); }},
     {"namespace", [](const Scene&) { return std::string("repositories/team"); }},
-    {"repository", [](const Scene&) { return layout::RepositoryDir("team/app"); }},
-    {"manifests", [](const Scene&) { return layout::RepositoryDir("team/app") + "/_manifests"; }},
+    {"repository", [](const Scene&) { return distribution::RepositoryDir("team/app"); }},
+    {"manifests",
+     [](const Scene&) { return distribution::RepositoryDir("team/app") + "/_manifests"; }},
     {"revisions", Revisions},
     {"revisions_algorithm", [](const Scene& s) { return Revisions(s) + "/sha256"; }},
-    {"revision", [](const Scene& s) { return layout::RevisionDir("team/app", s.amd64.digest); }},
+    {"revision",
+     [](const Scene& s) { return distribution::RevisionDir("team/app", s.amd64.digest); }},
     {"revision_link",
-     [](const Scene& s) { return layout::RevisionDir("team/app", s.index.digest) + "/link"; }},
-    {"tags", [](const Scene&) { return layout::TagsDir("team/app"); }},
-    {"tag", [](const Scene&) { return layout::TagDir("team/app", "v1"); }},
-    {"tag_current", [](const Scene&) { return layout::TagDir("team/app", "v1") + "/current"; }},
-    {"tag_current_link", [](const Scene&) { return layout::TagCurrentLink("team/app", "v1"); }},
-    {"tag_index", [](const Scene&) { return layout::TagDir("team/app", "v1") + "/index"; }},
-    {"layers", [](const Scene&) { return layout::RepositoryDir("team/app") + "/_layers"; }},
+     [](const Scene& s) {
+       return distribution::RevisionDir("team/app", s.index.digest) + "/link";
+     }},
+    {"tags", [](const Scene&) { return distribution::TagsDir("team/app"); }},
+    {"tag", [](const Scene&) { return distribution::TagDir("team/app", "v1"); }},
+    {"tag_current",
+     [](const Scene&) { return distribution::TagDir("team/app", "v1") + "/current"; }},
+    {"tag_current_link",
+     [](const Scene&) { return distribution::TagCurrentLink("team/app", "v1"); }},
+    {"tag_index", [](const Scene&) { return distribution::TagDir("team/app", "v1") + "/index"; }},
+    {"layers", [](const Scene&) { return distribution::RepositoryDir("team/app") + "/_layers"; }},
     {"layers_algorithm",
-     [](const Scene&) { return layout::RepositoryDir("team/app") + "/_layers/sha256"; }},
+     [](const Scene&) { return distribution::RepositoryDir("team/app") + "/_layers/sha256"; }},
     {"layer_link_folder",
      [](const Scene&) {
-       return layout::LayerLinkDir("team/app", HashBytes(DigestAlgorithm::kSha256, "amd64-layer"));
+       return distribution::LayerLinkDir("team/app",
+                                         HashBytes(DigestAlgorithm::kSha256, "amd64-layer"));
      }},
     {"layer_link",
      [](const Scene&) {
-       return layout::LayerLinkDir("team/app", HashBytes(DigestAlgorithm::kSha256, "amd64-layer")) +
+       return distribution::LayerLinkDir("team/app",
+                                         HashBytes(DigestAlgorithm::kSha256, "amd64-layer")) +
               "/link";
      },
      false},
-    {"uploads", [](const Scene&) { return layout::RepositoryDir("team/app") + "/_uploads"; }},
+    {"uploads", [](const Scene&) { return distribution::RepositoryDir("team/app") + "/_uploads"; }},
 };
 
 // A finding of `kind` naming the link, or a path below it (a link met while opening a longer
@@ -247,7 +255,7 @@ class BlobSymlinkTest : public ::testing::Test {
 
 TEST_F(BlobSymlinkTest, AnOrphanBehindALinkIsNotCollected) {
   const Digest orphan = HashBytes(DigestAlgorithm::kSha256, "orphan");
-  for (const std::string& link : {layout::BlobData(orphan), layout::BlobDir(orphan)}) {
+  for (const std::string& link : {distribution::BlobData(orphan), distribution::BlobDir(orphan)}) {
     SCOPED_TRACE(link);
     const std::string moved = scene_.MoveOutAndLink(link);
     const std::vector<std::string> behind = ListTree(scene_.elsewhere.string());
@@ -272,7 +280,7 @@ TEST_F(BlobSymlinkTest, AManifestBehindALinkKeepsItsRepositoryWhole) {
   // so even with -m keep/base is kept whole, its old layer included.
   Digest untagged;
   for (const auto& revision :
-       fs::directory_iterator(scene_.registry.v2() / layout::RepositoryDir("keep/base") /
+       fs::directory_iterator(scene_.registry.v2() / distribution::RepositoryDir("keep/base") /
                               "_manifests/revisions/sha256")) {
     const std::string hex = revision.path().filename().string();
     std::string why;
@@ -280,18 +288,18 @@ TEST_F(BlobSymlinkTest, AManifestBehindALinkKeepsItsRepositoryWhole) {
       untagged = *Digest::FromHex(DigestAlgorithm::kSha256, hex, &why);
     }
   }
-  const std::string shard = layout::BlobShardDir(untagged);
+  const std::string shard = distribution::BlobShardDir(untagged);
   scene_.MoveOutAndLink(shard);
   EXPECT_EQ(testing::OrphansDisagreeWithGc(scene_.registry.root().string()), "");
   const GcOutcome outcome = Collect();
   const std::string report = GcTextReport(outcome, true);
   EXPECT_EQ(outcome.exit_code, 1) << report;
   EXPECT_TRUE(Names(outcome.problems, "symlink", shard)) << report;
-  EXPECT_TRUE(scene_.registry.Exists(layout::RevisionDir("keep/base", untagged) + "/link"))
+  EXPECT_TRUE(scene_.registry.Exists(distribution::RevisionDir("keep/base", untagged) + "/link"))
       << report;
   const Digest old_layer = HashBytes(DigestAlgorithm::kSha256, "old-base-layer");
   EXPECT_TRUE(old_layer.Hex().compare(0, 2, untagged.Hex().substr(0, 2)) == 0 ||
-              scene_.registry.Exists(layout::BlobData(old_layer)))
+              scene_.registry.Exists(distribution::BlobData(old_layer)))
       << report;
 }
 

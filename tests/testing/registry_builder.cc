@@ -7,8 +7,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 
 namespace regsweep::testing {
 
@@ -48,30 +48,30 @@ bool RegistryBuilder::Exists(const std::string& relative) const {
 
 Blob RegistryBuilder::AddBlob(const std::string& content) {
   const Digest digest = HashBytes(DigestAlgorithm::kSha256, content);
-  WriteFile(layout::BlobData(digest), content);
+  WriteFile(distribution::BlobData(digest), content);
   return Blob{digest, content.size()};
 }
 
 void RegistryBuilder::LinkLayer(const std::string& repository, const Digest& digest) {
-  WriteFile(layout::LayerLinkDir(repository, digest) + "/link", digest.ToString());
+  WriteFile(distribution::LayerLinkDir(repository, digest) + "/link", digest.ToString());
 }
 
 Blob RegistryBuilder::PutManifest(const std::string& repository, const std::string& content) {
   const Blob blob = AddBlob(content);
-  WriteFile(layout::RevisionDir(repository, blob.digest) + "/link", blob.digest.ToString());
+  WriteFile(distribution::RevisionDir(repository, blob.digest) + "/link", blob.digest.ToString());
   return blob;
 }
 
 void RegistryBuilder::Tag(const std::string& repository, const std::string& tag,
                           const Digest& digest) {
-  WriteFile(layout::TagCurrentLink(repository, tag), digest.ToString());
-  WriteFile(layout::TagIndexEntryDir(repository, tag, digest) + "/link", digest.ToString());
+  WriteFile(distribution::TagCurrentLink(repository, tag), digest.ToString());
+  WriteFile(distribution::TagIndexEntryDir(repository, tag, digest) + "/link", digest.ToString());
 }
 
 void RegistryBuilder::AddUpload(const std::string& repository, const std::string& id,
                                 const std::string& started_at, const std::string& data) {
-  WriteFile(layout::UploadDir(repository, id) + "/startedat", started_at);
-  WriteFile(layout::UploadDir(repository, id) + "/data", data);
+  WriteFile(distribution::UploadDir(repository, id) + "/startedat", started_at);
+  WriteFile(distribution::UploadDir(repository, id) + "/data", data);
 }
 
 std::string RegistryBuilder::DescriptorJson(const char* media_type, const Blob& blob) {

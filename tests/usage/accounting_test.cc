@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "audit/usage/usage.h"
+#include "core/distribution_layout.h"
 #include "core/hash.h"
-#include "core/layout.h"
 #include "tests/testing/pipeline.h"
 #include "tests/usage/usage_fixture.h"
 
@@ -178,7 +178,7 @@ TEST_F(UsageAccountingTest, TopBlobsNameTheTagsUsingThem) {
 }
 
 TEST_F(UsageAccountingTest, ARepositoryKeptWholeHoldsEverythingItHas) {
-  builder_.WriteFile(layout::BlobData(r_.U.digest), "{}");  // tampered untagged manifest
+  builder_.WriteFile(distribution::BlobData(r_.U.digest), "{}");  // tampered untagged manifest
   const Usage usage = ComputeUsage(Pipeline(builder_, TagsOnly()).graph(), 0);
   const RepositoryUsage& apps = Repo(usage, "apps/web");
   EXPECT_TRUE(apps.kept_whole);

@@ -1,9 +1,45 @@
-// Path building for distribution's filesystem layout.
-#include "core/layout.h"
+// Path building for distribution's filesystem layout, and its Layout.
+#include "core/distribution_layout.h"
 
 #include <sys/stat.h>
 
-namespace regsweep::layout {
+#include "core/tree_reader.h"
+
+namespace regsweep {
+
+const Layout& DefaultLayout() {
+  static const DistributionLayout layout;
+  return layout;
+}
+
+Inventory DistributionLayout::Scan(const Folder& v2, const ScanOptions& options) const {
+  return ScanRegistry(v2, options);
+}
+
+std::string DistributionLayout::BlobFolder(const Digest& digest) const {
+  return distribution::BlobShardDir(digest);
+}
+
+size_t DistributionLayout::BlobFolderSlot(const Digest& digest) const {
+  return static_cast<size_t>(digest.algorithm()) * 256 + digest.bytes()[0];
+}
+
+std::string DistributionLayout::BlobDataInFolder(const Digest& digest) const {
+  return digest.Hex() + "/data";
+}
+
+std::string DistributionLayout::BlobPath(const Digest& digest) const {
+  return distribution::BlobDir(digest);
+}
+
+FileStat DistributionLayout::StatBlobData(TreeReader& reader, const Folder& shard,
+                                          const Digest& digest, IoStatus* status) const {
+  return reader.StatInChild(shard, digest.Hex(), "data", status);
+}
+
+}  // namespace regsweep
+
+namespace regsweep::distribution {
 namespace {
 
 std::string DigestPath(const Digest& digest) {
@@ -103,4 +139,4 @@ std::optional<std::string> FindV2Folder(const std::string& root) {
   return std::nullopt;
 }
 
-}  // namespace regsweep::layout
+}  // namespace regsweep::distribution
