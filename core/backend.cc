@@ -20,6 +20,7 @@ class PosixBackend final : public Backend {
   TreeReader& reader() override { return reader_; }
   Storage& storage() override { return storage_; }
   LockFiles& locks() override { return storage_; }
+  const Layout& layout() const override { return *root_.layout; }
 
  private:
   RegistryRoot root_;  // before storage_, which refers to its folder

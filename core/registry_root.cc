@@ -1,10 +1,13 @@
-// Finding and opening the v2 folder.
+// Finding and opening a registry's root folder, and telling its layout.
 #include "core/registry_root.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
+#include <filesystem>
+
 #include "core/distribution_layout.h"
+#include "core/oci_layout.h"
 
 namespace regsweep {
 
@@ -14,13 +17,23 @@ std::string ResolvePath(const std::string& path) {
 }
 
 std::optional<RegistryRoot> OpenRegistryRoot(const std::string& root, std::string* error) {
-  const auto v2 = distribution::FindV2Folder(root);
+  RegistryRoot registry;
+  std::optional<std::string> v2;
+  if (IsOciLayoutFolder(root)) {
+    v2 = root;
+    // The layout's one repository is named after its folder.
+    std::string name = std::filesystem::path(ResolvePath(root)).filename().string();
+    registry.layout = std::make_unique<OciLayout>(name.empty() ? "oci-layout" : name);
+  } else {
+    v2 = distribution::FindV2Folder(root);
+    registry.layout = std::make_unique<DistributionLayout>();
+  }
   if (!v2) {
     *error = "no registry at " + root +
-             ": expected docker/registry/v2/{blobs,repositories} or a v2 folder";
+             ": expected docker/registry/v2/{blobs,repositories}, a v2 folder, or an OCI image "
+             "layout (a folder with an oci-layout file)";
     return std::nullopt;
   }
-  RegistryRoot registry;
   registry.v2_path = ResolvePath(*v2);
   IoStatus status;
   registry.v2 = OpenRootFolder(registry.v2_path, &status);

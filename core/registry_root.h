@@ -1,18 +1,22 @@
-// Opening a registry: finds the v2 folder from what the operator named (the driver's
-// rootdirectory or the v2 folder itself), resolves it, and opens it. Every command starts here.
+// Opening a registry on the local filesystem: finds its root folder from what the operator named
+// (distribution's rootdirectory or its v2 folder, or an OCI image layout's folder), resolves
+// it, opens it, and says which layout it has. Every command on a local registry starts here.
 #ifndef REGSWEEP_CORE_REGISTRY_ROOT_H_
 #define REGSWEEP_CORE_REGISTRY_ROOT_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "core/layout.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
 
 struct RegistryRoot {
-  std::string v2_path;  // absolute, symlinks resolved
-  Folder v2;            // the open v2 folder
+  std::string v2_path;  // the root folder (distribution's v2 folder): absolute, symlinks resolved
+  Folder v2;            // the open root folder
+  std::unique_ptr<Layout> layout;  // what it holds
 };
 
 // nullopt with *error naming the path and the reason when there is no registry at `root`.

@@ -149,6 +149,14 @@ GcOutcome RunGc(const GcOptions& options) {
   if (!notice.empty()) outcome.notices.push_back(notice);
   outcome.v2_path = run->v2_path();
   const Folder& v2 = run->v2();
+  if (!run->backend().layout().HasLinkFiles() &&
+      (outcome.used_retention || !options.policy.untag.empty() ||
+       !options.policy.untag_patterns.empty() || !options.policy.delete_repositories.empty())) {
+    return fatal(outcome.v2_path + " is an OCI image layout: its tags are entries of index.json, " +
+                 "which regsweep never rewrites, so --untag, --untag-regex, --delete-repo and " +
+                 "--policy cannot drop one. Remove the entries from index.json (skopeo, oras or " +
+                 "umoci), then collect");
+  }
 
   SavedPlan saved;
   if (!options.apply_plan.empty()) {

@@ -158,7 +158,8 @@ class Planner {
         ++revisions_left;
         continue;
       }
-      Add(Action{ActionKind::kDeleteRevision, record.name, "", revision.digest, 0});
+      // Without link files (OCI) a manifest is only its blob, which the blob phase deletes.
+      if (links_) Add(Action{ActionKind::kDeleteRevision, record.name, "", revision.digest, 0});
     }
     if (tags_left != 0 || revisions_left != 0) empty_candidate_[r] = false;
   }

@@ -8,6 +8,7 @@
 
 #include "core/distribution_layout.h"
 #include "core/format.h"
+#include "core/layout.h"
 
 namespace regsweep::audit {
 namespace {
@@ -26,6 +27,10 @@ class RepositoryChecker {
   }
 
   void Check() {
+    if (!graph_.inventory().layout->HasLinkFiles()) {
+      CheckIndexEntries();
+      return;
+    }
     for (const RevisionRecord& revision : record_.revisions) {
       if (revision.link == LinkState::kOk) CheckRevision(revision.digest);
     }
@@ -112,6 +117,17 @@ class RepositoryChecker {
              "referrer whose subject " + manifest.subject->digest.ToString() +
                  " is not a manifest of this repository" +
                  (Present(manifest.subject->digest) ? "" : " (nor in the blob store)"));
+    }
+  }
+
+  // An OCI image layout has no link files: its tags are the entries of index.json, and what
+  // its manifests reference is checked with the manifests (manifest_checks.h).
+  void CheckIndexEntries() {
+    for (const TagRecord& tag : record_.tags) {
+      if (Present(tag.current)) continue;
+      Report(Severity::kError, "index_entry_missing", "index.json", tag.current,
+             "index.json names " + tag.name +
+                 ", a manifest whose blob is not in blobs/: " + "pulling it fails");
     }
   }
 
