@@ -12,7 +12,8 @@ const Layout& DefaultLayout() {
   return layout;
 }
 
-Inventory DistributionLayout::Scan(const Folder& v2, const ScanOptions& options) const {
+Inventory DistributionLayout::Scan(const Folder& v2, const std::string& /*location*/,
+                                   const ScanOptions& options) const {
   return ScanRegistry(v2, options);
 }
 

@@ -26,7 +26,8 @@ namespace regsweep {
 class DistributionLayout final : public Layout {
  public:
   std::string_view name() const override { return "distribution"; }
-  Inventory Scan(const Folder& v2, const ScanOptions& options) const override;
+  Inventory Scan(const Folder& v2, const std::string& location,
+                 const ScanOptions& options) const override;
   std::string BlobFolder(const Digest& digest) const override;  // its shard folder
   size_t BlobFolderSlot(const Digest& digest) const override;
   std::string BlobDataInFolder(const Digest& digest) const override;  // "<hex>/data"

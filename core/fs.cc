@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -186,7 +187,11 @@ OpenedFile OpenRegularFile(int dirfd, std::string_view name) {
   return file;
 }
 
-SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
+namespace {
+
+// Opens `name` beneath `dirfd` and reads its first `bytes` bytes (all of it when it is shorter),
+// or, with `whole_only`, all of it or nothing (kTooLarge) when it is longer than `bytes`.
+SmallFile ReadRegularFile(int dirfd, std::string_view name, size_t bytes, bool whole_only) {
   SmallFile result;
   const OpenedFile file = OpenRegularFile(dirfd, name);
   result.mtime_ns = file.mtime_ns;
@@ -195,12 +200,12 @@ SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
     result.status = file.status;
     return result;
   }
-  if (file.size > max_bytes) {
+  if (whole_only && file.size > bytes) {
     result.status = ReadStatus::kTooLarge;
     return result;
   }
   const UniqueFd& fd = file.fd;
-  result.content.resize(static_cast<size_t>(file.size));
+  result.content.resize(static_cast<size_t>(std::min<uint64_t>(file.size, bytes)));
   size_t done = 0;
   while (done < result.content.size()) {
     const ssize_t n = read(fd.get(), result.content.data() + done, result.content.size() - done);
@@ -215,6 +220,16 @@ SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
   result.content.resize(done);
   result.status = ReadStatus::kOk;
   return result;
+}
+
+}  // namespace
+
+SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes) {
+  return ReadRegularFile(dirfd, name, max_bytes, /*whole_only=*/true);
+}
+
+SmallFile ReadFileHead(int dirfd, std::string_view name, size_t bytes) {
+  return ReadRegularFile(dirfd, name, bytes, /*whole_only=*/false);
 }
 
 std::string_view ReadStatusText(ReadStatus status) {

@@ -79,6 +79,9 @@ OpenedFile OpenRegularFile(int dirfd, std::string_view name);
 
 // Reads `name` beneath `dirfd` if it is a regular file of at most `max_bytes` bytes.
 SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes);
+// Reads the first `bytes` bytes (or all, when shorter) of `name` beneath `dirfd` if it is a
+// regular file.
+SmallFile ReadFileHead(int dirfd, std::string_view name, size_t bytes);
 
 std::string_view ReadStatusText(ReadStatus status);
 

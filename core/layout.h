@@ -7,7 +7,9 @@
 // write): `oci-layout`, `index.json` naming the images, and `blobs/<alg>/<hex>`, one repository
 // with no link files. The backend (core/backend.h) says which one a registry has; the inventory
 // carries it (Inventory::layout), so whatever reads blob data, builds a path to delete or
-// decides whether link files exist asks the layout instead of assuming one.
+// decides whether link files exist asks the layout instead of assuming one. Layouts hold no
+// state: each is one object for the life of the process (DefaultLayout(), OciImageLayout()), so
+// an inventory or a plan that points at one never outlives it.
 #ifndef REGSWEEP_CORE_LAYOUT_H_
 #define REGSWEEP_CORE_LAYOUT_H_
 
@@ -31,10 +33,11 @@ class Layout {
   // "distribution" or "oci": in reports and messages.
   virtual std::string_view name() const = 0;
 
-  // Reads the tree below `root` (the folder the backend opened) into an Inventory whose
-  // `layout` is this one. Never fails as a whole: what cannot be read becomes findings, and what
-  // it could decide is kept (core/scan.h).
-  virtual Inventory Scan(const Folder& root, const ScanOptions& options) const = 0;
+  // Reads the tree below `root` (the folder the backend opened, at `location`: see
+  // Backend::location) into an Inventory whose `layout` is this one. Never fails as a whole:
+  // what cannot be read becomes findings, and what it could decide is kept (core/scan.h).
+  virtual Inventory Scan(const Folder& root, const std::string& location,
+                         const ScanOptions& options) const = 0;
 
   // A blob's data is the file `BlobDataInFolder` below the folder `BlobFolder`. Readers open
   // each blob folder once (core/shard_folders.h) and read many blobs below it: blobs whose
@@ -58,7 +61,7 @@ class Layout {
   virtual bool HasLinkFiles() const = 0;
 };
 
-inline constexpr size_t kBlobFolderSlots = 2 * 256;  // two algorithms, 256 shards each
+inline constexpr size_t kBlobFolderSlots = size_t{2} * 256;  // two algorithms, 256 shards each
 
 }  // namespace regsweep
 

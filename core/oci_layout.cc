@@ -3,13 +3,22 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "core/oci_scan.h"
 #include "core/tree_reader.h"
 
 namespace regsweep {
 
-Inventory OciLayout::Scan(const Folder& root, const ScanOptions& options) const {
-  return ScanOciLayout(*this, root, repository_, options);
+const Layout& OciImageLayout() {
+  static const OciLayout layout;
+  return layout;
+}
+
+Inventory OciLayout::Scan(const Folder& root, const std::string& location,
+                          const ScanOptions& options) const {
+  std::string name = std::filesystem::path(location).filename().string();
+  return ScanOciLayout(*this, root, name.empty() ? "oci-layout" : name, options);
 }
 
 std::string OciLayout::BlobFolder(const Digest& digest) const {

@@ -16,7 +16,6 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "core/layout.h"
 
@@ -24,15 +23,14 @@ namespace regsweep {
 
 class OciLayout final : public Layout {
  public:
-  // `repository` names the layout's one repository in reports (its folder's name).
-  explicit OciLayout(std::string repository) : repository_(std::move(repository)) {}
-
   static constexpr std::string_view kLayoutFile = "oci-layout";
   static constexpr std::string_view kIndexFile = "index.json";
   static constexpr std::string_view kBlobsDir = "blobs";
 
   std::string_view name() const override { return "oci"; }
-  Inventory Scan(const Folder& root, const ScanOptions& options) const override;
+  // The layout's one repository is named after its folder, the last component of `location`.
+  Inventory Scan(const Folder& root, const std::string& location,
+                 const ScanOptions& options) const override;
   std::string BlobFolder(const Digest& digest) const override;  // blobs/<alg>
   size_t BlobFolderSlot(const Digest& digest) const override;
   std::string BlobDataInFolder(const Digest& digest) const override;  // <hex>
@@ -40,10 +38,10 @@ class OciLayout final : public Layout {
   FileStat StatBlobData(TreeReader& reader, const Folder& folder, const Digest& digest,
                         IoStatus* status) const override;
   bool HasLinkFiles() const override { return false; }
-
- private:
-  std::string repository_;
 };
+
+// The one OciLayout.
+const Layout& OciImageLayout();
 
 // Whether the folder at `path` on the local filesystem is an OCI image layout: it holds an
 // `oci-layout` file (not a symbolic link).

@@ -29,6 +29,10 @@ namespace {
 constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
 constexpr size_t kMaxLayoutFileBytes = 4096;
 constexpr size_t kMaxIndexBytes = size_t{64} * 1024 * 1024;
+// Blobs up to this size are read whole at once to learn whether they are manifests; larger ones
+// (up to kMaxManifestBytes) have their first kHeadBytes read first.
+constexpr size_t kReadWholeBytes = size_t{64} * 1024;
+constexpr size_t kHeadBytes = 512;
 
 // One entry of index.json.
 struct IndexEntry {
@@ -231,7 +235,7 @@ class OciScanner {
       const FileStat data = layout_.StatBlobData(fs_, folder, blob.digest, &status);
       RecordBlobData(layout_, data, status, &blob, sink);
       if (!blob.data_known || (data.exists && !blob.has_data)) incomplete_ = true;
-      if (blob.has_data && blob.size <= kMaxDiscoveredManifestBytes) {
+      if (blob.has_data && blob.size <= kMaxManifestBytes) {
         is_manifest[i] = IsManifest(folder, blob, parsers.local(), sink) ? 1 : 0;
       }
     });
@@ -241,21 +245,20 @@ class OciScanner {
     }
   }
 
-  // Whether the blob's bytes hash to its name and parse as a manifest.
+  // Whether the blob (of at most kMaxManifestBytes) is a manifest: JSON whose bytes hash to its
+  // name and parse as one. One read of a blob up to kReadWholeBytes; a larger one is read whole
+  // only when its head may start a JSON object.
   bool IsManifest(const Folder& folder, const BlobRecord& blob, simdjson::dom::parser& parser,
                   FindingSink& sink) {
-    const SmallFile file =
-        fs_.ReadSmall(folder, layout_.BlobDataInFolder(blob.digest), kMaxDiscoveredManifestBytes);
-    if (file.status != ReadStatus::kOk) {
-      // Unread, it may be a referrer of a kept manifest: keep everything.
-      incomplete_ = true;
-      sink.Error("unreadable", layout_.BlobData(blob.digest), record_.name,
-                 "blob could not be read to learn whether it is a manifest: " +
-                     std::string(ReadStatusText(file.status)));
-      return false;
+    const std::string name = layout_.BlobDataInFolder(blob.digest);
+    if (blob.size > kReadWholeBytes) {
+      const SmallFile head = fs_.ReadHead(folder, name, kHeadBytes);
+      if (!Readable(head, blob, sink)) return false;
+      if (!MayStartJsonObject(head.content)) return false;
     }
-    const size_t first = file.content.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || file.content[first] != '{') return false;
+    const SmallFile file = fs_.ReadSmall(folder, name, kMaxManifestBytes);
+    if (!Readable(file, blob, sink)) return false;
+    if (!MayStartJsonObject(file.content) || file.content.empty()) return false;
     if (!MatchesDigest(blob.digest, file.content)) {
       // JSON that is not what its name says may be a tampered manifest: keep everything.
       incomplete_ = true;
@@ -263,11 +266,46 @@ class OciScanner {
                  "JSON blob whose bytes do not hash to its name (tampered or truncated)");
       return false;
     }
-    // A config or a JSON layer is no manifest. One of a kind or shape regsweep does not know is
-    // a revision all the same: building the graph refuses it, and the layout is kept whole.
-    const ManifestRefusal refusal = ParseManifest(parser, file.content).refusal;
-    return refusal == ManifestRefusal::kNone || refusal == ManifestRefusal::kUnknownMediaType ||
-           refusal == ManifestRefusal::kInvalid;
+    // A config or a JSON layer is no manifest. A known kind of manifest of the wrong shape, or
+    // a document with a schemaVersion (every manifest has one) and a media type regsweep does
+    // not know, is a revision all the same: building the graph refuses it, and the layout is
+    // kept whole. A JSON layer with a media type of its own (a sigstore bundle) is no manifest.
+    switch (ParseManifest(parser, file.content).refusal) {
+      case ManifestRefusal::kNone:
+      case ManifestRefusal::kInvalid:
+        return true;
+      case ManifestRefusal::kUnknownMediaType:
+        return HasSchemaVersion(parser, file.content);
+      case ManifestRefusal::kNotJson:
+      case ManifestRefusal::kBadSchemaVersion:
+        return false;
+    }
+    return false;
+  }
+
+  // Whether a blob's read went well; if not, it may be a referrer of a kept manifest, so the
+  // layout becomes incomplete.
+  bool Readable(const SmallFile& file, const BlobRecord& blob, FindingSink& sink) {
+    if (file.status == ReadStatus::kOk) return true;
+    incomplete_ = true;
+    sink.Error("unreadable", layout_.BlobData(blob.digest), record_.name,
+               "blob could not be read to learn whether it is a manifest: " +
+                   std::string(ReadStatusText(file.status)));
+    return false;
+  }
+
+  // Whether `bytes` (a file's head) may begin a JSON object: '{' after white space, or white
+  // space only.
+  static bool MayStartJsonObject(std::string_view bytes) {
+    const size_t first = bytes.find_first_not_of(" \t\r\n");
+    return first == std::string_view::npos || bytes[first] == '{';
+  }
+
+  static bool HasSchemaVersion(simdjson::dom::parser& parser, const std::string& json) {
+    simdjson::dom::element document;
+    simdjson::dom::element version;
+    return parser.parse(json).get(document) == simdjson::SUCCESS &&
+           document["schemaVersion"].get(version) == simdjson::SUCCESS;
   }
 
   const Layout& layout_;

@@ -6,9 +6,10 @@
 //     `org.opencontainers.image.ref.name` annotation) is the tag of that name; an unnamed one is
 //     the tag "@<digest>" (which no ref name can be), so --delete-untagged never drops it;
 //   - revisions: the manifests in the layout. Nothing lists them, so the scanner reads every
-//     blob of at most kMaxDiscoveredManifestBytes and keeps those whose bytes hash to their
-//     name and parse as a manifest (a referrer not in index.json is found this way, and kept
-//     with its subject), plus every entry of index.json;
+//     blob of at most kMaxManifestBytes that may be JSON (the head of one over 64 KiB first)
+//     and keeps those whose bytes hash to their name and parse as a manifest (a referrer not in
+//     index.json is found this way, and kept with its subject), plus every entry of
+//     index.json;
 //   - layer_links: every blob (what a repository kept whole keeps).
 // What cannot be read or understood (oci-layout, index.json, a blob folder, a blob that is a
 // symbolic link or unreadable) is a finding, and makes the repository incomplete: then gc keeps
@@ -16,7 +17,6 @@
 #ifndef REGSWEEP_CORE_OCI_SCAN_H_
 #define REGSWEEP_CORE_OCI_SCAN_H_
 
-#include <cstddef>
 #include <string>
 
 #include "core/scan.h"
@@ -25,9 +25,6 @@ namespace regsweep {
 
 class Folder;
 class Layout;
-
-// Blobs up to this size are read to learn whether they are manifests (one read each).
-inline constexpr size_t kMaxDiscoveredManifestBytes = 64 * 1024;
 
 // Scans the OCI image layout below `root` (opened by options.reader), naming its repository
 // `repository`; the inventory's layout is `layout`.

@@ -4,8 +4,6 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include <filesystem>
-
 #include "core/distribution_layout.h"
 #include "core/oci_layout.h"
 
@@ -21,12 +19,10 @@ std::optional<RegistryRoot> OpenRegistryRoot(const std::string& root, std::strin
   std::optional<std::string> v2;
   if (IsOciLayoutFolder(root)) {
     v2 = root;
-    // The layout's one repository is named after its folder.
-    std::string name = std::filesystem::path(ResolvePath(root)).filename().string();
-    registry.layout = std::make_unique<OciLayout>(name.empty() ? "oci-layout" : name);
+    registry.layout = &OciImageLayout();
   } else {
     v2 = distribution::FindV2Folder(root);
-    registry.layout = std::make_unique<DistributionLayout>();
+    registry.layout = &DefaultLayout();
   }
   if (!v2) {
     *error = "no registry at " + root +

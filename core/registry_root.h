@@ -4,7 +4,6 @@
 #ifndef REGSWEEP_CORE_REGISTRY_ROOT_H_
 #define REGSWEEP_CORE_REGISTRY_ROOT_H_
 
-#include <memory>
 #include <optional>
 #include <string>
 
@@ -16,7 +15,7 @@ namespace regsweep {
 struct RegistryRoot {
   std::string v2_path;  // the root folder (distribution's v2 folder): absolute, symlinks resolved
   Folder v2;            // the open root folder
-  std::unique_ptr<Layout> layout;  // what it holds
+  const Layout* layout = nullptr;  // what it holds
 };
 
 // nullopt with *error naming the path and the reason when there is no registry at `root`.

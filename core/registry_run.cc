@@ -51,7 +51,7 @@ std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned i
   if (options.reader == nullptr) options.reader = &backend_->reader();
   RunWithIoDepth(io_depth, [&] {
     StartPhase("scan", "folders");
-    model->inventory = backend_->layout().Scan(v2(), options);
+    model->inventory = backend_->layout().Scan(v2(), v2_path(), options);
     StartPhase("manifests", "manifests");
     model->graph = Graph::Build(model->inventory, v2(), options.reader, observer, progress_);
     EndPhase();

@@ -3,11 +3,49 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string>
 
 #include "core/posix_blob_stream.h"
 
 namespace regsweep {
+namespace {
+
+// Keeps the first `wanted` bytes of a stream.
+class HeadSink final : public ChunkSink {
+ public:
+  HeadSink(size_t wanted, std::string* head) : wanted_(wanted), head_(head) {}
+  void Begin() override { head_->clear(); }
+  void Consume(const unsigned char* data, size_t size) override {
+    const size_t take = std::min(size, wanted_ - std::min(wanted_, head_->size()));
+    head_->append(reinterpret_cast<const char*>(data), take);
+  }
+
+ private:
+  size_t wanted_;
+  std::string* head_;
+};
+
+}  // namespace
+
+SmallFile TreeReader::ReadHead(const Folder& at, std::string_view relative, size_t bytes) {
+  SmallFile result;
+  OpenedFacts facts;
+  const std::unique_ptr<BlobStream> stream = OpenStream(at, relative, &facts);
+  result.mtime_ns = facts.mtime_ns;
+  result.status = facts.status;
+  if (facts.status != ReadStatus::kOk) {
+    result.error = facts.io.sys_error;
+    return result;
+  }
+  HeadSink sink(bytes, &result.content);
+  if (const IoStatus read = stream->ForEachChunk(sink); !read.ok()) {
+    result.status = ReadStatus::kIoError;
+    result.error = read.sys_error;
+  }
+  return result;
+}
 
 Folder PosixTreeReader::OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) {
   UniqueFd fd = OpenDirBeneath(at.fd(), relative);
@@ -22,6 +60,10 @@ IoStatus PosixTreeReader::List(const Folder& folder, std::vector<DirEntry>* entr
 SmallFile PosixTreeReader::ReadSmall(const Folder& at, std::string_view relative,
                                      size_t max_bytes) {
   return ReadSmallFile(at.fd(), relative, max_bytes);
+}
+
+SmallFile PosixTreeReader::ReadHead(const Folder& at, std::string_view relative, size_t bytes) {
+  return ReadFileHead(at.fd(), relative, bytes);
 }
 
 FileStat PosixTreeReader::Stat(const Folder& at, std::string_view relative, IoStatus* status) {

@@ -65,6 +65,10 @@ class TreeReader {
   // Reads `relative` below `at` if it is a regular file of at most `max_bytes` (as
   // ReadSmallFile).
   virtual SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) = 0;
+  // Reads the first `bytes` bytes of `relative` below `at` (all of it when it is shorter) if it
+  // is a regular file, as ReadSmall does otherwise. This default reads the file through
+  // OpenStream (all of it); the local filesystem reads only the head.
+  virtual SmallFile ReadHead(const Folder& at, std::string_view relative, size_t bytes);
   // lstat of `relative` below `at`. *status is ok when the entry exists and when it is simply
   // absent (then the result's `exists` is false).
   virtual FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) = 0;
@@ -94,6 +98,7 @@ class PosixTreeReader final : public TreeReader {
   Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override;
   IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override;
   SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override;
+  SmallFile ReadHead(const Folder& at, std::string_view relative, size_t bytes) override;
   FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
   FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,
                        IoStatus* status) override;

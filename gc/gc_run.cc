@@ -152,10 +152,11 @@ GcOutcome RunGc(const GcOptions& options) {
   if (!run->backend().layout().HasLinkFiles() &&
       (outcome.used_retention || !options.policy.untag.empty() ||
        !options.policy.untag_patterns.empty() || !options.policy.delete_repositories.empty())) {
-    return fatal(outcome.v2_path + " is an OCI image layout: its tags are entries of index.json, " +
-                 "which regsweep never rewrites, so --untag, --untag-regex, --delete-repo and " +
-                 "--policy cannot drop one. Remove the entries from index.json (skopeo, oras or " +
-                 "umoci), then collect");
+    return fatal(
+        outcome.v2_path + " is an OCI image layout: its tags are entries of index.json, " +
+        "which regsweep never rewrites, so --untag, --untag-regex, --delete-repo and " +
+        "--policy cannot drop one. Remove the entries from index.json (`umoci rm`, or edit " +
+        "it), then collect");
   }
 
   SavedPlan saved;

@@ -7,6 +7,7 @@
 #include "core/duration.h"
 #include "core/format.h"
 #include "core/json_writer.h"
+#include "core/layout.h"
 #include "core/request_tally.h"
 #include "gc/retention_report.h"
 
@@ -81,10 +82,16 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   out += std::string("regsweep gc") + (dry ? " (dry run)" : "") +
          (outcome.applied_plan ? " (applying a saved plan)" : "") + ": " + outcome.v2_path + "\n";
   for (const std::string& notice : outcome.notices) out += "note: " + notice + "\n";
+  // An OCI image layout has neither link files nor uploads, and its manifests are blobs like
+  // any other (the blob row counts them); its tags are the entries of index.json.
+  const bool links = outcome.plan.layout->HasLinkFiles();
+  const char* tags = links ? "tags" : "index.json entries";
+  const char* revisions = links ? "revisions" : "manifests in blobs/";
   out += "scanned " + std::to_string(outcome.repositories) + " repositories, " +
          std::to_string(outcome.blobs) + " blobs, " + std::to_string(outcome.manifests) +
-         " manifests; roots: " +
-         (outcome.policy.delete_untagged ? "tags only (--delete-untagged)" : "tags and revisions") +
+         " manifests; roots: " + tags +
+         (outcome.policy.delete_untagged ? " only (--delete-untagged)"
+                                         : std::string(" and ") + revisions) +
          (!outcome.policy.delete_untagged && !outcome.policy.delete_untagged_repositories.empty()
               ? " (tags only in " +
                     std::to_string(outcome.policy.delete_untagged_repositories.size()) +
@@ -102,15 +109,22 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
   const PlanCounts done = outcome.DoneCounts();
   const PlanCounts& kept = outcome.plan.kept;
   out += Row("", dry ? "to delete" : "deleted", "kept");
-  out += Row("manifests", std::to_string(done.manifests), std::to_string(kept.manifests));
+  if (links) {
+    out += Row("manifests", std::to_string(done.manifests), std::to_string(kept.manifests));
+  }
   out += Row("blobs", CountBytes(done.blobs, done.blob_bytes),
              outcome.plan.kept_blob_bytes_known
                  ? CountBytes(kept.blobs, kept.blob_bytes)
                  : std::to_string(kept.blobs) + " (sizes: regsweep usage)");
-  out += Row("layer links", std::to_string(done.layer_links), std::to_string(kept.layer_links));
-  out += Row("tags", std::to_string(done.tags), std::to_string(kept.tags));
-  out += Row("uploads", CountBytes(done.uploads, done.upload_bytes),
-             CountBytes(kept.uploads, kept.upload_bytes));
+  if (links) {
+    out += Row("layer links", std::to_string(done.layer_links), std::to_string(kept.layer_links));
+  }
+  out +=
+      Row(links ? "tags" : "index entries", std::to_string(done.tags), std::to_string(kept.tags));
+  if (links) {
+    out += Row("uploads", CountBytes(done.uploads, done.upload_bytes),
+               CountBytes(kept.uploads, kept.upload_bytes));
+  }
   if (outcome.policy.min_age_ns > 0) {
     out += "spared by --min-age " + FormatDuration(outcome.policy.min_age_ns) + ": " +
            std::to_string(outcome.plan.spared_count) + " objects (" +

@@ -6,8 +6,9 @@ namespace regsweep::tools {
 void AddStorageOptions(CLI::App* cmd, std::string* root, BackendSettings* settings) {
   CLI::Option* root_option = cmd->add_option(
       "ROOT", *root,
-      "the registry: its root directory (holding docker/registry/v2) or v2 folder, or "
-      "s3://BUCKET/PREFIX on S3-compatible storage (PREFIX: the registry's rootdirectory; "
+      "the registry: its root directory (holding docker/registry/v2) or v2 folder, an OCI "
+      "image layout's folder (holding oci-layout), or s3://BUCKET/PREFIX on S3-compatible storage "
+      "(PREFIX: the registry's rootdirectory; "
       "endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ... or ~/.aws/credentials)");
   CLI::Option* config_option = cmd->add_option(
       "--config", settings->config,

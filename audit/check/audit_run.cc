@@ -20,10 +20,10 @@
 #include "audit/check/quarantine.h"
 #include "audit/check/repository_checks.h"
 #include "audit/check/verify_state.h"
-#include "core/distribution_layout.h"
 #include "core/fs.h"
 #include "core/graph.h"
 #include "core/io_depth.h"
+#include "core/layout.h"
 #include "core/progress.h"
 #include "core/registry_root.h"
 #include "core/registry_run.h"
@@ -48,6 +48,8 @@ AuditCounts Count(const Inventory& inventory, const Graph& graph) {
   for (const Node& node : graph.nodes()) {
     counts.manifests += node.status != ManifestStatus::kNotLoaded ? 1 : 0;
   }
+  // An OCI image layout has no link files to count.
+  if (!inventory.layout->HasLinkFiles()) return counts;
   for (const RepositoryRecord& record : inventory.repositories) {
     counts.links += record.layer_links.size() + record.revisions.size() + record.tags.size();
     for (const TagRecord& tag : record.tags) counts.links += tag.index_entries.size();

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "core/blob_scan.h"
-#include "core/distribution_layout.h"
+#include "core/layout.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
 

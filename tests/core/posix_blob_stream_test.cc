@@ -1,7 +1,7 @@
 // Tests for streaming a file through the local filesystem's reader (TreeReader::OpenStream):
 // small files by read, large ones by mapping, both exactly the bytes; a large file that shrinks
 // while mapped is read again from the start instead of killing the process; what is not a
-// regular file is described and never read.
+// regular file is described and never read. ReadHead reads a file's first bytes.
 #include "core/posix_blob_stream.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/hash.h"
+#include "core/latency_tree_reader.h"
 #include "core/tree_reader.h"
 #include "tests/testing/hashing_sink.h"
 #include "tests/testing/registry_builder.h"
@@ -104,6 +105,26 @@ TEST_F(PosixBlobStreamTest, WhatIsNotARegularFileIsDescribedAndNeverRead) {
   EXPECT_EQ(Open("missing", &facts), nullptr);
   EXPECT_EQ(facts.status, ReadStatus::kNotFound);
   EXPECT_EQ(facts.io.code, IoCode::kNotFound);
+}
+
+// The head of a file: the local filesystem's own read, and the default that any reader gets
+// by streaming (the latency decorator does not override ReadHead, so it streams).
+TEST_F(PosixBlobStreamTest, ReadHeadGivesTheFirstBytesOrTheWholeShorterFile) {
+  LatencyTreeReader streaming(DefaultTreeReader(), std::chrono::microseconds(0));
+  const std::string bytes = Pattern((size_t{2} << 20) + 5);
+  Write("data", bytes);
+  for (TreeReader* reader : {&DefaultTreeReader(), static_cast<TreeReader*>(&streaming)}) {
+    const SmallFile head = reader->ReadHead(folder_, "data", 512);
+    ASSERT_EQ(head.status, ReadStatus::kOk);
+    EXPECT_EQ(head.content, bytes.substr(0, 512));
+    const SmallFile whole = reader->ReadHead(folder_, "data", bytes.size() + 100);
+    ASSERT_EQ(whole.status, ReadStatus::kOk);
+    EXPECT_EQ(whole.content, bytes);
+    EXPECT_EQ(reader->ReadHead(folder_, "absent", 512).status, ReadStatus::kNotFound);
+    ASSERT_EQ(symlink(path("data").c_str(), path("link").c_str()), 0);
+    EXPECT_EQ(reader->ReadHead(folder_, "link", 512).status, ReadStatus::kSymlink);
+    fs::remove(path("link"));
+  }
 }
 
 }  // namespace
