@@ -30,6 +30,9 @@ class Marker {
     const std::set<std::string> deleted(policy_.delete_repositories.begin(),
                                         policy_.delete_repositories.end());
     std::set<std::string> deleted_found;
+    // An OCI layout's tags are entries of index.json, which gc never rewrites: never dropped,
+    // whatever the policy says (RunGc refuses such a policy before it gets here).
+    const bool tags_droppable = graph_.inventory().layout->HasLinkFiles();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
       const RepositoryRecord& record = *graph_.repositories()[r].record;
       const bool deleting = deleted.count(record.name) != 0;
@@ -39,7 +42,7 @@ class Marker {
       for (uint32_t t = 0; t < record.tags.size(); ++t) {
         const TagRecord& tag = record.tags[t];
         bool dropped = false;
-        if (tag.valid_name) {
+        if (tag.valid_name && tags_droppable) {
           if (untag.count(TagRef{record.name, tag.name}) != 0) {
             untag_found.insert(TagRef{record.name, tag.name});
             dropped = true;

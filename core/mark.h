@@ -1,7 +1,8 @@
 // The mark phase: from the roots the policy names, everything a kept manifest needs.
 //
 // Per repository, the roots are its tags' current manifests (minus the tags being dropped by
-// --untag, --untag-regex or --delete-repo) and, unless untagged manifests are to be deleted or
+// --untag, --untag-regex or --delete-repo; an OCI layout's tags, the entries of its index.json,
+// are never dropped) and, unless untagged manifests are to be deleted or
 // the repository is, every revision; revisions younger than the grace period are roots in any
 // case. Every root is recorded, so that gc/closure can say which ones keep a blob alive.
 // Marking a manifest in a repository keeps its revision link there, its own blob, its config

@@ -121,7 +121,9 @@ class Planner {
     const RepositoryMarks& marks = marks_.repositories[r];
     if (!record.valid_name) return;
     std::vector<uint8_t> dropped(record.tags.size(), 0);
-    if (!marks.tainted) {  // a repository kept whole keeps its tags too
+    // A repository kept whole keeps its tags too; an OCI layout's tags are index.json entries,
+    // which gc never rewrites (RunGc refuses to drop one).
+    if (!marks.tainted && links_) {
       for (const uint32_t t : marks.dropped_tags) {
         dropped[t] = 1;
         Add(Action{ActionKind::kDeleteTag, record.name, record.tags[t].name, Digest(), 0});
@@ -133,7 +135,7 @@ class Planner {
       ++tags_left;
       ++plan_.kept.tags;
       const TagRecord& tag = record.tags[t];
-      if (!tag.valid_name || marks.tainted) continue;
+      if (!tag.valid_name || marks.tainted || !links_) continue;
       for (const Digest& entry : tag.index_entries) {
         if (marks.kept_manifests.count(*graph_.Find(entry)) != 0) continue;
         const std::string dir = distribution::TagIndexEntryDir(record.name, tag.name, entry);

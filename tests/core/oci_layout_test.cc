@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -21,7 +22,10 @@
 #include "audit/check/audit_run.h"
 #include "core/backend.h"
 #include "core/hash.h"
+#include "core/mark.h"
+#include "core/registry_run.h"
 #include "gc/gc_run.h"
+#include "gc/plan.h"
 #include "gc/report.h"
 #include "tests/testing/registry_builder.h"
 
@@ -387,6 +391,35 @@ TEST_F(OciLayoutTest, GcRefusesToUntag) {
   EXPECT_EQ(gc.outcome.exit_code, 2);
   EXPECT_NE(gc.outcome.fatal.find("index.json"), std::string::npos) << gc.outcome.fatal;
   EXPECT_EQ(gc.deleted, std::set<std::string>());
+}
+
+// Below RunGc's refusal: a policy that names a tag of the layout still drops nothing, so the
+// plan keeps everything index.json names and holds blob deletions only.
+TEST_F(OciLayoutTest, MarkNeverDropsAnIndexJsonEntry) {
+  std::string error;
+  std::optional<RegistryRun> run =
+      RegistryRun::Open(layout_.root().string(), BackendSettings(), RunAccess(), &error);
+  ASSERT_TRUE(run) << error;
+  ScanOptions options;
+  const std::unique_ptr<RegistryModel> model = run->Read(options, 4);
+  GcPolicy policy;
+  policy.delete_untagged = true;
+  policy.min_age_ns = 0;
+  policy.untag.push_back(TagRef{"app", "1.0"});
+  policy.untag_patterns.push_back(TagPattern{".*", ".*"});
+  const MarkResult marks = Mark(model->graph, policy);
+  EXPECT_TRUE(marks.repositories.at(0).dropped_tags.empty());
+  const Plan plan = MakePlan(model->graph, marks, policy, run->backend().reader(), run->v2());
+  std::set<Digest> deleted;
+  for (const Action& action : plan.actions) {
+    EXPECT_EQ(action.kind, ActionKind::kDeleteBlob) << action.Key();
+    deleted.insert(action.digest);
+  }
+  for (const Blob& blob : {tagged_.manifest, tagged_.config, tagged_.layers[0], tagged_.layers[1],
+                           unnamed_.manifest}) {
+    EXPECT_EQ(deleted.count(blob.digest), 0u) << blob.digest.ToString();
+  }
+  EXPECT_EQ(deleted.count(old_.manifest.digest), 1u);
 }
 
 TEST_F(OciLayoutTest, AuditOfAnIntactLayoutFindsNoError) {

@@ -53,6 +53,17 @@ without() { # SNAPSHOT DIGEST... -> SNAPSHOT without the lines of those blobs
     for d in "${@:2}"; do pattern="$pattern|/blobs/sha256/${d#sha256:}\$"; done
     grep -Ev "$pattern" "$1"
 }
+# gc_changes_nothing LAYOUT NAME: gc -m on LAYOUT exits non-zero, names NAME, changes no file
+gc_changes_nothing() {
+    local name rc
+    name=$(basename "$1")
+    snapshot "$1" >"$T/snap-$name"
+    "$REGSWEEP" gc -m --min-age 0 "$1" >"$T/$name.out" 2>&1
+    rc=$?
+    check "gc -m exits non-zero (got $rc)" test $rc -ne 0
+    check "gc -m names $2" grep -q "$2" "$T/$name.out"
+    check "gc -m deleted nothing" cmp -s "$T/snap-$name" <(snapshot "$1")
+}
 present() { [ -f "$(blob "$DST" "$1")" ]; }
 absent() { [ ! -e "$(blob "$DST" "$1")" ]; }
 # gc_json FILE: the digests gc's JSON report FILE lists as deleted blobs, sorted
@@ -190,12 +201,7 @@ section "safety: an unreadable index.json keeps every blob"
 L=$T/bad-index
 $BI blob "$L" --seed stray-2 --size 900 >/dev/null
 head -c 100 "$L/index.json" >"$T/truncated" && cat "$T/truncated" >"$L/index.json"
-snapshot "$L" >"$T/snap-bad-index"
-"$REGSWEEP" gc -m --min-age 0 "$L" >"$T/bad-index.out" 2>&1
-rc=$?
-check "gc -m exits non-zero (got $rc)" test $rc -ne 0
-check "gc -m names index.json" grep -q 'index.json' "$T/bad-index.out"
-check "gc -m deleted nothing" cmp -s "$T/snap-bad-index" <(snapshot "$L")
+gc_changes_nothing "$L" index.json
 "$REGSWEEP" audit "$L" >"$T/bad-index-audit.out" 2>&1
 rc=$?
 check "audit exits non-zero (got $rc)" test $rc -ne 0
@@ -210,12 +216,7 @@ LINKED=$(layer_of "$OLD")
 mv "$(blob "$L" "$LINKED")" "$T/outside/"
 ln -s "$T/outside/${LINKED#sha256:}" "$(blob "$L" "$LINKED")"
 sha256sum "$T/outside/${LINKED#sha256:}" >"$T/outside.sum"
-snapshot "$L" >"$T/snap-bad-link"
-"$REGSWEEP" gc -m --min-age 0 "$L" >"$T/bad-link.out" 2>&1
-rc=$?
-check "gc -m exits non-zero (got $rc)" test $rc -ne 0
-check "gc -m names the link" grep -q "${LINKED#sha256:}" "$T/bad-link.out"
-check "gc -m deleted nothing" cmp -s "$T/snap-bad-link" <(snapshot "$L")
+gc_changes_nothing "$L" "${LINKED#sha256:}"
 check "the link is still there" test -L "$(blob "$L" "$LINKED")"
 check "the file outside is unchanged" sha256sum -c --status "$T/outside.sum"
 "$REGSWEEP" gc --min-age 0 "$L" >/dev/null 2>&1
