@@ -77,16 +77,8 @@ std::vector<Shard> ListShards(TreeReader& fs, const Folder& blobs,
   std::vector<DirEntry> entries;
   for (const DirEntry& alg_entry : algorithms) {
     const std::string alg_path = JoinPath(distribution::kBlobsDir, alg_entry.name);
-    const auto algorithm = ParseAlgorithmName(alg_entry.name);
-    if (!algorithm || alg_entry.type != EntryType::kDirectory) {
-      if (alg_entry.type == EntryType::kDirectory) {
-        sink.Warning("unknown_algorithm", alg_path, "",
-                     "digest algorithm not supported (only sha256 and sha512); left alone");
-      } else {
-        ReportUnexpected(sink, alg_entry, alg_path, "");
-      }
-      continue;
-    }
+    const auto algorithm = AlgorithmFolder(sink, alg_entry, alg_path, "");
+    if (!algorithm) continue;
     Folder alg_dir;
     if (const IoStatus status = OpenAndList(fs, blobs, alg_entry.name, &alg_dir, &entries);
         !status.ok()) {

@@ -172,16 +172,11 @@ class OciScanner {
     }
     for (const DirEntry& algorithm_entry : algorithms) {
       const std::string path = JoinPath(blobs_path, algorithm_entry.name);
-      const auto algorithm = ParseAlgorithmName(algorithm_entry.name);
-      if (!algorithm || algorithm_entry.type != EntryType::kDirectory) {
-        FindingSink sink = Sink();
-        if (algorithm_entry.type == EntryType::kDirectory) {
-          sink.Warning("unknown_algorithm", path, record_.name,
-                       "digest algorithm not supported (only sha256 and sha512); left alone");
-        } else {
-          if (algorithm_entry.type == EntryType::kSymlink) incomplete_ = true;
-          ReportUnexpected(sink, algorithm_entry, path, record_.name);
-        }
+      FindingSink sink = Sink();
+      const auto algorithm = AlgorithmFolder(sink, algorithm_entry, path, record_.name);
+      if (!algorithm) {
+        // Blobs, manifests among them, may lie behind a symbolic link.
+        if (algorithm_entry.type == EntryType::kSymlink) incomplete_ = true;
         continue;
       }
       ScanAlgorithm(blobs, *algorithm, algorithm_entry.name);

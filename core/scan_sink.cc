@@ -64,4 +64,18 @@ void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::strin
   }
 }
 
+std::optional<DigestAlgorithm> AlgorithmFolder(FindingSink& sink, const DirEntry& entry,
+                                               const std::string& path,
+                                               const std::string& repository) {
+  const auto algorithm = ParseAlgorithmName(entry.name);
+  if (algorithm && entry.type == EntryType::kDirectory) return algorithm;
+  if (entry.type == EntryType::kDirectory) {
+    sink.Warning("unknown_algorithm", path, repository,
+                 "digest algorithm not supported (only sha256 and sha512); left alone");
+  } else {
+    ReportUnexpected(sink, entry, path, repository);
+  }
+  return std::nullopt;
+}
+
 }  // namespace regsweep

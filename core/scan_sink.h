@@ -7,10 +7,12 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "core/digest.h"
 #include "core/finding.h"
 #include "core/fs.h"
 #include "core/io_status.h"
@@ -67,6 +69,13 @@ void ReportUnopenable(FindingSink& sink, const std::string& path, const std::str
 // of their own because they are never followed or opened.
 void ReportUnexpected(FindingSink& sink, const DirEntry& entry, const std::string& path,
                       const std::string& repository);
+
+// The algorithm of `entry`, an entry of a blob store's `blobs/` at `path`, when it is a folder
+// of a supported algorithm; otherwise nullopt, and what it is reported (an unsupported
+// algorithm's folder is left alone, anything else is unexpected).
+std::optional<DigestAlgorithm> AlgorithmFolder(FindingSink& sink, const DirEntry& entry,
+                                               const std::string& path,
+                                               const std::string& repository);
 
 }  // namespace regsweep
 

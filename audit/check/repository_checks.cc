@@ -9,6 +9,7 @@
 #include "core/distribution_layout.h"
 #include "core/format.h"
 #include "core/layout.h"
+#include "core/oci_layout.h"
 
 namespace regsweep::audit {
 namespace {
@@ -125,7 +126,8 @@ class RepositoryChecker {
   void CheckIndexEntries() {
     for (const TagRecord& tag : record_.tags) {
       if (Present(tag.current)) continue;
-      Report(Severity::kError, "index_entry_missing", "index.json", tag.current,
+      Report(Severity::kError, "index_entry_missing", std::string(OciLayout::kIndexFile),
+             tag.current,
              "index.json names " + tag.name +
                  ", a manifest whose blob is not in blobs/: " + "pulling it fails");
     }
