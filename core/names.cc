@@ -1,4 +1,5 @@
-// Hand-written matchers for the distribution-spec name grammars (no regex engine on the hot path).
+// Hand-written matchers for the distribution-spec and OCI name grammars (no regex engine on the hot
+// path).
 #include "core/names.h"
 
 #include <cstdio>
@@ -80,6 +81,45 @@ bool IsValidTag(std::string_view tag, std::string* why) {
     }
   }
   return true;
+}
+
+bool IsValidOciRefName(std::string_view ref, std::string* why) {
+  const size_t n = ref.size();
+  size_t i = 0;
+  auto alnum_run = [&] {
+    const size_t start = i;
+    while (i < n && IsAlnum(ref[i])) ++i;
+    return i > start;
+  };
+  // A separator at i, consumed: one of -._:@+ or "--".
+  auto separator = [&] {
+    if (i + 1 < n && ref[i] == '-' && ref[i + 1] == '-') {
+      i += 2;
+      return true;
+    }
+    if (i < n && std::string_view("-._:@+").find(ref[i]) != std::string_view::npos) {
+      ++i;
+      return true;
+    }
+    return false;
+  };
+  auto component = [&] {
+    if (!alnum_run()) return false;
+    while (separator()) {
+      if (!alnum_run()) return false;
+    }
+    return true;
+  };
+  bool valid = component();
+  while (valid && i < n && ref[i] == '/') {
+    ++i;
+    valid = component();
+  }
+  if (valid && i == n) return true;
+  SetWhy(why,
+         "it does not match component (\"/\" component)*, where a component is "
+         "[A-Za-z0-9]+ runs joined by one of - . _ : @ + or --");
+  return false;
 }
 
 bool IsValidUploadId(std::string_view id) {

@@ -1,6 +1,7 @@
-// Validation of the names that become path components: repository names and tags (the
-// distribution-spec grammar) and upload identifiers. Anything that passes is safe to join into
-// a path under the registry root: no '.', '..', empty or absolute components, no control bytes.
+// Validation of the names read from a registry: repository names and tags (the distribution-spec
+// grammar), upload identifiers and OCI ref names. Anything that passes is safe to join into a
+// path under the registry root and to print: no '.', '..', empty or absolute components, no
+// control bytes.
 #ifndef REGSWEEP_CORE_NAMES_H_
 #define REGSWEEP_CORE_NAMES_H_
 
@@ -15,6 +16,10 @@ bool IsValidRepositoryComponent(std::string_view component);
 bool IsValidRepositoryName(std::string_view name, std::string* why = nullptr);
 // A tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
 bool IsValidTag(std::string_view tag, std::string* why = nullptr);
+// An OCI image layout's ref name (the org.opencontainers.image.ref.name annotation of an
+// index.json entry): component ("/" component)*, component ::= alphanum (separator alphanum)*,
+// alphanum ::= [A-Za-z0-9]+, separator ::= [-._:@+] | "--".
+bool IsValidOciRefName(std::string_view ref, std::string* why = nullptr);
 // An upload folder name: [A-Za-z0-9_-][A-Za-z0-9._-]{0,127} (distribution uses UUIDs).
 bool IsValidUploadId(std::string_view id);
 

@@ -18,6 +18,7 @@
 #include "core/hash.h"
 #include "core/layout.h"
 #include "core/manifest.h"
+#include "core/names.h"
 #include "core/oci_layout.h"
 #include "core/progress.h"
 #include "core/scan_sink.h"
@@ -62,9 +63,18 @@ class OciScanner {
     for (const IndexEntry& entry : entries) {
       revisions.insert(entry.digest);
       TagRecord tag;
+      // An unnamed entry, or one whose name is outside the OCI grammar (printed quoted, as
+      // it may hold control bytes), cannot be named by --untag or a pattern; it stays a root.
       tag.name = entry.ref_name ? *entry.ref_name : "@" + entry.digest.ToString();
-      // An unnamed entry cannot be named by --untag or a pattern; it stays a root.
       tag.valid_name = entry.ref_name.has_value();
+      std::string why;
+      if (entry.ref_name && !IsValidOciRefName(*entry.ref_name, &why)) {
+        tag.name = QuoteForMessage(*entry.ref_name);
+        tag.valid_name = false;
+        Sink().Warning("invalid_tag", std::string(OciLayout::kIndexFile), record_.name,
+                       "ref name " + tag.name + " of the entry " + entry.digest.ToString() +
+                           " is invalid: " + why + " (kept, never deleted)");
+      }
       tag.current = entry.digest;
       tag.mtime_ns = index_mtime_ns;
       tag.index_entries.push_back(entry.digest);
@@ -111,7 +121,7 @@ class OciScanner {
       return;
     }
     if (version != "1.0.0") {
-      Problem(path, "imageLayoutVersion " + std::string(version) +
+      Problem(path, "imageLayoutVersion " + QuoteForMessage(version) +
                         " is not supported (only 1.0.0); what it holds is unknown");
     }
   }

@@ -166,7 +166,8 @@ std::string GcJsonReport(const GcOutcome& outcome) {
     json.Field("error", outcome.fatal).Key("exit_code").Int(outcome.exit_code).EndObject();
     return json.str() + "\n";
   }
-  json.Field("root", outcome.v2_path).Field("dry_run", outcome.dry_run);
+  json.Field("root", outcome.v2_path).Field("layout", outcome.plan.layout->name());
+  json.Field("dry_run", outcome.dry_run);
   json.Field("applied_plan", outcome.applied_plan);
   json.Field("delete_untagged", outcome.policy.delete_untagged);
   json.Key("delete_untagged_repositories").BeginArray();

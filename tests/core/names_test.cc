@@ -31,6 +31,19 @@ TEST(NamesTest, Tags) {
   EXPECT_FALSE(IsValidTag(std::string(129, 'a')));
 }
 
+TEST(NamesTest, OciRefNames) {
+  for (const char* good : {"latest", "1.0", "v1.2.3-rc.1", "A", "a--b", "a:b@c+d", "a/b/c",
+                           "example.com/app:1.0", "sha256-abc.sig"}) {
+    EXPECT_TRUE(IsValidOciRefName(good)) << good;
+  }
+  for (const char* bad : {"", "_x", "-x", "x-", "a---b", "a//b", "/a", "a/", "a b", "a\nb",
+                          "a\x1b[2Jb", "a..b", "a.-b"}) {
+    std::string why;
+    EXPECT_FALSE(IsValidOciRefName(bad, &why)) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+}
+
 TEST(NamesTest, UploadIds) {
   EXPECT_TRUE(IsValidUploadId("0b7f6a3e-6b0e-4b8e-9a5c-0d2a1c3e4f5a"));
   EXPECT_FALSE(IsValidUploadId(".."));

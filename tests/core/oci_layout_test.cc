@@ -6,6 +6,7 @@
 // layout cannot be fully understood and refuses to drop tags; RunAudit checks the entries of
 // index.json and the blobs' data.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
@@ -298,11 +299,40 @@ TEST_F(OciLayoutTest, GcDeleteUntaggedKeepsIndexJsonEntriesAndTheirReferrers) {
   }
   EXPECT_EQ(layout_.Read("index.json"), index_json);
   EXPECT_EQ(layout_.Read("oci-layout"), oci_layout);
+  // The JSON report names the layout; deleted manifests are among the deleted blobs.
+  simdjson::dom::parser parser;
+  const std::string json = GcJsonReport(gc.outcome);
+  const simdjson::dom::element report = parser.parse(json);
+  EXPECT_EQ(std::string_view(report["layout"]), "oci") << json;
+  EXPECT_EQ(report["deleted"]["blobs"].get_array().size(), deleted.size()) << json;
+  EXPECT_EQ(report["deleted"]["manifests"].get_array().size(), 0u) << json;
+  EXPECT_EQ(uint64_t(report["kept"]["tags"]), 3u) << json;
+  // tagged, multi, amd64, arm64, unnamed and sbom.
+  EXPECT_EQ(uint64_t(report["kept"]["manifests"]), 6u) << json;
   std::set<std::string> top_level;
   for (fs::directory_iterator it(layout_.root()), end; it != end; ++it) {
     top_level.insert(it->path().filename().string());
   }
   EXPECT_EQ(top_level, (std::set<std::string>{"blobs", "index.json", "oci-layout"}));
+}
+
+// A ref name outside the OCI grammar (here with a newline and an escape sequence) is still a
+// root; it is reported, quoted, and never printed raw.
+TEST_F(OciLayoutTest, RefNameOutsideTheGrammarIsKeptAndPrintedQuoted) {
+  layout_.WriteIndexJson({{kImageManifest, tagged_.manifest, R"(1.0\n\u001b[2J)"},
+                          {kImageManifest, unnamed_.manifest, ""}});
+  const Collected gc = Collect(Options(/*delete_untagged=*/true));
+  const std::string report = GcTextReport(gc.outcome, true);
+  EXPECT_EQ(gc.outcome.exit_code, 0) << report;
+  EXPECT_TRUE(Reported(gc.outcome, "invalid_tag", "index.json")) << report;
+  const std::set<std::string> kept = layout_.BlobsOnDisk();
+  for (const char* blob : {"tagged manifest", "tagged config", "layer base", "layer app",
+                           "sbom manifest", "unnamed manifest"}) {
+    EXPECT_EQ(kept.count(blob), 1u) << blob;
+  }
+  EXPECT_EQ(kept.count("amd64 manifest"), 0u);  // no longer in index.json
+  EXPECT_EQ(report.find('\x1b'), std::string::npos) << report;
+  EXPECT_NE(report.find(R"('1.0\x0a\x1b[2J')"), std::string::npos) << report;
 }
 
 // A referrer over 64 KiB (the scan reads its head before reading it whole) is found like any

@@ -90,6 +90,7 @@ TEST_F(GcRunTest, JsonReportHasTheDocumentedFields) {
   const std::string json = GcJsonReport(dry);
   simdjson::dom::element root = parser.parse(json);
   EXPECT_TRUE(bool(root["dry_run"]));
+  EXPECT_EQ(std::string_view(root["layout"]), "distribution");
   EXPECT_EQ(uint64_t(root["freed_bytes"]), dry.FreedBytes());
   for (const char* list : {"manifests", "blobs", "layer_links", "tags", "uploads"}) {
     EXPECT_EQ(root["deleted"][list].error(), simdjson::SUCCESS) << list;
