@@ -9,14 +9,22 @@
 // nothing. `--depth N` runs N blocking readers (default: one per core): on storage where every
 // read waits on a device or the network, that is how many requests are in flight.
 //
-//   gc_floor [--depth N] V2_DIR
+// `--examine FILE` adds the one read `gc --delete-untagged` needs beyond these: an lstat of the
+// `data` of every blob it may delete (its size, and its age for the grace period), for the
+// digests listed in FILE, one "sha256:<hex>" per line (scripts/compare-reference takes them from
+// a `gc --dry-run --delete-untagged --json` report of the same tree).
+//
+//   gc_floor [--depth N] [--examine FILE] V2_DIR
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -84,13 +92,43 @@ void HashManifest(int sha256, const std::string& digest, const EVP_MD* algorithm
   EVP_DigestFinal_ex(context, out, &length);
 }
 
+// The lstat of the blob `digest`'s data ("sha256:<hex>") below the open blobs/sha256 folder.
+void ExamineBlobData(int sha256, const std::string& digest) {
+  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) return;
+  const std::string hex = digest.substr(7);
+  struct stat data;
+  fstatat(sha256, (hex.substr(0, 2) + "/" + hex + "/data").c_str(), &data, AT_SYMLINK_NOFOLLOW);
+}
+
+// Takes `--examine FILE` out of the arguments: the digests FILE lists, in *digests. False when
+// the option has no FILE or FILE cannot be read.
+bool TakeExamineOption(std::vector<char*>* args, std::vector<std::string>* digests) {
+  for (size_t i = 1; i < args->size(); ++i) {
+    if (std::strcmp((*args)[i], "--examine") != 0) continue;
+    if (i + 1 == args->size()) return false;
+    std::ifstream file((*args)[i + 1]);
+    if (!file) return false;
+    for (std::string line; std::getline(file, line);) {
+      if (!line.empty()) digests->push_back(line);
+    }
+    args->erase(args->begin() + static_cast<std::ptrdiff_t>(i),
+                args->begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    return true;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   unsigned depth = 0;
   const char* root = nullptr;
-  if (!regsweep::bench::ParseFloorArguments(argc, argv, &depth, &root)) {
-    std::fprintf(stderr, "usage: gc_floor [--depth N] V2_DIR\n");
+  std::vector<char*> args(argv, argv + argc);
+  std::vector<std::string> examined;
+  if (!TakeExamineOption(&args, &examined) ||
+      !regsweep::bench::ParseFloorArguments(static_cast<int>(args.size()), args.data(), &depth,
+                                            &root)) {
+    std::fprintf(stderr, "usage: gc_floor [--depth N] [--examine FILE] V2_DIR\n");
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -133,9 +171,12 @@ int main(int argc, char** argv) {
   });
   for (EVP_MD_CTX* context : contexts) EVP_MD_CTX_free(context);
   EVP_MD_free(algorithm);
+  RunTasks(examined.size(), depth, [&](size_t i) { ExamineBlobData(sha256, examined[i]); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("gc_floor: %zu repositories, %zu shards, %zu manifests, depth %u in %.3f s\n",
-              repos.size(), shards.size(), unique.size(), depth, seconds);
+  std::printf(
+      "gc_floor: %zu repositories, %zu shards, %zu manifests, %zu blobs examined, depth %u in "
+      "%.3f s\n",
+      repos.size(), shards.size(), unique.size(), examined.size(), depth, seconds);
   return 0;
 }
