@@ -70,13 +70,20 @@ std::vector<std::string> ReadRepository(int repositories, const std::string& nam
   return manifests;
 }
 
+// The path of the blob `digest`'s data ("sha256:<hex>") below blobs/sha256; empty for any
+// other text.
+std::string BlobDataPath(const std::string& digest) {
+  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) return "";
+  const std::string hex = digest.substr(7);
+  return hex.substr(0, 2) + "/" + hex + "/data";
+}
+
 // Reads and hashes the manifest `digest` ("sha256:<hex>") below the open blobs/sha256 folder.
 void HashManifest(int sha256, const std::string& digest, const EVP_MD* algorithm,
                   EVP_MD_CTX* context) {
-  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) return;
-  const std::string hex = digest.substr(7);
-  const int fd = openat(sha256, (hex.substr(0, 2) + "/" + hex + "/data").c_str(),
-                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  const std::string path = BlobDataPath(digest);
+  if (path.empty()) return;
+  const int fd = openat(sha256, path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
   thread_local std::vector<unsigned char> bytes(4 << 20);  // allocated once per reader
   size_t size = 0;
@@ -94,10 +101,9 @@ void HashManifest(int sha256, const std::string& digest, const EVP_MD* algorithm
 
 // The lstat of the blob `digest`'s data ("sha256:<hex>") below the open blobs/sha256 folder.
 void ExamineBlobData(int sha256, const std::string& digest) {
-  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) return;
-  const std::string hex = digest.substr(7);
+  const std::string path = BlobDataPath(digest);
   struct stat data;
-  fstatat(sha256, (hex.substr(0, 2) + "/" + hex + "/data").c_str(), &data, AT_SYMLINK_NOFOLLOW);
+  if (!path.empty()) fstatat(sha256, path.c_str(), &data, AT_SYMLINK_NOFOLLOW);
 }
 
 // Takes `--examine FILE` out of the arguments: the digests FILE lists, in *digests. False when

@@ -65,12 +65,14 @@ class OciScanner {
       TagRecord tag;
       // An unnamed entry, or one whose name is outside the OCI grammar (printed quoted, as
       // it may hold control bytes), cannot be named by --untag or a pattern; it stays a root.
-      tag.name = entry.ref_name ? *entry.ref_name : "@" + entry.digest.ToString();
-      tag.valid_name = entry.ref_name.has_value();
       std::string why;
-      if (entry.ref_name && !IsValidOciRefName(*entry.ref_name, &why)) {
+      tag.valid_name = entry.ref_name && IsValidOciRefName(*entry.ref_name, &why);
+      if (!entry.ref_name) {
+        tag.name = "@" + entry.digest.ToString();
+      } else if (tag.valid_name) {
+        tag.name = *entry.ref_name;
+      } else {
         tag.name = QuoteForMessage(*entry.ref_name);
-        tag.valid_name = false;
         Sink().Warning("invalid_tag", std::string(OciLayout::kIndexFile), record_.name,
                        "ref name " + tag.name + " of the entry " + entry.digest.ToString() +
                            " is invalid: " + why + " (kept, never deleted)");
