@@ -77,16 +77,17 @@ void ClosureWalker::Walk(const MarkRoot& root, std::vector<NodeId>* nodes) {
 
 std::string DescribeRoot(const Graph& graph, const MarkRoot& root) {
   const RepositoryRecord& record = *graph.repositories()[root.repository].record;
+  std::string name = PrintedName(record);
   switch (root.kind) {
     case MarkRoot::Kind::kTag:
-      return record.name + ":" + record.tags[root.index].name;
+      return name + ":" + record.tags[root.index].name;
     case MarkRoot::Kind::kRevision:
-      return record.name + "@" + record.revisions[root.index].digest.ToString().substr(0, 19) +
+      return name + "@" + record.revisions[root.index].digest.ToString().substr(0, 19) +
              " (untagged)";
     case MarkRoot::Kind::kRepositoryKeptWhole:
-      return record.name + " (kept whole)";
+      return name + " (kept whole)";
   }
-  return record.name;
+  return name;
 }
 
 }  // namespace regsweep

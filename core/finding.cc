@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/json_writer.h"
+#include "core/names.h"
 
 namespace regsweep {
 
@@ -23,12 +24,13 @@ std::string Finding::ToLine() const {
   std::string line(SeverityName(severity));
   line += ' ';
   line += kind;
+  // Paths and names come from disk: a folder name may hold a newline or a terminal escape.
   if (!path.empty()) {
     line += ' ';
-    line += path;
+    line += EscapeControlBytes(path);
   } else if (!repository.empty()) {
     line += " repository ";
-    line += repository;
+    line += EscapeControlBytes(repository);
   }
   line += ": ";
   line += reason;

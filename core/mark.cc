@@ -179,9 +179,10 @@ class Marker {
              const std::string& digest = "") {
     const RepositoryNode& repository = graph_.repositories()[r];
     const RepositoryRecord& record = *repository.record;
-    result_.problems.push_back(
-        Finding{Severity::kError, "repository_kept_whole", path, record.name, digest,
-                reason + "; keeping every revision and layer of " + record.name});
+    const std::string name = PrintedName(record);
+    result_.problems.push_back(Finding{Severity::kError, "repository_kept_whole", path, name,
+                                       digest,
+                                       reason + "; keeping every revision and layer of " + name});
     if (result_.repositories[r].tainted) return;
     result_.repositories[r].tainted = true;
     result_.roots.push_back(

@@ -14,6 +14,21 @@ void SetWhy(std::string* why, std::string text) {
   if (why != nullptr) *why = std::move(text);
 }
 
+// Appends `text` to *out with every byte outside printable ASCII, every backslash and every
+// byte of `also` written as \xNN.
+void AppendEscaped(std::string_view text, std::string_view also, std::string* out) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '\\' && also.find(c) == std::string_view::npos) {
+      *out += c;
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      *out += escaped;
+    }
+  }
+}
+
 }  // namespace
 
 bool IsValidRepositoryComponent(std::string_view component) {
@@ -132,18 +147,16 @@ bool IsValidUploadId(std::string_view id) {
 
 std::string QuoteForMessage(std::string_view raw) {
   std::string out = "'";
-  for (const char c : raw.substr(0, 512)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f && c != '\'' && c != '\\') {
-      out += c;
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      out += escaped;
-    }
-  }
+  AppendEscaped(raw.substr(0, 512), "'", &out);
   if (raw.size() > 512) out += "...";
   out += "'";
+  return out;
+}
+
+std::string EscapeControlBytes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  AppendEscaped(text, "", &out);
   return out;
 }
 

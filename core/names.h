@@ -26,6 +26,9 @@ bool IsValidUploadId(std::string_view id);
 // Quotes a name read from disk for a message: printable ASCII kept, anything else escaped, so a
 // hostile folder name cannot forge lines in a report.
 std::string QuoteForMessage(std::string_view raw);
+// `text` with every byte outside printable ASCII, and every backslash, written as \xNN: a path
+// that may hold a hostile name, printed on a line of a report.
+std::string EscapeControlBytes(std::string_view text);
 
 }  // namespace regsweep
 

@@ -274,13 +274,14 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     return std::nullopt;
   }
   TagRecord tag;
-  tag.name = entry.name;
   std::string why;
-  if (!IsValidTag(entry.name, &why)) {
-    tag.valid_name = false;
+  tag.valid_name = IsValidTag(entry.name, &why);
+  if (tag.valid_name) {
+    tag.name = entry.name;
+  } else {
+    tag.name = QuoteForMessage(entry.name);
     sink.Warning("invalid_tag", tag_path, repository,
-                 "tag name " + QuoteForMessage(entry.name) + " is invalid: " + why +
-                     " (kept, never deleted)");
+                 "tag name " + tag.name + " is invalid: " + why + " (kept, never deleted)");
   }
   const std::string current_link = entry.name + "/current/link";
   bool vouched = false;
@@ -583,6 +584,10 @@ std::optional<Digest> ParseLinkContent(std::string_view content, std::string* wh
     return std::nullopt;
   }
   return Digest::Parse(content, why);
+}
+
+std::string PrintedName(const RepositoryRecord& record) {
+  return record.valid_name ? record.name : QuoteForMessage(record.name);
 }
 
 Inventory ScanRegistry(const Folder& v2, const ScanOptions& options) {

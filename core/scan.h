@@ -62,6 +62,8 @@ struct RevisionRecord {
 };
 
 struct TagRecord {
+  // As stored when valid_name; otherwise quoted (QuoteForMessage), for reports only: nothing
+  // acts on a tag whose name is invalid, so its raw name is never needed again.
   std::string name;
   bool valid_name = true;
   LinkState current_state = LinkState::kOk;
@@ -78,6 +80,7 @@ struct UploadRecord {
 };
 
 struct RepositoryRecord {
+  // As stored (it names the repository's folder); reports print PrintedName(record).
   std::string name;
   bool valid_name = true;
   // Something that could decide reachability here could not be read or understood.
@@ -93,6 +96,10 @@ struct RepositoryRecord {
   std::vector<TagRecord> tags;
   std::vector<UploadRecord> uploads;
 };
+
+// A repository's name as reports print it: as stored when valid, quoted otherwise, so a hostile
+// folder name cannot forge report lines or send terminal escapes.
+std::string PrintedName(const RepositoryRecord& record);
 
 struct Inventory {
   // Where the tree keeps what is recorded below (core/layout.h); never null.

@@ -97,18 +97,18 @@ void DescribeTopBlobs(const Graph& graph, const std::vector<Holder>& holders, si
   for (const Holder& holder : holders) {
     walker.Walk(holder.root, &nodes);
     const RepositoryRecord& record = *graph.repositories()[holder.root.repository].record;
+    const std::string name = PrintedName(record);
     for (const NodeId id : nodes) {
       const auto it = wanted.find(id);
       if (it == wanted.end()) continue;
       BlobUsage& blob = usage->top_blobs[it->second];
-      if (blob.repositories.empty() || blob.repositories.back() != record.name) {
-        blob.repositories.push_back(record.name);
+      if (blob.repositories.empty() || blob.repositories.back() != name) {
+        blob.repositories.push_back(name);
       }
       if (holder.root.kind == MarkRoot::Kind::kRepositoryKeptWhole) {
         blob.tags.push_back(DescribeRoot(graph, holder.root));
       }
-      for (const uint32_t t : holder.tags)
-        blob.tags.push_back(record.name + ":" + record.tags[t].name);
+      for (const uint32_t t : holder.tags) blob.tags.push_back(name + ":" + record.tags[t].name);
     }
   }
   for (BlobUsage& blob : usage->top_blobs) {
@@ -134,7 +134,7 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
   for (size_t r = 0; r < graph.repositories().size(); ++r) {
     const RepositoryNode& repository = graph.repositories()[r];
     RepositoryUsage row;
-    row.name = repository.record->name;
+    row.name = PrintedName(*repository.record);
     row.tags = repository.record->tags.size();
     row.manifests = repository.revisions.size();
     row.kept_whole = marks.repositories[r].tainted;
@@ -208,7 +208,7 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
     const RepositoryRecord& record = *graph.repositories()[r].record;
     for (const uint32_t t : holder.tags) {
       TagUsage row;
-      row.repository = record.name;
+      row.repository = PrintedName(record);
       row.tag = record.tags[t].name;
       row.manifest = record.tags[t].current;
       row.size_bytes = holder.size;

@@ -54,6 +54,14 @@ TEST(NamesTest, UploadIds) {
 TEST(NamesTest, QuoteEscapesControlBytes) {
   EXPECT_EQ(QuoteForMessage("ok"), "'ok'");
   EXPECT_EQ(QuoteForMessage("a\nb"), "'a\\x0ab'");
+  EXPECT_EQ(QuoteForMessage("it's"), "'it\\x27s'");
+}
+
+TEST(NamesTest, EscapeControlBytesKeepsPrintableTextUnquoted) {
+  EXPECT_EQ(EscapeControlBytes("repositories/a b/_layers"), "repositories/a b/_layers");
+  EXPECT_EQ(EscapeControlBytes("t\x1b[2J\n\x7f"), "t\\x1b[2J\\x0a\\x7f");
+  // A backslash is escaped too, so an escaped name cannot be mistaken for a raw one.
+  EXPECT_EQ(EscapeControlBytes("a\\x0a"), "a\\x5cx0a");
 }
 
 }  // namespace

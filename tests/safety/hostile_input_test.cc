@@ -11,10 +11,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
 #include "audit/check/audit_run.h"
+#include "audit/usage/report.h"
+#include "audit/usage/usage_run.h"
 #include "core/distribution_layout.h"
 #include "core/hash.h"
 #include "gc/gc_run.h"
@@ -230,6 +233,12 @@ const Case kCases[] = {
        return std::string("repositories/a\nb");
      },
      "invalid_repository_name", 1},
+    {"repository_name_with_terminal_escape",
+     [](Scene& s) {
+       s.registry.PushImage("e\x1b[2Jx", {"e"});
+       return std::string("repositories/e\x1b[2Jx");
+     },
+     "invalid_repository_name", 1},
     {"reserved_looking_folder",
      [](Scene& s) {
        s.registry.WriteFile("repositories/bad/_secrets/x", "x");
@@ -242,7 +251,19 @@ const Case kCases[] = {
        return std::string("repositories/bad/_manifests/tags/t\nx");
      },
      "invalid_tag", 0},
+    {"tag_name_with_terminal_escape",
+     [](Scene& s) {
+       s.registry.Tag("bad", "t\x1b]0;owned\x07", s.bad_manifest.digest);
+       return std::string("repositories/bad/_manifests/tags/t\x1b]0;owned\x07");
+     },
+     "invalid_tag", 0},
 };
+
+bool HasControlByte(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+  });
+}
 
 class HostileInputTest : public ::testing::TestWithParam<Case> {};
 
@@ -275,6 +296,23 @@ TEST_P(HostileInputTest, ReportedContainedAndHarmless) {
                                     c.kind == std::string("repository_kept_whole"));
       });
   EXPECT_TRUE(named) << "expected " << c.kind << " naming " << path << "\n" << report;
+
+  // A name from disk reaches no text report raw: its control bytes are written \xNN, so it can
+  // neither forge a line nor send a terminal escape. The usage report names repositories, tags
+  // and the holders of its largest blobs.
+  usage::UsageOptions usage_options;
+  usage_options.root = registry.root().string();
+  usage_options.top_blobs = 20;
+  usage::ReportOptions with_tags;
+  with_tags.tags = true;
+  const std::string usage_text = usage::TextReport(usage::RunUsage(usage_options), with_tags);
+  const std::string hostile_name = path.substr(path.rfind('/') + 1);
+  for (const std::string* text : {&report, &usage_text}) {
+    EXPECT_EQ(text->find('\x1b'), std::string::npos) << *text;
+    if (HasControlByte(hostile_name)) {
+      EXPECT_EQ(text->find(hostile_name), std::string::npos) << *text;
+    }
+  }
   EXPECT_EQ(ListTree(outside.v2().string()), outside_before) << "outside the root changed";
   EXPECT_TRUE(outside.Exists(
       distribution::BlobData(HashBytes(DigestAlgorithm::kSha256, "precious-layer"))));
