@@ -60,7 +60,9 @@ void ClosureWalker::Walk(const MarkRoot& root, std::vector<NodeId>* nodes) {
       Expand(root.repository, *graph_.Find(record.revisions[root.index].digest), nodes);
       return;
     case MarkRoot::Kind::kRepositoryKeptWhole:
-      for (const Digest& link : record.layer_links) Add(*graph_.Find(link), nodes);
+      for (const NodeId link : graph_.repositories()[root.repository].layer_links) {
+        Add(link, nodes);
+      }
       for (const Digest& link : record.unusable_layer_links) Add(*graph_.Find(link), nodes);
       for (const RevisionRecord& revision : record.revisions) {
         if (revision.other_target) Add(*graph_.Find(*revision.other_target), nodes);

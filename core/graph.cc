@@ -208,7 +208,9 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
   while (capacity < 2 * inventory.blobs.size()) capacity *= 2;
   graph.Rehash(capacity);
   for (size_t i = 0; i < inventory.blobs.size(); ++i) {
-    graph.nodes_[graph.Intern(inventory.blobs[i].digest)].blob = static_cast<int32_t>(i);
+    const NodeId id = graph.Intern(inventory.blobs[i].digest);
+    graph.nodes_[id].blob = static_cast<int32_t>(i);
+    if (id != i) graph.blobs_in_order_ = false;
   }
   std::vector<NodeId> wanted;
   std::vector<uint8_t> queued;
@@ -223,7 +225,10 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
   for (const RepositoryRecord& record : inventory.repositories) {
     RepositoryNode repository;
     repository.record = &record;
-    for (const Digest& link : record.layer_links) graph.Intern(link);
+    repository.layer_links.reserve(record.layer_links.size());
+    for (const Digest& link : record.layer_links) {
+      repository.layer_links.push_back(graph.Intern(link));
+    }
     for (const Digest& link : record.unusable_layer_links) graph.Intern(link);
     for (uint32_t i = 0; i < record.revisions.size(); ++i) {
       const RevisionRecord& revision = record.revisions[i];

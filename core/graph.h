@@ -57,6 +57,9 @@ struct Node {
 
 struct RepositoryNode {
   const RepositoryRecord* record = nullptr;
+  // The node of each of record->layer_links, in the same order: the plan, the marker and the
+  // reports walk a repository's links by node, with no lookup by digest.
+  std::vector<NodeId> layer_links;
   // Manifests with a valid revision link here.
   std::unordered_map<NodeId, uint32_t> revisions;  // node -> index in record->revisions
   // subject -> manifests of this repository whose `subject` names it.
@@ -83,6 +86,12 @@ class Graph {
   const Inventory& inventory() const { return *inventory_; }
 
   std::optional<NodeId> Find(const Digest& digest) const;
+  // The node of inventory().blobs[index]. The blobs are interned first, in order, and a store
+  // names each digest once (one folder, file or key per blob), so this is `index` itself; were
+  // a digest listed twice, it is looked up.
+  NodeId BlobNode(size_t index) const {
+    return blobs_in_order_ ? static_cast<NodeId>(index) : *Find(inventory_->blobs[index].digest);
+  }
   // Why the manifest of a node whose status is neither kNotLoaded nor kOk could not be used.
   const std::string& Problem(NodeId id) const;
   // The blob record of a node, or nullptr when the blob is not in the store.
@@ -109,6 +118,8 @@ class Graph {
   // Node ids by digest: a flat open-addressing table (linear probing, at most half full) whose
   // keys are the nodes' own digests, so it costs 8 bytes or less per node.
   std::vector<NodeId> slots_;
+  // Whether node i is inventory().blobs[i] for every blob (see BlobNode).
+  bool blobs_in_order_ = true;
 };
 
 }  // namespace regsweep

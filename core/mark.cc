@@ -187,7 +187,7 @@ class Marker {
     result_.repositories[r].tainted = true;
     result_.roots.push_back(
         MarkRoot{MarkRoot::Kind::kRepositoryKeptWhole, static_cast<uint32_t>(r), 0});
-    for (const Digest& link : record.layer_links) result_.live[*graph_.Find(link)] = 1;
+    for (const NodeId link : repository.layer_links) result_.live[link] = 1;
     for (const Digest& link : record.unusable_layer_links) result_.live[*graph_.Find(link)] = 1;
     for (const RevisionRecord& revision : record.revisions) {
       if (revision.other_target) result_.live[*graph_.Find(*revision.other_target)] = 1;

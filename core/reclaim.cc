@@ -14,8 +14,10 @@ std::vector<BlobFate> DecideBlobFates(const Graph& graph, const MarkResult& mark
   for (NodeId id = 0; id < fates.size(); ++id) {
     if (marks.live[id] != 0) fates[id] = BlobFate::kLive;
   }
-  for (const BlobRecord& blob : graph.inventory().blobs) {
-    BlobFate& fate = fates[*graph.Find(blob.digest)];
+  const std::vector<BlobRecord>& blobs = graph.inventory().blobs;
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    const BlobRecord& blob = blobs[i];
+    BlobFate& fate = fates[graph.BlobNode(i)];
     if (fate == BlobFate::kReclaimed && (!blob.data_known || policy.IsRecent(blob.mtime_ns))) {
       fate = BlobFate::kSpared;
     }
@@ -23,9 +25,12 @@ std::vector<BlobFate> DecideBlobFates(const Graph& graph, const MarkResult& mark
   if (policy.min_age_ns <= 0) return fates;
   for (uint32_t r = 0; r < graph.repositories().size(); ++r) {
     if (!RepositoryCollectable(graph, marks, r)) continue;
-    for (const Digest& link : graph.repositories()[r].record->layer_links) {
-      BlobFate& fate = fates[*graph.Find(link)];
-      if (fate == BlobFate::kReclaimed && young_layer_link(r, link)) fate = BlobFate::kSpared;
+    const RepositoryNode& repository = graph.repositories()[r];
+    for (size_t l = 0; l < repository.layer_links.size(); ++l) {
+      BlobFate& fate = fates[repository.layer_links[l]];
+      if (fate == BlobFate::kReclaimed && young_layer_link(r, repository.record->layer_links[l])) {
+        fate = BlobFate::kSpared;
+      }
     }
   }
   return fates;

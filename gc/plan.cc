@@ -172,9 +172,11 @@ class Planner {
     if (!links_) return;  // an OCI layout's blobs are its repository's: nothing to unlink
     const RepositoryRecord& record = *graph_.repositories()[r].record;
     const bool deleted = marks_.repositories[r].deleted;
+    const std::vector<NodeId>& link_nodes = graph_.repositories()[r].layer_links;
     size_t left = 0;
-    for (const Digest& link : record.layer_links) {
-      const NodeId id = *graph_.Find(link);
+    for (size_t l = 0; l < link_nodes.size(); ++l) {
+      const Digest& link = record.layer_links[l];
+      const NodeId id = link_nodes[l];
       const bool young_link = deleted && marks_.live[id] && !Spared(id) &&
                               RecentLink(distribution::LayerLinkDir(record.name, link));
       if (!Collectable(r) || (marks_.live[id] && !deleted) || Spared(id) || young_link) {
@@ -189,8 +191,10 @@ class Planner {
   }
 
   void PlanBlobs() {
-    for (const BlobRecord& blob : graph_.inventory().blobs) {
-      const NodeId id = *graph_.Find(blob.digest);
+    const std::vector<BlobRecord>& blobs = graph_.inventory().blobs;
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      const BlobRecord& blob = blobs[i];
+      const NodeId id = graph_.BlobNode(i);
       if (fates_[id] != BlobFate::kReclaimed) {
         if (Spared(id)) {
           ++plan_.spared_count;

@@ -173,9 +173,11 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
       usage.repositories[r].logical_bytes += blob->size;
     }
   }
-  for (const BlobRecord& blob : graph.inventory().blobs) {
+  const std::vector<BlobRecord>& blobs = graph.inventory().blobs;
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    const BlobRecord& blob = blobs[i];
     if (!blob.has_data) continue;  // a folder without data: nothing to account
-    const NodeId id = *graph.Find(blob.digest);
+    const NodeId id = graph.BlobNode(i);
     ++totals.blobs;
     totals.blob_bytes += blob.size;
     totals.allocated_bytes += blob.allocated;
