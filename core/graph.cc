@@ -95,6 +95,13 @@ std::string_view ManifestStatusText(ManifestStatus status) {
 
 constexpr NodeId kFreeSlot = UINT32_MAX;
 
+bool RepositoryNode::HasRevision(NodeId id) const {
+  const auto it =
+      std::lower_bound(revisions.begin(), revisions.end(), id,
+                       [](const auto& revision, NodeId key) { return revision.first < key; });
+  return it != revisions.end() && it->first == id;
+}
+
 size_t Graph::SlotOf(const Digest& digest) const {
   const size_t mask = slots_.size() - 1;
   size_t slot = DigestHash{}(digest)&mask;
@@ -234,7 +241,7 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
       const RevisionRecord& revision = record.revisions[i];
       const NodeId id = graph.Intern(revision.digest);
       if (revision.link == LinkState::kOk) {
-        repository.revisions.emplace(id, i);
+        repository.revisions.emplace_back(id, i);
         want(id);
       }
       if (revision.other_target) want(graph.Intern(*revision.other_target));
@@ -243,6 +250,12 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
       if (tag.current_state == LinkState::kOk) want(graph.Intern(tag.current));
       for (const Digest& entry : tag.index_entries) graph.Intern(entry);
     }
+    // A revision folder is listed once, so its node is too; sorted, it is found by bisection.
+    std::sort(repository.revisions.begin(), repository.revisions.end());
+    repository.revisions.erase(
+        std::unique(repository.revisions.begin(), repository.revisions.end(),
+                    [](const auto& a, const auto& b) { return a.first == b.first; }),
+        repository.revisions.end());
     graph.repositories_.push_back(std::move(repository));
   }
   // Load in rounds: each round's index children that nobody named yet make the next round.

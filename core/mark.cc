@@ -133,7 +133,7 @@ class Marker {
       // Without link files (OCI) a repository's manifests are simply in its blob store.
       const bool links = graph_.inventory().layout->HasLinkFiles();
       for (const NodeId child : manifest.children) {
-        if (links && repository.revisions.count(child) == 0) {
+        if (links && !repository.HasRevision(child)) {
           result_.problems.push_back(Finding{
               Severity::kWarning, "index_child_not_in_repository",
               distribution::RevisionDir(repository.record->name, graph_.node(child).digest),

@@ -71,7 +71,7 @@ class RepositoryChecker {
   }
   bool IsRevision(const Digest& digest) const {
     const auto id = graph_.Find(digest);
-    return id && repository_.revisions.count(*id) != 0;
+    return id && repository_.HasRevision(*id);
   }
   std::string RevisionLink(const Digest& digest) const {
     return distribution::RevisionDir(name(), digest) + "/link";

@@ -47,7 +47,7 @@ std::vector<std::string> CheckConsistency(const std::string& v2) {
         }
       }
       for (const NodeId child : manifest.children) {
-        if (repository.revisions.count(child) == 0) {
+        if (!repository.HasRevision(child)) {
           violations.push_back(where + ": child " + graph.node(child).digest.ToString() +
                                " is not a revision");
         }
@@ -55,7 +55,7 @@ std::vector<std::string> CheckConsistency(const std::string& v2) {
     }
     for (const TagRecord& tag : record.tags) {
       if (tag.current_state != LinkState::kOk) continue;
-      if (repository.revisions.count(*graph.Find(tag.current)) == 0) {
+      if (!repository.HasRevision(*graph.Find(tag.current))) {
         violations.push_back(record.name + ":" + tag.name + " points at a missing revision");
       }
     }
