@@ -1,7 +1,7 @@
-// Graph build and mark of a synthetic registry held in memory (bench/synthetic_registry read
-// through bench/memory_tree_reader): the cost of Graph::Build (manifest hashing and parsing,
-// interning, referrer maps) and Mark alone, without the scan and the disk, for 10k and 100k
-// manifests with about ten blobs each.
+// Graph build, mark and plan of a synthetic registry held in memory (bench/synthetic_registry
+// read through bench/memory_tree_reader): the cost of Graph::Build (manifest hashing and parsing,
+// interning, referrer maps) and Mark alone, and of MakePlan alone, without the scan and the
+// disk, for 10k and 100k manifests with about ten blobs each.
 //
 // Besides the time, it reports the heap held afterwards by the Inventory, the Graph and the
 // MarkResult, measured with mallinfo2 outside the timed loop, per object (objects = blobs +
@@ -21,6 +21,7 @@
 #include "core/graph.h"
 #include "core/mark.h"
 #include "core/policy.h"
+#include "gc/plan.h"
 
 namespace regsweep {
 namespace {
@@ -125,6 +126,29 @@ void BM_GraphBuildMark(benchmark::State& state) {
   SetCounters(state, registry, held);
 }
 BENCHMARK(BM_GraphBuildMark)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
+// state.range(0): manifests. Timed: MakePlan with --delete-untagged and no grace period (no
+// link is statted), given the graph and the marks: the plan's walk over every repository's
+// tags, revisions and layer links and over every blob.
+void BM_Plan(benchmark::State& state) {
+  const SyntheticRegistry registry = MakeSyntheticRegistry(static_cast<size_t>(state.range(0)));
+  MemoryTreeReader reader(registry.files);
+  const Folder root = reader.OpenRoot();
+  const GcPolicy policy = DeleteUntagged();
+  const Graph graph = Graph::Build(registry.inventory, root, &reader);
+  const MarkResult marks = Mark(graph, policy);
+  size_t layer_links = 0;
+  for (const RepositoryRecord& record : registry.inventory.repositories) {
+    layer_links += record.layer_links.size();
+  }
+  for (auto _ : state) {
+    const Plan plan = MakePlan(graph, marks, policy, reader, root);
+    benchmark::DoNotOptimize(plan.actions.data());
+  }
+  state.counters["blobs"] = static_cast<double>(registry.inventory.blobs.size());
+  state.counters["layer_links"] = static_cast<double>(layer_links);
+}
+BENCHMARK(BM_Plan)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace regsweep
