@@ -3,8 +3,9 @@
 // REGSWEEP_BENCH_TREE to a tree made by scripts/gen-registry). Run: build/bench/regsweep_bench.
 // Results go to docs/performance.md, never to tests.
 #include <benchmark/benchmark.h>
-
 #include <fcntl.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <unordered_map>
@@ -60,7 +61,7 @@ void BM_HashManifest(benchmark::State& state) {
 BENCHMARK(BM_HashManifest);
 
 void BM_DigestLookup(benchmark::State& state) {
-  const auto count = static_cast<size_t>(state.range(0));
+  const auto count = std::max<size_t>(1, static_cast<size_t>(state.range(0)));
   std::unordered_map<Digest, uint32_t, DigestHash> ids;
   std::vector<Digest> digests;
   for (size_t i = 0; i < count; ++i) {

@@ -124,6 +124,7 @@ class Generator {
   // An image manifest in `repo` (docker schema2 or OCI), its config and layers linked there.
   Blob Image(const std::string& repo, bool docker, const Blob* subject, bool large) {
     std::vector<Blob> layers;
+    layers.reserve(6);  // two shared, up to three of its own, one large
     for (int i = 0; i < 2; ++i) layers.push_back(pool_[rng_() % pool_.size()]);
     const int own = 1 + static_cast<int>(rng_() % 3);
     for (int i = 0; i < own; ++i)
