@@ -63,7 +63,7 @@ class RetentionRunTest : public ::testing::Test {
   }
 
   std::string WritePolicy(const std::string& yaml) {
-    const std::string path = (dir_.path() / "policy.yaml").string();
+    std::string path = (dir_.path() / "policy.yaml").string();
     std::ofstream(path) << yaml;
     return path;
   }
