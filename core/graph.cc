@@ -250,7 +250,8 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
       if (tag.current_state == LinkState::kOk) want(graph.Intern(tag.current));
       for (const Digest& entry : tag.index_entries) graph.Intern(entry);
     }
-    // A revision folder is listed once, so its node is too; sorted, it is found by bisection.
+    // Sorted, a revision is found by bisection. A store lists each revision once; a node named
+    // twice would keep its first index, as one map entry per node did.
     std::sort(repository.revisions.begin(), repository.revisions.end());
     repository.revisions.erase(
         std::unique(repository.revisions.begin(), repository.revisions.end(),

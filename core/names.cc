@@ -153,6 +153,10 @@ std::string QuoteForMessage(std::string_view raw) {
   return out;
 }
 
+std::string PrintableName(std::string_view raw, bool valid) {
+  return valid ? std::string(raw) : QuoteForMessage(raw);
+}
+
 std::string EscapeControlBytes(std::string_view text) {
   std::string out;
   out.reserve(text.size());

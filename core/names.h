@@ -26,6 +26,9 @@ bool IsValidUploadId(std::string_view id);
 // Quotes a name read from disk for a message: printable ASCII kept, anything else escaped, so a
 // hostile folder name cannot forge lines in a report.
 std::string QuoteForMessage(std::string_view raw);
+// A name read from disk as reports print it: as it is when it passed its grammar (`valid`), so
+// it holds nothing to escape; quoted (QuoteForMessage) when it did not.
+std::string PrintableName(std::string_view raw, bool valid);
 // `text` with every byte outside printable ASCII, and every backslash, written as \xNN: a path
 // that may hold a hostile name, printed on a line of a report.
 std::string EscapeControlBytes(std::string_view text);

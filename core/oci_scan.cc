@@ -69,13 +69,13 @@ class OciScanner {
       tag.valid_name = entry.ref_name && IsValidOciRefName(*entry.ref_name, &why);
       if (!entry.ref_name) {
         tag.name = "@" + entry.digest.ToString();
-      } else if (tag.valid_name) {
-        tag.name = *entry.ref_name;
       } else {
-        tag.name = QuoteForMessage(*entry.ref_name);
-        Sink().Warning("invalid_tag", std::string(OciLayout::kIndexFile), record_.name,
-                       "ref name " + tag.name + " of the entry " + entry.digest.ToString() +
-                           " is invalid: " + why + " (kept, never deleted)");
+        tag.name = PrintableName(*entry.ref_name, tag.valid_name);
+        if (!tag.valid_name) {
+          Sink().Warning("invalid_tag", std::string(OciLayout::kIndexFile), record_.name,
+                         "ref name " + tag.name + " of the entry " + entry.digest.ToString() +
+                             " is invalid: " + why + " (kept, never deleted)");
+        }
       }
       tag.current = entry.digest;
       tag.mtime_ns = index_mtime_ns;

@@ -276,10 +276,8 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
   TagRecord tag;
   std::string why;
   tag.valid_name = IsValidTag(entry.name, &why);
-  if (tag.valid_name) {
-    tag.name = entry.name;
-  } else {
-    tag.name = QuoteForMessage(entry.name);
+  tag.name = PrintableName(entry.name, tag.valid_name);
+  if (!tag.valid_name) {
     sink.Warning("invalid_tag", tag_path, repository,
                  "tag name " + tag.name + " is invalid: " + why + " (kept, never deleted)");
   }
@@ -587,7 +585,7 @@ std::optional<Digest> ParseLinkContent(std::string_view content, std::string* wh
 }
 
 std::string PrintedName(const RepositoryRecord& record) {
-  return record.valid_name ? record.name : QuoteForMessage(record.name);
+  return PrintableName(record.name, record.valid_name);
 }
 
 Inventory ScanRegistry(const Folder& v2, const ScanOptions& options) {

@@ -62,7 +62,7 @@ struct RevisionRecord {
 };
 
 struct TagRecord {
-  // As stored when valid_name; otherwise quoted (QuoteForMessage), for reports only: nothing
+  // PrintableName of the folder's name: as stored when valid_name, quoted otherwise. Nothing
   // acts on a tag whose name is invalid, so its raw name is never needed again.
   std::string name;
   bool valid_name = true;
@@ -97,8 +97,8 @@ struct RepositoryRecord {
   std::vector<UploadRecord> uploads;
 };
 
-// A repository's name as reports print it: as stored when valid, quoted otherwise, so a hostile
-// folder name cannot forge report lines or send terminal escapes.
+// A repository's name as reports print it (PrintableName), so a hostile folder name cannot
+// forge report lines or send terminal escapes.
 std::string PrintedName(const RepositoryRecord& record);
 
 struct Inventory {

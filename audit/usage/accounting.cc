@@ -97,7 +97,7 @@ void DescribeTopBlobs(const Graph& graph, const std::vector<Holder>& holders, si
   for (const Holder& holder : holders) {
     walker.Walk(holder.root, &nodes);
     const RepositoryRecord& record = *graph.repositories()[holder.root.repository].record;
-    const std::string name = PrintedName(record);
+    const std::string& name = usage->repositories[holder.root.repository].name;
     for (const NodeId id : nodes) {
       const auto it = wanted.find(id);
       if (it == wanted.end()) continue;
@@ -210,7 +210,7 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
     const RepositoryRecord& record = *graph.repositories()[r].record;
     for (const uint32_t t : holder.tags) {
       TagUsage row;
-      row.repository = PrintedName(record);
+      row.repository = usage.repositories[r].name;
       row.tag = record.tags[t].name;
       row.manifest = record.tags[t].current;
       row.size_bytes = holder.size;
