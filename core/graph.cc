@@ -3,6 +3,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <cstring>
@@ -156,30 +157,48 @@ void Graph::LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, Tree
   shards->OpenWanted(fs, v2);
   manifests_.reserve(manifests_.size() + ids.size());
   // Parsed manifests are large next to what the graph keeps of them (their descriptors carry
-  // media types, sizes, annotations), so they are read in parallel a chunk at a time and
-  // interned before the next chunk is read: the transient memory does not grow with the tree.
-  constexpr size_t kChunk = 4096;
-  std::vector<LoadResult> results;
+  // media types, sizes, annotations), so they are read in parallel a chunk at a time, and a
+  // chunk is interned while the next one is read: the transient memory is two chunks, however
+  // large the tree, and interning (one thread: it grows nodes_) waits on no read. The reading
+  // tasks therefore never touch nodes_: what they need of each node is copied out first.
+  constexpr size_t kChunk = 2048;
+  struct ToRead {
+    Digest digest;
+    bool in_store = false;
+  };
+  std::vector<ToRead> to_read;
+  std::vector<LoadResult> reading;
+  std::vector<LoadResult> read;
+  size_t read_begin = 0;
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
-  for (size_t begin = 0; begin < ids.size(); begin += kChunk) {
-    const size_t count = std::min(kChunk, ids.size() - begin);
-    results.assign(count, LoadResult());
-    tbb::parallel_for(size_t{0}, count, [&](size_t i) {
+  tbb::task_group group;
+  for (size_t begin = 0;; begin += kChunk) {
+    const size_t count = begin < ids.size() ? std::min(kChunk, ids.size() - begin) : 0;
+    to_read.resize(count);
+    for (size_t i = 0; i < count; ++i) {
       const NodeId id = ids[begin + i];
       const BlobRecord* blob = Blob(id);
-      const Digest& digest = nodes_[id].digest;
-      const Folder& folder = shards->Of(digest);
       // A blob whose data was not examined may still have it: reading it tells.
-      const bool in_store = blob != nullptr && (blob->has_data || !blob->data_known);
-      results[i] = LoadOne(fs, folder, shards->DataIn(digest), id, digest, in_store, observer,
-                           parsers.local());
-      Advance(progress);
+      to_read[i] = {nodes_[id].digest, blob != nullptr && (blob->has_data || !blob->data_known)};
+    }
+    reading.assign(count, LoadResult());
+    group.run([&, begin, count] {
+      tbb::parallel_for(size_t{0}, count, [&](size_t i) {
+        const Digest& digest = to_read[i].digest;
+        reading[i] = LoadOne(fs, shards->Of(digest), shards->DataIn(digest), ids[begin + i], digest,
+                             to_read[i].in_store, observer, parsers.local());
+        Advance(progress);
+      });
     });
-    for (size_t i = 0; i < count; ++i) {
-      LoadResult& result = results[i];
-      AddLoaded(ids[begin + i], result.status, std::move(result.problem),
+    for (size_t i = 0; i < read.size(); ++i) {
+      LoadResult& result = read[i];
+      AddLoaded(ids[read_begin + i], result.status, std::move(result.problem),
                 result.manifest ? &*result.manifest : nullptr);
     }
+    group.wait();
+    if (count == 0) break;
+    std::swap(reading, read);
+    read_begin = begin;
   }
 }
 
