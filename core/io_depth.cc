@@ -1,4 +1,4 @@
-// RunWithIoDepth: a TBB arena as wide as the requested depth.
+// RunWithIoDepth: a TBB arena as wide as the requested depth, its extra threads governed.
 #include "core/io_depth.h"
 
 #include <malloc.h>
@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
+#include "core/depth_governor.h"
 
 namespace regsweep {
 namespace {
@@ -32,6 +34,8 @@ void LimitMallocArenas(unsigned jobs) {
 
 void RunWithIoDepth(unsigned depth, const std::function<void()>& work) {
   depth = std::clamp(depth, 1u, kMaxThreads);
+  // The caller's arena is as wide as the cores it computes on.
+  const auto cores = static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
   // TBB creates no more workers than the process-wide limit, which defaults to the core count;
   // a caller's lower limit (--jobs) is raised for the reading phases only.
   const size_t limit = std::max<size_t>(
@@ -40,7 +44,10 @@ void RunWithIoDepth(unsigned depth, const std::function<void()>& work) {
   // A lower limit of the caller's still wins (the smallest in force does): then that many.
   const size_t allowed =
       tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-  tbb::task_arena arena(static_cast<int>(std::min<size_t>(depth, allowed)));
+  const auto width = static_cast<unsigned>(std::min<size_t>(depth, allowed));
+  tbb::task_arena arena(static_cast<int>(width));
+  // Threads beyond the cores run only while reads wait (core/depth_governor.h).
+  const DepthGovernor governor(cores, width);
   arena.execute(work);
 }
 

@@ -5,7 +5,9 @@
 // the registry (scan, manifests, the plan's examination of blob data, audit's hashing) run
 // inside RunWithIoDepth: their parallel loops then run on `depth` threads, so up to `depth`
 // blocking reads are outstanding at once while the parsing and hashing between them share the
-// cores. Phases that only compute (mark, plan, reports) run outside it, on one thread per core.
+// cores; when no read waits (a warm cache), core/depth_governor.h lets only as many threads run
+// as there are cores. Phases that only compute (mark, plan, reports) run outside it, on one
+// thread per core.
 #ifndef REGSWEEP_CORE_IO_DEPTH_H_
 #define REGSWEEP_CORE_IO_DEPTH_H_
 
