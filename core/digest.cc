@@ -3,6 +3,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -12,19 +13,39 @@
 namespace regsweep {
 namespace {
 
-// Value of each lower-case hex digit, 0xff for every other byte (upper case is not canonical
-// and is rejected).
-constexpr std::array<uint8_t, 256> MakeHexTable() {
-  std::array<uint8_t, 256> table{};
-  for (auto& value : table) value = 0xff;
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) {
-    table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'a' + 10);
+// Decodes `2 * bytes` characters of lower-case hex (`bytes` a multiple of 4) into `out`, eight
+// characters at a time as one 64-bit word: every byte is range-checked and turned into its
+// nibble with word-wide arithmetic, and pairs of nibbles are packed into bytes. Returns false
+// when any character is not 0-9 or a-f (upper case is not canonical and is rejected).
+bool DecodeLowerHex(const char* text, size_t bytes, uint8_t* out) {
+  static_assert(std::endian::native == std::endian::little, "a word's first byte is its lowest");
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighBits = kOnes * 0x80;
+  uint64_t invalid = 0;
+  for (size_t i = 0; i < bytes; i += 4) {
+    uint64_t word;
+    std::memcpy(&word, text + 2 * i, sizeof word);
+    // With every byte below 0x80, adding 0x80 - c sets a byte's high bit exactly when it is >= c,
+    // with no carry into the next byte. A byte of 0x80 or more is invalid by itself (~word
+    // clears its bit), and whatever its carry does to its neighbours, the word is refused.
+    const uint64_t at_least_0 = word + kOnes * (0x80 - '0');
+    const uint64_t above_9 = word + kOnes * (0x80 - '9' - 1);
+    const uint64_t at_least_a = word + kOnes * (0x80 - 'a');
+    const uint64_t above_f = word + kOnes * (0x80 - 'f' - 1);
+    const uint64_t letters = at_least_a & ~above_f & kHighBits;
+    const uint64_t valid = ((at_least_0 & ~above_9) | letters) & ~word & kHighBits;
+    invalid |= valid ^ kHighBits;
+    // '0'-'9' end in their value, 'a'-'f' in their value less 9.
+    const uint64_t nibbles = (word & (kOnes * 0x0f)) + (letters >> 7) * 9;
+    // Byte 2k becomes nibble 2k (high) then nibble 2k+1 (low); the even bytes are then packed.
+    uint64_t packed = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff00ff00ff00ff;
+    packed = (packed | (packed >> 8)) & 0x0000ffff0000ffff;
+    packed = (packed | (packed >> 16)) & 0x00000000ffffffff;
+    const auto four = static_cast<uint32_t>(packed);
+    std::memcpy(out + i, &four, sizeof four);
   }
-  return table;
+  return invalid == 0;
 }
-
-constexpr std::array<uint8_t, 256> kHexValue = MakeHexTable();
 
 void SetWhy(std::string* why, std::string text) {
   if (why != nullptr) *why = std::move(text);
@@ -108,18 +129,8 @@ std::optional<Digest> Digest::FromHex(DigestAlgorithm algorithm, std::string_vie
                     " hex characters, found " + std::to_string(hex.size()));
     return std::nullopt;
   }
-  // Invalid digits are 0xff: OR-ing every value and testing the high bit once at the end keeps
-  // the loop free of branches.
-  uint8_t invalid = 0;
   std::array<uint8_t, kSha512Bytes> raw;
-  const auto* text = reinterpret_cast<const unsigned char*>(hex.data());
-  for (size_t i = 0; i < bytes; ++i) {
-    const uint8_t high = kHexValue[text[2 * i]];
-    const uint8_t low = kHexValue[text[2 * i + 1]];
-    invalid |= high | low;
-    raw[i] = static_cast<uint8_t>((high << 4) | (low & 0x0f));
-  }
-  if ((invalid & 0x80) != 0) {
+  if (!DecodeLowerHex(hex.data(), bytes, raw.data())) {
     SetWhy(why, "not lower-case hex");
     return std::nullopt;
   }

@@ -55,6 +55,29 @@ TEST(DigestTest, RejectsWhatIsNotCanonical) {
   }
 }
 
+// Every byte value at every position of a sha256 and a sha512 hex: accepted exactly when it is
+// a lower-case hex digit, and then decoded to the digit's value (the decoder works on eight
+// characters at once, so each position of a word is a case of its own).
+TEST(DigestTest, AcceptsExactlyLowerCaseHexAtEveryPosition) {
+  for (const DigestAlgorithm algorithm : {DigestAlgorithm::kSha256, DigestAlgorithm::kSha512}) {
+    const size_t length = 2 * AlgorithmBytes(algorithm);
+    std::string hex;
+    for (size_t i = 0; i < length; ++i) hex += "0123456789abcdef"[(i * 7 + 3) % 16];
+    for (size_t position = 0; position < length; ++position) {
+      for (int value = 0; value < 256; ++value) {
+        std::string text = hex;
+        text[position] = static_cast<char>(value);
+        const bool digit = (value >= '0' && value <= '9') || (value >= 'a' && value <= 'f');
+        const auto digest = Digest::FromHex(algorithm, text);
+        ASSERT_EQ(digest.has_value(), digit) << "position " << position << ", byte " << value;
+        if (digit) {
+          ASSERT_EQ(digest->Hex(), text) << "position " << position;
+        }
+      }
+    }
+  }
+}
+
 TEST(DigestTest, AlgorithmsDiffer) {
   const Digest a = HashBytes(DigestAlgorithm::kSha256, "x");
   std::array<uint8_t, 64> same_start{};
