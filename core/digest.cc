@@ -190,24 +190,12 @@ std::string Digest::ToString() const {
   return text;
 }
 
-bool Digest::operator==(const Digest& other) const {
-  return algorithm_ == other.algorithm_ &&
-         std::memcmp(head_.data(), other.head_.data(), head_.size()) == 0;
-}
-
 bool Digest::operator<(const Digest& other) const {
   if (algorithm_ != other.algorithm_) return algorithm_ < other.algorithm_;
   if (algorithm_ == DigestAlgorithm::kSha256) {
     return std::memcmp(head_.data(), other.head_.data(), head_.size()) < 0;
   }
   return std::memcmp(bytes(), other.bytes(), kSha512Bytes) < 0;
-}
-
-size_t DigestHash::operator()(const Digest& digest) const {
-  // The bytes are already uniformly distributed: the first eight are a fine hash.
-  size_t value;
-  std::memcpy(&value, digest.bytes(), sizeof value);
-  return value ^ static_cast<size_t>(digest.algorithm());
 }
 
 }  // namespace regsweep

@@ -102,13 +102,20 @@ class Graph {
   // The blob record of a node, or nullptr when the blob is not in the store.
   const BlobRecord* Blob(NodeId id) const;
 
+  // What reading one manifest gave; defined and used in graph.cc only.
+  struct LoadResult;
+
  private:
   NodeId Intern(const Digest& digest);
+  // Interns digest_at(i) for i in [0, count), in order, calling use(i, node) for each: as
+  // Intern, with the cache lines of later lookups fetched ahead (a lookup waits on memory).
+  template <typename DigestAt, typename Use>
+  void InternEach(size_t count, const DigestAt& digest_at, const Use& use);
   void LoadManifests(const std::vector<NodeId>& ids, const Folder& v2, TreeReader& fs,
                      const ManifestObserver* observer, Progress* progress);
-  // Records the outcome of reading manifest `id`: its references interned (status kOk, with
-  // `loaded`), or why it could not be used.
-  void AddLoaded(NodeId id, ManifestStatus status, std::string problem, const Manifest* loaded);
+  // Records the outcome of reading manifests ids[0..results->size()): their references interned
+  // (status kOk), or why they could not be used.
+  void AddLoaded(const NodeId* ids, std::vector<LoadResult>* results);
   // The slot of `digest` in slots_: where it is, or the free slot where it would go.
   size_t SlotOf(const Digest& digest) const;
   // Rebuilds slots_ with `capacity` slots (a power of two).
