@@ -29,13 +29,14 @@ double Seconds(clockid_t clock) {
 
 unsigned NextThreadLimit(unsigned limit, double busy, long sleeps, unsigned cores, unsigned depth) {
   if (busy >= kSaturated) return std::max(cores, limit / 2);
-  // Cores idle while every running thread went to sleep at least once (a blocking read is a
-  // sleep): the threads wait on storage. Cores idle without sleeps is a phase short of
-  // parallel work (one thread interning, say), which more threads would not help.
-  if (busy < kUnderused && sleeps >= static_cast<long>(limit)) {
-    return std::min(depth, std::max(cores, limit * 2));
-  }
-  return limit;
+  // Less than half of one core busy: the threads are waiting (on a read slower than a period,
+  // they need not even fall asleep within it). Cores idle while every running thread went to
+  // sleep at least once (a blocking read is a sleep): waiting too. Cores idle with hardly a
+  // sleep and at least half a core busy is a phase short of parallel work (one thread
+  // interning, say), which more threads would not help.
+  const bool waiting =
+      busy < 0.5 / cores || (busy < kUnderused && sleeps >= static_cast<long>(limit));
+  return waiting ? std::min(depth, std::max(cores, limit * 2)) : limit;
 }
 
 ProcessSample SampleProcess() {

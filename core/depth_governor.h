@@ -8,11 +8,14 @@
 //
 // The governor samples the process every 10 ms: how much of the cores' time it used, and how
 // often its threads went to sleep. While the cores are saturated, threads beyond them cannot
-// make the phase faster, so it halves TBB's thread limit (never below the cores). When the
-// cores go idle while every running thread slept (a blocking read is a sleep), reads are
-// waiting, so it doubles the limit again (never above the depth). Cores idle without sleeps
-// is a phase short of parallel work, which more threads would not help. Every phase starts at
-// the full depth: a slow device is never left idle to find out whether it is slow.
+// make the phase faster, so it halves TBB's thread limit, never below the cores. When the cores
+// go idle while the threads wait (less than half a core busy, or every running thread slept:
+// a blocking read is a sleep), it doubles the limit again, up to the depth. Cores idle with
+// hardly a sleep is a phase short of parallel work, which more threads would not help.
+//
+// Every phase starts at the full depth, so a slow device is never left idle to find out that
+// it is slow. It also has to: oneTBB (2021.8) asks for an arena's workers when work first
+// arrives, and workers refused then, under a lower limit, do not join when it is raised.
 #ifndef REGSWEEP_CORE_DEPTH_GOVERNOR_H_
 #define REGSWEEP_CORE_DEPTH_GOVERNOR_H_
 

@@ -10,8 +10,8 @@ void AddThreadOptions(CLI::App* cmd, unsigned* jobs, unsigned* io_depth) {
       ->check(CLI::Range(1u, kMaxThreads));
   cmd->add_option("--io-depth", *io_depth,
                   "requests to the registry's storage kept in flight at once (reads, and gc's "
-                  "deletions): the default suits network and cold storage; 2 is a little faster "
-                  "on a registry held in the page cache, 1 does one thing at a time")
+                  "deletions): the default suits network and cold storage; threads beyond the "
+                  "cores run only while reads wait; 1 does one thing at a time")
       ->check(CLI::Range(1u, kMaxThreads))
       ->capture_default_str();
 }

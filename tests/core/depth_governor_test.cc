@@ -22,14 +22,17 @@ TEST(NextThreadLimitTest, SaturatedCoresHalveTheLimitDownToTheCores) {
   EXPECT_EQ(NextThreadLimit(2, 1.0, 0, 2, 64), 2u);
 }
 
-TEST(NextThreadLimitTest, IdleCoresWithSleepingThreadsDoubleTheLimitUpToTheDepth) {
-  EXPECT_EQ(NextThreadLimit(2, 0.3, 2, 2, 64), 4u);
+TEST(NextThreadLimitTest, WaitingThreadsDoubleTheLimitUpToTheDepth) {
+  // Every running thread slept while the cores idled: reads are waiting.
+  EXPECT_EQ(NextThreadLimit(2, 0.6, 2, 2, 64), 4u);
+  // Less than half a core busy: waiting, even on reads slower than a period (no sleep in it).
+  EXPECT_EQ(NextThreadLimit(2, 0.1, 0, 2, 64), 4u);
   EXPECT_EQ(NextThreadLimit(48, 0.05, 100, 2, 64), 64u);
   EXPECT_EQ(NextThreadLimit(64, 0.05, 100, 2, 64), 64u);
 }
 
-TEST(NextThreadLimitTest, IdleCoresWithoutSleepsOrCoresNearlyBusyKeepTheLimit) {
-  // One thread computing alone (a serial part of a phase): more threads would not help.
+TEST(NextThreadLimitTest, ASerialPartOrCoresNearlyBusyKeepTheLimit) {
+  // One thread of two computing alone, the other idle: more threads would not help.
   EXPECT_EQ(NextThreadLimit(2, 0.5, 1, 2, 64), 2u);
   EXPECT_EQ(NextThreadLimit(16, 0.8, 1000, 2, 64), 16u);
 }
@@ -38,6 +41,8 @@ TEST(DepthGovernorTest, FollowsTheSamplesBetweenTheCoresAndTheDepth) {
   const size_t before = ActiveThreadLimit();
   {
     DepthGovernor governor(2, 16, DepthGovernor::Sampling::kByCaller);
+    EXPECT_EQ(governor.limit(), 16u) << "a phase starts at the full depth";
+    EXPECT_EQ(ActiveThreadLimit(), before);
     ProcessSample sample;
     governor.Observe(sample);
     EXPECT_EQ(governor.limit(), 16u) << "one sample is no period yet";
@@ -48,7 +53,11 @@ TEST(DepthGovernorTest, FollowsTheSamplesBetweenTheCoresAndTheDepth) {
       EXPECT_EQ(governor.limit(), expected);
       EXPECT_EQ(ActiveThreadLimit(), expected);
     }
-    // Then the reads start to wait.
+    // One thread interning alone: half the cores, hardly a sleep.
+    sample = Next(sample, 0.01, 1);
+    governor.Observe(sample);
+    EXPECT_EQ(governor.limit(), 2u);
+    // Then the reads wait.
     for (const unsigned expected : {4u, 8u, 16u, 16u}) {
       sample = Next(sample, 0.002, 40);
       governor.Observe(sample);

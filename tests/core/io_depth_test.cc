@@ -3,6 +3,7 @@
 #include "core/io_depth.h"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -109,6 +110,32 @@ TEST(RunWithIoDepth, ComputesUnderALowerLimitOfTheCaller) {
     });
   });
   EXPECT_EQ(peak.load(), 1);
+}
+
+TEST(RunWithIoDepth, ReadsThatStartToWaitAfterAComputingStartGetTheDepthBack) {
+  // The first part only computes (a warm cache: the governor lowers the thread limit towards
+  // the cores), the second waits 2 ms per task (a cold part of the tree): it must get its
+  // threads back.
+  std::atomic<int> in_flight{0};
+  std::atomic<int> peak{0};
+  size_t lowered = 0;
+  RunWithIoDepth(16, [&] {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    tbb::parallel_for(0, 4096, [&](int) {
+      volatile uint64_t sum = 0;
+      while (std::chrono::steady_clock::now() < until && sum < 1000000) sum = sum + 1;
+    });
+    lowered = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+    tbb::parallel_for(0, 512, [&](int) {
+      const int now = ++in_flight;
+      int seen = peak.load();
+      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      --in_flight;
+    });
+  });
+  EXPECT_GE(peak.load(), 8) << "thread limit after the computing part: " << lowered;
 }
 
 }  // namespace
