@@ -29,7 +29,7 @@ void RestrictToSavedPlan(const SavedPlan& saved, Plan* fresh,
   std::vector<Action> kept;
   PlanCounts counts;
   for (Action& action : fresh->actions) {
-    if (remaining.erase(action.Key()) == 0) continue;
+    if (remaining.erase(fresh->Key(action)) == 0) continue;
     kept.push_back(std::move(action));
   }
   fresh->actions = std::move(kept);

@@ -31,6 +31,13 @@ class Planner {
 
   Plan Run() {
     plan_.layout = graph_.inventory().layout;
+    // Actions name a repository by its index among the graph's, so the plan holds every name.
+    if (keep_actions_) {
+      plan_.repositories.reserve(graph_.repositories().size());
+      for (const RepositoryNode& repository : graph_.repositories()) {
+        plan_.repositories.push_back(repository.record->name);
+      }
+    }
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
       PlanTagsAndRevisions(r);
     }
@@ -113,6 +120,7 @@ class Planner {
     return policy_.min_age_ns > 0 && policy_.IsRecent(link_ages_.Mtime(dir, &plan_.problems));
   }
 
+  static uint32_t Index(size_t r) { return static_cast<uint32_t>(r); }
   bool Collectable(size_t r) const { return RepositoryCollectable(graph_, marks_, r); }
   bool Spared(NodeId id) const { return fates_[id] == BlobFate::kSpared; }
 
@@ -126,7 +134,7 @@ class Planner {
     if (!marks.tainted && links_) {
       for (const uint32_t t : marks.dropped_tags) {
         dropped[t] = 1;
-        Add(Action{ActionKind::kDeleteTag, record.name, record.tags[t].name, Digest(), 0});
+        Add(Action{ActionKind::kDeleteTag, Digest(), Index(r), record.tags[t].name, 0});
       }
     }
     size_t tags_left = 0;
@@ -143,7 +151,7 @@ class Planner {
           ++plan_.spared_count;
           continue;
         }
-        Add(Action{ActionKind::kDeleteTagIndexEntry, record.name, tag.name, entry, 0});
+        Add(Action{ActionKind::kDeleteTagIndexEntry, entry, Index(r), tag.name, 0});
       }
     }
     size_t revisions_left = 0;
@@ -161,7 +169,7 @@ class Planner {
         continue;
       }
       // Without link files (OCI) a manifest is only its blob, which the blob phase deletes.
-      if (links_) Add(Action{ActionKind::kDeleteRevision, record.name, "", revision.digest, 0});
+      if (links_) Add(Action{ActionKind::kDeleteRevision, revision.digest, Index(r), "", 0});
     }
     if (tags_left != 0 || revisions_left != 0) empty_candidate_[r] = false;
   }
@@ -185,7 +193,7 @@ class Planner {
         ++left;
         continue;
       }
-      Add(Action{ActionKind::kDeleteLayerLink, record.name, "", link, 0});
+      Add(Action{ActionKind::kDeleteLayerLink, link, Index(r), "", 0});
     }
     if (left != 0) empty_candidate_[r] = false;
   }
@@ -205,7 +213,7 @@ class Planner {
         if (!blob.data_known) plan_.kept_blob_bytes_known = false;
         continue;
       }
-      Add(Action{ActionKind::kDeleteBlob, "", "", blob.digest, blob.size});
+      Add(Action{ActionKind::kDeleteBlob, blob.digest, kNoRepository, "", blob.size});
     }
   }
 
@@ -221,7 +229,7 @@ class Planner {
         empty_candidate_[r] = false;
         continue;
       }
-      Add(Action{ActionKind::kDeleteUpload, record.name, upload.id, Digest(), upload.size});
+      Add(Action{ActionKind::kDeleteUpload, Digest(), Index(r), upload.id, upload.size});
     }
   }
 
@@ -232,8 +240,7 @@ class Planner {
         !(deleted || (policy_.prune_empty_repositories && empty_candidate_[r]))) {
       return;
     }
-    Add(Action{ActionKind::kPruneRepository, graph_.repositories()[r].record->name, "", Digest(),
-               0});
+    Add(Action{ActionKind::kPruneRepository, Digest(), Index(r), "", 0});
   }
 
   const Graph& graph_;
@@ -264,8 +271,10 @@ bool ParseActionKind(std::string_view name, ActionKind* kind) {
   return false;
 }
 
-std::string Action::Path(const Layout& layout) const {
-  switch (kind) {
+std::string ActionPath(const Action& action, const std::string& repository, const Layout& layout) {
+  const std::string& name = action.name;
+  const Digest& digest = action.digest;
+  switch (action.kind) {
     case ActionKind::kDeleteTag:
       return distribution::TagDir(repository, name);
     case ActionKind::kDeleteTagIndexEntry:
@@ -284,19 +293,31 @@ std::string Action::Path(const Layout& layout) const {
   return std::string();
 }
 
-std::string Action::Key() const {
+std::string ActionKey(const Action& action, const std::string& repository) {
+  const ActionKind kind = action.kind;
   std::string key(ActionKindName(kind));
   key += ' ';
   key += repository;
   key += ' ';
-  key += name;
+  key += action.name;
   if (kind != ActionKind::kDeleteTag && kind != ActionKind::kDeleteUpload &&
       kind != ActionKind::kPruneRepository) {
     key += ' ';
-    key += digest.ToString();
+    key += action.digest.ToString();
   }
   return key;
 }
+
+const std::string& Plan::Repository(const Action& action) const {
+  static const std::string kNone;
+  return action.repository < repositories.size() ? repositories[action.repository] : kNone;
+}
+
+std::string Plan::Path(const Action& action) const {
+  return ActionPath(action, Repository(action), *layout);
+}
+
+std::string Plan::Key(const Action& action) const { return ActionKey(action, Repository(action)); }
 
 Plan MakePlan(const Graph& graph, const MarkResult& marks, const GcPolicy& policy,
               TreeReader& reader, const Folder& v2) {

@@ -44,20 +44,24 @@ inline constexpr int kActionKindCount = 7;
 std::string_view ActionKindName(ActionKind kind);  // "delete_blob", ...
 bool ParseActionKind(std::string_view name, ActionKind* kind);
 
+// Action::repository of the actions that name none (blobs).
+inline constexpr uint32_t kNoRepository = UINT32_MAX;
+
 struct Action {
   ActionKind kind = ActionKind::kDeleteBlob;
-  std::string repository;  // empty for blobs
-  std::string name;        // tag or upload id
-  Digest digest;           // revision, link, index entry or blob
-  uint64_t size = 0;       // blob or upload bytes
-
-  // What this action removes in `layout` (the plan's), relative to the registry's root folder,
-  // from validated parts only. Only a blob's path depends on the layout: the other actions
-  // remove link files, which only distribution's layout has.
-  std::string Path(const Layout& layout) const;
-  // Identity of the action, for matching a saved plan against a fresh one.
-  std::string Key() const;
+  Digest digest;                        // revision, link, index entry or blob
+  uint32_t repository = kNoRepository;  // index into Plan::repositories
+  std::string name;                     // tag or upload id
+  uint64_t size = 0;                    // blob or upload bytes
 };
+
+// What `action` removes in `layout`, relative to the registry's root folder, from validated parts
+// only; `repository` is the name the action's index stands for ("" for none). Only a blob's
+// path depends on the layout: the other actions remove link files, which only distribution's
+// layout has.
+std::string ActionPath(const Action& action, const std::string& repository, const Layout& layout);
+// Identity of the action, for matching a saved plan against a fresh one.
+std::string ActionKey(const Action& action, const std::string& repository);
 
 struct PlanCounts {
   uint64_t manifests = 0;  // revision links
@@ -71,15 +75,24 @@ struct PlanCounts {
 
 struct Plan {
   const Layout* layout = &DefaultLayout();  // the graph's; never null
-  std::vector<Action> actions;              // in sweep order
-  PlanCounts deleted;                       // what the actions remove
-  PlanCounts kept;                          // what stays
+  // The names Action::repository stands for: a plan of a large registry holds hundreds of
+  // thousands of actions, which hold an index instead of a copy of the name (40 bytes less each).
+  std::vector<std::string> repositories;
+  std::vector<Action> actions;  // in sweep order
+  PlanCounts deleted;           // what the actions remove
+  PlanCounts kept;              // what stays
   // False when some kept blob's data was not examined (gc examines only candidates), so
   // kept.blob_bytes counts only the examined ones and is not reported.
   bool kept_blob_bytes_known = true;
   uint64_t spared_count = 0;  // candidates younger than --min-age
   uint64_t spared_bytes = 0;
   Findings problems;
+
+  // The name of the action's repository; "" for an action that names none.
+  const std::string& Repository(const Action& action) const;
+  // ActionPath in the plan's layout, and ActionKey.
+  std::string Path(const Action& action) const;
+  std::string Key(const Action& action) const;
 };
 
 // Computes the plan. Which blobs go is core/reclaim.h's decision. `reader` is used only to stat

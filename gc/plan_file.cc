@@ -54,14 +54,15 @@ std::string PlanToJson(const Plan& plan, const GcPolicy& policy, const std::stri
   json.Key("actions").BeginArray();
   for (const Action& action : plan.actions) {
     json.BeginObject().Field("action", ActionKindName(action.kind));
-    if (!action.repository.empty()) json.Field("repository", action.repository);
+    const std::string& repository = plan.Repository(action);
+    if (!repository.empty()) json.Field("repository", repository);
     if (!action.name.empty()) json.Field("name", action.name);
     if (action.kind != ActionKind::kDeleteTag && action.kind != ActionKind::kDeleteUpload &&
         action.kind != ActionKind::kPruneRepository) {
       json.Field("digest", action.digest.ToString());
     }
     if (action.size != 0) json.Field("size", action.size);
-    json.Field("path", action.Path(*plan.layout)).EndObject();
+    json.Field("path", plan.Path(action)).EndObject();
   }
   json.EndArray().EndObject();
   return json.str() + "\n";
@@ -142,8 +143,9 @@ bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
       return fail("unknown action");
     }
     std::string_view text;
+    std::string repository;
     if (item["repository"].get_string().get(text) == simdjson::SUCCESS) {
-      action.repository = std::string(text);
+      repository = std::string(text);
     }
     if (item["name"].get_string().get(text) == simdjson::SUCCESS) action.name = std::string(text);
     if (item["digest"].get_string().get(text) == simdjson::SUCCESS) {
@@ -152,7 +154,7 @@ bool LoadPlanFile(const std::string& path, SavedPlan* out, std::string* error) {
       if (!digest) return fail("bad digest in an action: " + why);
       action.digest = *digest;
     }
-    out->action_keys.insert(action.Key());
+    out->action_keys.insert(ActionKey(action, repository));
     ++out->action_count;
   }
   return true;

@@ -24,22 +24,23 @@ std::string CountBytes(uint64_t count, uint64_t bytes) {
   return std::to_string(count) + " (" + FormatBytes(bytes) + ")";
 }
 
-std::string DescribeAction(const Action& action) {
+std::string DescribeAction(const Plan& plan, const Action& action) {
+  const std::string& repository = plan.Repository(action);
   switch (action.kind) {
     case ActionKind::kDeleteTag:
-      return "tag        " + action.repository + ":" + action.name;
+      return "tag        " + repository + ":" + action.name;
     case ActionKind::kDeleteTagIndexEntry:
-      return "tag index  " + action.repository + ":" + action.name + " " + action.digest.ToString();
+      return "tag index  " + repository + ":" + action.name + " " + action.digest.ToString();
     case ActionKind::kDeleteRevision:
-      return "manifest   " + action.repository + "@" + action.digest.ToString();
+      return "manifest   " + repository + "@" + action.digest.ToString();
     case ActionKind::kDeleteLayerLink:
-      return "layer link " + action.repository + " " + action.digest.ToString();
+      return "layer link " + repository + " " + action.digest.ToString();
     case ActionKind::kDeleteBlob:
       return "blob       " + action.digest.ToString() + " " + FormatBytes(action.size);
     case ActionKind::kDeleteUpload:
-      return "upload     " + action.repository + " " + action.name + " " + FormatBytes(action.size);
+      return "upload     " + repository + " " + action.name + " " + FormatBytes(action.size);
     case ActionKind::kPruneRepository:
-      return "repository " + action.repository + " (empty)";
+      return "repository " + repository + " (empty)";
   }
   return "";
 }
@@ -102,7 +103,7 @@ std::string GcTextReport(const GcOutcome& outcome, bool list_actions) {
     for (size_t i = 0; i < outcome.plan.actions.size(); ++i) {
       if (!outcome.Done(i)) continue;
       out += std::string(dry ? "would delete " : "deleted ") +
-             DescribeAction(outcome.plan.actions[i]) + "\n";
+             DescribeAction(outcome.plan, outcome.plan.actions[i]) + "\n";
     }
   }
   // Count what was really carried out (all of the plan for a dry run).
@@ -191,15 +192,18 @@ std::string GcJsonReport(const GcOutcome& outcome) {
       if (static_cast<int>(a.kind) != kind || !outcome.Done(i)) continue;
       switch (a.kind) {
         case ActionKind::kDeleteTag:
-          json.BeginObject().Field("repository", a.repository).Field("tag", a.name).EndObject();
+          json.BeginObject()
+              .Field("repository", outcome.plan.Repository(a))
+              .Field("tag", a.name)
+              .EndObject();
           break;
         case ActionKind::kDeleteTagIndexEntry:
-          json.BeginObject().Field("repository", a.repository).Field("tag", a.name);
+          json.BeginObject().Field("repository", outcome.plan.Repository(a)).Field("tag", a.name);
           json.Field("digest", a.digest.ToString()).EndObject();
           break;
         case ActionKind::kDeleteRevision:
         case ActionKind::kDeleteLayerLink:
-          json.BeginObject().Field("repository", a.repository);
+          json.BeginObject().Field("repository", outcome.plan.Repository(a));
           json.Field("digest", a.digest.ToString()).EndObject();
           break;
         case ActionKind::kDeleteBlob:
@@ -207,11 +211,11 @@ std::string GcJsonReport(const GcOutcome& outcome) {
           json.EndObject();
           break;
         case ActionKind::kDeleteUpload:
-          json.BeginObject().Field("repository", a.repository).Field("id", a.name);
+          json.BeginObject().Field("repository", outcome.plan.Repository(a)).Field("id", a.name);
           json.Field("size", a.size).EndObject();
           break;
         case ActionKind::kPruneRepository:
-          json.String(a.repository);
+          json.String(outcome.plan.Repository(a));
           break;
       }
     }

@@ -50,14 +50,14 @@ void ExecutePhase(const Plan& plan, size_t begin, size_t end, Storage& storage, 
                   std::vector<StorageStatus>* statuses) {
   if (plan.actions[begin].kind == ActionKind::kPruneRepository) {
     tbb::parallel_for(begin, end, [&](size_t i) {
-      (*statuses)[i] = PruneRepository(plan.actions[i].repository, storage);
+      (*statuses)[i] = PruneRepository(plan.Repository(plan.actions[i]), storage);
       Advance(progress);
     });
     return;
   }
   std::vector<std::string> batch;
   batch.reserve(end - begin);
-  for (size_t i = begin; i < end; ++i) batch.push_back(plan.actions[i].Path(*plan.layout));
+  for (size_t i = begin; i < end; ++i) batch.push_back(plan.Path(plan.actions[i]));
   std::vector<StorageStatus> done = storage.RemoveTrees(batch, [progress] { Advance(progress); });
   std::move(done.begin(), done.end(), statuses->begin() + static_cast<std::ptrdiff_t>(begin));
 }
@@ -80,7 +80,7 @@ SweepResult Sweep(const Plan& plan, Storage& storage, Progress* progress) {
       failed = true;
       const Action& action = plan.actions[i];
       result.failures.push_back(Finding{
-          Severity::kError, "delete_failed", action.Path(*plan.layout), action.repository,
+          Severity::kError, "delete_failed", plan.Path(action), plan.Repository(action),
           action.kind == ActionKind::kDeleteTag || action.kind == ActionKind::kDeleteUpload ||
                   action.kind == ActionKind::kPruneRepository
               ? std::string()

@@ -54,7 +54,7 @@ class IoDepthTest : public ::testing::Test {
 
   static std::vector<std::string> ActionKeys(const GcOutcome& outcome) {
     std::vector<std::string> keys;
-    for (const Action& action : outcome.plan.actions) keys.push_back(action.Key());
+    for (const Action& action : outcome.plan.actions) keys.push_back(outcome.plan.Key(action));
     std::sort(keys.begin(), keys.end());
     return keys;
   }

@@ -295,7 +295,7 @@ TEST_F(OciLayoutTest, GcDeleteUntaggedKeepsIndexJsonEntriesAndTheirReferrers) {
     EXPECT_EQ(kept.count(blob), 1u) << blob;
   }
   for (const Action& action : gc.outcome.plan.actions) {
-    EXPECT_EQ(action.kind, ActionKind::kDeleteBlob) << action.Key();
+    EXPECT_EQ(action.kind, ActionKind::kDeleteBlob) << gc.outcome.plan.Key(action);
   }
   EXPECT_EQ(layout_.Read("index.json"), index_json);
   EXPECT_EQ(layout_.Read("oci-layout"), oci_layout);
@@ -442,7 +442,7 @@ TEST_F(OciLayoutTest, MarkNeverDropsAnIndexJsonEntry) {
   const Plan plan = MakePlan(model->graph, marks, policy, run->backend().reader(), run->v2());
   std::set<Digest> deleted;
   for (const Action& action : plan.actions) {
-    EXPECT_EQ(action.kind, ActionKind::kDeleteBlob) << action.Key();
+    EXPECT_EQ(action.kind, ActionKind::kDeleteBlob) << plan.Key(action);
     deleted.insert(action.digest);
   }
   for (const Blob& blob : {tagged_.manifest, tagged_.config, tagged_.layers[0], tagged_.layers[1],

@@ -27,7 +27,7 @@ Digest Sha(const std::string& content) { return HashBytes(DigestAlgorithm::kSha2
 bool PlanHas(const Plan& plan, ActionKind kind, const Digest& digest,
              const std::string& repository = "") {
   for (const Action& a : plan.actions) {
-    if (a.kind == kind && a.digest == digest && a.repository == repository) return true;
+    if (a.kind == kind && a.digest == digest && plan.Repository(a) == repository) return true;
   }
   return false;
 }
@@ -71,7 +71,7 @@ TEST_F(PlanTest, ActionsComeInCrashSafeOrder) {
   EXPECT_EQ(p.plan().deleted.uploads, 1u);
   EXPECT_EQ(p.plan().deleted.upload_bytes, 7u);
   EXPECT_EQ(p.plan().actions.front().kind, ActionKind::kDeleteTag);
-  EXPECT_EQ(p.plan().actions.front().Path(DefaultLayout()), "repositories/a/_manifests/tags/v1");
+  EXPECT_EQ(p.plan().Path(p.plan().actions.front()), "repositories/a/_manifests/tags/v1");
 }
 
 TEST_F(PlanTest, GracePeriodSparesRecentBlobsAndLinks) {
@@ -139,8 +139,8 @@ TEST_F(PlanTest, NothingInATaintedRepositoryIsDeleted) {
   EXPECT_EQ(p.plan().kept.tags, 1u);
   EXPECT_EQ(p.plan().kept.uploads, 1u);
   for (const Action& a : p.plan().actions) {
-    EXPECT_NE(a.repository, "a") << a.Key();
-    EXPECT_NE(a.kind, ActionKind::kDeleteBlob) << a.Key();
+    EXPECT_NE(p.plan().Repository(a), "a") << p.plan().Key(a);
+    EXPECT_NE(a.kind, ActionKind::kDeleteBlob) << p.plan().Key(a);
   }
 }
 
@@ -155,7 +155,7 @@ TEST_F(PlanTest, PruneOnlyRepositoriesLeftEmpty) {
   Pipeline p(builder_, policy);
   std::vector<std::string> pruned;
   for (const Action& a : p.plan().actions) {
-    if (a.kind == ActionKind::kPruneRepository) pruned.push_back(a.repository);
+    if (a.kind == ActionKind::kPruneRepository) pruned.push_back(p.plan().Repository(a));
   }
   EXPECT_EQ(pruned, (std::vector<std::string>{"gone", "gone/nested"}));
 }

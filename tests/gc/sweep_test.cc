@@ -47,8 +47,8 @@ TEST_F(SweepTest, RemovesExactlyThePlanAndASecondPlanIsEmpty) {
   EXPECT_TRUE(result.failures.empty());
   for (size_t i = 0; i < first.plan().actions.size(); ++i) {
     EXPECT_EQ(result.done[i], 1);
-    EXPECT_FALSE(builder_.Exists(first.plan().actions[i].Path(DefaultLayout())))
-        << first.plan().actions[i].Path(DefaultLayout());
+    EXPECT_FALSE(builder_.Exists(first.plan().Path(first.plan().actions[i])))
+        << first.plan().Path(first.plan().actions[i]);
   }
   EXPECT_TRUE(builder_.Exists(distribution::BlobData(kept_.digest)));
   EXPECT_TRUE(builder_.Exists(distribution::RevisionDir("a", kept_.digest)));
@@ -76,8 +76,7 @@ TEST_F(SweepTest, FailureStopsBeforeTheNextPhase) {
     if (plan.actions[i].kind == ActionKind::kDeleteLayerLink ||
         plan.actions[i].kind == ActionKind::kDeleteBlob) {
       EXPECT_EQ(result.done[i], 0);
-      EXPECT_TRUE(builder_.Exists(plan.actions[i].Path(DefaultLayout())))
-          << plan.actions[i].Path(DefaultLayout());
+      EXPECT_TRUE(builder_.Exists(plan.Path(plan.actions[i]))) << plan.Path(plan.actions[i]);
     }
   }
   // A rerun finishes the job and ends in the same tree as an uninterrupted run.
@@ -145,7 +144,7 @@ TEST_F(SweepTest, EachPhaseReachesTheStorageAsOneBatchInPlanOrder) {
   std::vector<std::vector<std::string>> phases;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     if (i == 0 || plan.actions[i].kind != plan.actions[i - 1].kind) phases.emplace_back();
-    phases.back().push_back(plan.actions[i].Path(DefaultLayout()));
+    phases.back().push_back(plan.Path(plan.actions[i]));
   }
   ASSERT_GE(phases.size(), 3u) << "revisions, layer links and blobs at least";
   EXPECT_EQ(recorder.batches, phases);

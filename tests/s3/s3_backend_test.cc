@@ -77,7 +77,7 @@ std::vector<std::string> Sorted(std::vector<std::string> items) {
 
 std::vector<std::string> ActionKeys(const Plan& plan) {
   std::vector<std::string> keys;
-  for (const Action& action : plan.actions) keys.push_back(action.Key());
+  for (const Action& action : plan.actions) keys.push_back(plan.Key(action));
   return Sorted(keys);
 }
 
@@ -105,7 +105,7 @@ std::vector<std::string> RelativeKeys(const std::vector<std::string>& keys) {
 std::vector<std::string> KeysOfActions(const std::vector<std::string>& keys, const Plan& plan) {
   std::set<std::string> below;
   for (const Action& action : plan.actions) {
-    const std::string path = kV2Prefix + action.Path(DefaultLayout());
+    const std::string path = kV2Prefix + plan.Path(action);
     for (const std::string& key : keys) {
       if (key == path || key.rfind(path + "/", 0) == 0) below.insert(key);
     }
@@ -463,13 +463,13 @@ TEST_F(S3BackendTest, DeniedBlobDeletionsStopTheSweepAndARerunConverges) {
     const Action& action = first.plan.actions[i];
     if (action.kind == ActionKind::kDeleteUpload || action.kind == ActionKind::kPruneRepository) {
       later_phases = true;
-      EXPECT_FALSE(first.sweep.done[i]) << action.Key();
+      EXPECT_FALSE(first.sweep.done[i]) << first.plan.Key(action);
     } else if (action.kind == ActionKind::kDeleteBlob) {
       EXPECT_EQ(first.sweep.done[i] != 0,
                 denied.count(kV2Prefix + distribution::BlobData(action.digest)) == 0)
-          << action.Key();
+          << first.plan.Key(action);
     } else {
-      EXPECT_TRUE(first.sweep.done[i]) << action.Key();
+      EXPECT_TRUE(first.sweep.done[i]) << first.plan.Key(action);
     }
   }
   EXPECT_TRUE(later_phases) << "the plan must have phases after the blobs";

@@ -41,7 +41,7 @@ class Pipeline {
   }
   bool Plans(ActionKind kind, const Digest& digest, const std::string& repository = "") const {
     for (const Action& a : plan_.actions) {
-      if (a.kind == kind && a.digest == digest && a.repository == repository) return true;
+      if (a.kind == kind && a.digest == digest && plan_.Repository(a) == repository) return true;
     }
     return false;
   }
