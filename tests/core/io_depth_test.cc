@@ -92,32 +92,41 @@ TEST_F(IoDepthTest, ThePlanDoesNotDependOnTheDepth) {
   EXPECT_EQ(shallow_probe.requests(), deep_probe.requests()) << "the same reads, only sooner";
 }
 
+// Counts the tasks waiting at once, as if on a read of `wait`; peak() is the most at once.
+class InFlight {
+ public:
+  void Wait(std::chrono::milliseconds wait) {
+    const int now = ++in_flight_;
+    int seen = peak_.load();
+    while (now > seen && !peak_.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(wait);
+    --in_flight_;
+  }
+  int peak() const { return peak_.load(); }
+
+ private:
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> peak_{0};
+};
+
 TEST(RunWithIoDepth, ComputesUnderALowerLimitOfTheCaller) {
   // Under a caller's limit of one thread (--jobs 1, or a test that needs a fixed read order) the
   // depth gives no extra threads: the smallest limit in force wins.
-  std::atomic<int> in_flight{0};
-  std::atomic<int> peak{0};
+  InFlight tasks;
   RunWithThreads(1, 1, [&] {
     RunWithIoDepth(8, [&] {
-      tbb::parallel_for(0, 32, [&](int) {
-        const int now = ++in_flight;
-        int seen = peak.load();
-        while (now > seen && !peak.compare_exchange_weak(seen, now)) {
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        --in_flight;
-      });
+      tbb::parallel_for(0, 32, [&](int) { tasks.Wait(std::chrono::milliseconds(1)); });
     });
   });
-  EXPECT_EQ(peak.load(), 1);
+  EXPECT_EQ(tasks.peak(), 1);
 }
 
 TEST(RunWithIoDepth, ReadsThatStartToWaitAfterAComputingStartGetTheDepthBack) {
   // The first part only computes (a warm cache: the governor lowers the thread limit towards
   // the cores), the second waits 2 ms per task (a cold part of the tree): it must get its
   // threads back.
-  std::atomic<int> in_flight{0};
-  std::atomic<int> peak{0};
+  InFlight tasks;
   size_t lowered = 0;
   RunWithIoDepth(16, [&] {
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
@@ -126,16 +135,9 @@ TEST(RunWithIoDepth, ReadsThatStartToWaitAfterAComputingStartGetTheDepthBack) {
       while (std::chrono::steady_clock::now() < until && sum < 1000000) sum = sum + 1;
     });
     lowered = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-    tbb::parallel_for(0, 512, [&](int) {
-      const int now = ++in_flight;
-      int seen = peak.load();
-      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      --in_flight;
-    });
+    tbb::parallel_for(0, 512, [&](int) { tasks.Wait(std::chrono::milliseconds(2)); });
   });
-  EXPECT_GE(peak.load(), 8) << "thread limit after the computing part: " << lowered;
+  EXPECT_GE(tasks.peak(), 8) << "thread limit after the computing part: " << lowered;
 }
 
 }  // namespace
