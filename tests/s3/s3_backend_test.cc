@@ -304,6 +304,8 @@ TEST_F(S3BackendTest, GcDeletesExactlyTheKeysBelowThePlannedPaths) {
   std::set<std::string> gone;
   for (size_t begin = 0, end = 0; begin < real.plan.actions.size(); begin = end) {
     Plan phase;
+    phase.layout = real.plan.layout;
+    phase.repositories = real.plan.repositories;
     for (end = begin; end < real.plan.actions.size() &&
                       real.plan.actions[end].kind == real.plan.actions[begin].kind;
          ++end) {
