@@ -53,17 +53,18 @@ DepthGovernor::DepthGovernor(unsigned cores, unsigned depth, Sampling sampling)
     : cores_(std::max(1u, cores)), depth_(depth), limit_(depth) {
   if (depth_ <= cores_ || governor_active.exchange(true)) return;
   governing_ = true;
-  if (sampling == Sampling::kEveryPeriod) thread_ = std::thread([this] { SampleEveryPeriod(); });
+  if (sampling == Sampling::kByCaller) return;
+  Observe(SampleProcess());
+  sampler_ = std::make_unique<PeriodicThread>(kPeriod, [this, own_sleeps = long{0}]() mutable {
+    ProcessSample sample = SampleProcess();
+    sample.sleeps -= ++own_sleeps;  // the sampler's own wait, one per period: not the phase's
+    Observe(sample);
+  });
 }
 
 DepthGovernor::~DepthGovernor() {
   if (!governing_) return;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  sampler_.reset();
   control_.reset();
   governor_active.store(false);
 }
@@ -86,19 +87,6 @@ void DepthGovernor::Observe(const ProcessSample& sample) {
 unsigned DepthGovernor::limit() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return limit_;
-}
-
-void DepthGovernor::SampleEveryPeriod() {
-  Observe(SampleProcess());
-  long own_sleeps = 0;  // this thread's, one per period: not the phase's
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!wake_.wait_for(lock, kPeriod, [this] { return stop_; })) {
-    lock.unlock();
-    ProcessSample sample = SampleProcess();
-    sample.sleeps -= ++own_sleeps;
-    Observe(sample);
-    lock.lock();
-  }
 }
 
 }  // namespace regsweep

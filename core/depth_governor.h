@@ -22,10 +22,11 @@
 #include <tbb/global_control.h>
 
 #include <chrono>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
+
+#include "core/periodic_thread.h"
 
 namespace regsweep {
 
@@ -48,7 +49,8 @@ ProcessSample SampleProcess();
 class DepthGovernor {
  public:
   enum class Sampling { kEveryPeriod, kByCaller };
-  // kEveryPeriod: a thread of its own calls Observe(SampleProcess()) every kPeriod.
+  // kEveryPeriod: a thread of its own calls Observe(SampleProcess()) every kPeriod (less its
+  // own sleep of each period).
   // kByCaller (tests): only the caller's Observe calls move the limit.
   DepthGovernor(unsigned cores, unsigned depth, Sampling sampling = Sampling::kEveryPeriod);
   ~DepthGovernor();
@@ -64,18 +66,14 @@ class DepthGovernor {
   static constexpr std::chrono::milliseconds kPeriod{10};
 
  private:
-  void SampleEveryPeriod();
-
   const unsigned cores_;
   const unsigned depth_;
   bool governing_ = false;    // this one holds the process's single governing slot
-  mutable std::mutex mutex_;  // guards everything below
+  mutable std::mutex mutex_;  // guards the three below
   unsigned limit_;
   std::optional<ProcessSample> last_;
   std::optional<tbb::global_control> control_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicThread> sampler_;  // last: stopped before the rest goes
 };
 
 }  // namespace regsweep

@@ -190,20 +190,18 @@ std::string GcJsonReport(const GcOutcome& outcome) {
     for (size_t i = 0; i < outcome.plan.actions.size(); ++i) {
       const Action& a = outcome.plan.actions[i];
       if (static_cast<int>(a.kind) != kind || !outcome.Done(i)) continue;
+      const std::string& repository = outcome.plan.Repository(a);
       switch (a.kind) {
         case ActionKind::kDeleteTag:
-          json.BeginObject()
-              .Field("repository", outcome.plan.Repository(a))
-              .Field("tag", a.name)
-              .EndObject();
+          json.BeginObject().Field("repository", repository).Field("tag", a.name).EndObject();
           break;
         case ActionKind::kDeleteTagIndexEntry:
-          json.BeginObject().Field("repository", outcome.plan.Repository(a)).Field("tag", a.name);
+          json.BeginObject().Field("repository", repository).Field("tag", a.name);
           json.Field("digest", a.digest.ToString()).EndObject();
           break;
         case ActionKind::kDeleteRevision:
         case ActionKind::kDeleteLayerLink:
-          json.BeginObject().Field("repository", outcome.plan.Repository(a));
+          json.BeginObject().Field("repository", repository);
           json.Field("digest", a.digest.ToString()).EndObject();
           break;
         case ActionKind::kDeleteBlob:
@@ -211,11 +209,11 @@ std::string GcJsonReport(const GcOutcome& outcome) {
           json.EndObject();
           break;
         case ActionKind::kDeleteUpload:
-          json.BeginObject().Field("repository", outcome.plan.Repository(a)).Field("id", a.name);
+          json.BeginObject().Field("repository", repository).Field("id", a.name);
           json.Field("size", a.size).EndObject();
           break;
         case ActionKind::kPruneRepository:
-          json.String(outcome.plan.Repository(a));
+          json.String(repository);
           break;
       }
     }

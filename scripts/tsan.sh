@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 build_dir=build-tsan
 tests="DigestTest.*:ScanTest.*:IoDepthTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
 tests+=":AuditDataTest.*:AuditStructureTest.*:MappedFileTest.*:PosixBlobStreamTest.*"
-tests+=":RetentionRunTest.*:BackendTest.*:PlanTest.*:OciLayoutTest.*:DepthGovernorTest.*:RunWithIoDepth.*"
+tests+=":RetentionRunTest.*:BackendTest.*:PlanTest.*:OciLayoutTest.*:DepthGovernorTest.*:RunWithIoDepth.*:PeriodicThreadTest.*"
 s3_tests="S3Client*:S3Backend*"
 if [ "$(nproc)" -lt 2 ]; then
   echo "tsan: warning: one CPU, TBB runs every loop on one thread and TSan can prove nothing" >&2

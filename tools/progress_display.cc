@@ -52,27 +52,16 @@ std::string ProgressLine(const Progress::Snapshot& snapshot) {
 }
 
 ProgressDisplay::ProgressDisplay(std::string command, bool quiet) : command_(std::move(command)) {
-  if (!quiet && isatty(STDERR_FILENO) != 0) thread_ = std::thread([this] { Run(); });
+  drawing_ = !quiet && isatty(STDERR_FILENO) != 0;
+  if (drawing_) ticker_.emplace(std::chrono::milliseconds(200), [this] { Draw(progress_.Read()); });
 }
 
 ProgressDisplay::~ProgressDisplay() { Finish(); }
 
 void ProgressDisplay::Finish() {
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
+  if (!ticker_) return;
+  ticker_.reset();
   Draw(Progress::Snapshot());  // ends the last phase's line
-}
-
-void ProgressDisplay::Run() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
-    Draw(progress_.Read());
-  }
 }
 
 void ProgressDisplay::Draw(const Progress::Snapshot& snapshot) {

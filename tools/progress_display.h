@@ -5,11 +5,10 @@
 #ifndef REGSWEEP_TOOLS_PROGRESS_DISPLAY_H_
 #define REGSWEEP_TOOLS_PROGRESS_DISPLAY_H_
 
-#include <condition_variable>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
+#include "core/periodic_thread.h"
 #include "core/progress.h"
 
 namespace regsweep::tools {
@@ -24,21 +23,18 @@ class ProgressDisplay {
   ProgressDisplay& operator=(const ProgressDisplay&) = delete;
 
   // What the run counts into: nullptr when nothing is drawn.
-  Progress* progress() { return thread_.joinable() ? &progress_ : nullptr; }
+  Progress* progress() { return drawing_ ? &progress_ : nullptr; }
   // Stops drawing and finishes the last phase's line, before the report is printed.
   void Finish();
 
  private:
-  void Run();
   void Draw(const Progress::Snapshot& snapshot);
 
   std::string command_;
   Progress progress_;
   const char* shown_phase_ = nullptr;  // the phase the status line is about
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  bool drawing_ = false;               // on a terminal and not quiet
+  std::optional<PeriodicThread> ticker_;
 };
 
 // The status line for `snapshot` ("manifests 4,096/57,629 manifests (7%), 9,120/s, 6s left").

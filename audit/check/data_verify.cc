@@ -9,14 +9,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
 
 #include "core/blob_scan.h"
 #include "core/layout.h"
+#include "core/periodic_thread.h"
 #include "core/shard_folders.h"
 #include "core/tree_reader.h"
 
@@ -34,15 +33,12 @@ class ProgressTicker {
   ProgressTicker(const std::function<void(const HashProgress&)>& report, HashProgress totals,
                  const std::atomic<uint64_t>& blobs, const std::atomic<uint64_t>& bytes)
       : report_(report), totals_(totals), blobs_(blobs), bytes_(bytes) {
-    if (report_) thread_ = std::thread([this] { Run(); });
+    if (report_) {
+      ticker_.emplace(std::chrono::milliseconds(500), [this] { report_(Snapshot()); });
+    }
   }
   ~ProgressTicker() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    ticker_.reset();
     if (report_) report_(Snapshot());
   }
 
@@ -54,22 +50,12 @@ class ProgressTicker {
     progress.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     return progress;
   }
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) {
-      report_(Snapshot());
-    }
-  }
-
   const std::function<void(const HashProgress&)>& report_;
   const HashProgress totals_;
   const std::atomic<uint64_t>& blobs_;
   const std::atomic<uint64_t>& bytes_;
   const Clock::time_point start_ = Clock::now();
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::optional<PeriodicThread> ticker_;  // last: stopped before the rest goes
 };
 
 bool Unchanged(const GoodVerification& good, const BlobRecord& blob) {
