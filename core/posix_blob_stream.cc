@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -28,8 +29,13 @@ class PosixBlobStream final : public BlobStream {
       // (a mapping does not move the file offset).
       sink.Begin();
     }
-    // One buffer per thread, kept.
-    thread_local std::vector<unsigned char> buffer(kReadChunk);
+    // One buffer per thread, kept, and only as large as the files it has read (plus the byte
+    // that shows the end): a data check of small blobs runs as many threads as reads in
+    // flight, and a MiB each would be most of its memory.
+    thread_local std::vector<unsigned char> buffer;
+    const size_t wanted = static_cast<size_t>(std::min<uint64_t>(size_ + 1, kReadChunk));
+    if (buffer.size() < wanted)
+      buffer.resize(std::max(wanted, std::min(2 * buffer.size(), kReadChunk)));
     uint64_t done = 0;
     while (true) {
       const ssize_t n = read(fd_.get(), buffer.data(), buffer.size());

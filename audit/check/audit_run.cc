@@ -68,19 +68,19 @@ void SortFindings(Findings* findings) {
 
 // The blobs whose bytes the graph read and found equal to their digest (the manifests it
 // loaded): index into inventory.blobs -> byte count.
-std::unordered_map<size_t, uint64_t> VerifiedManifestBlobs(
-    const Inventory& inventory, const Graph& graph, const std::vector<ManifestFacts>& facts) {
+std::unordered_map<size_t, uint64_t> VerifiedManifestBlobs(const Inventory& inventory,
+                                                           const Graph& graph,
+                                                           const ManifestFactsTable& facts) {
   std::unordered_map<size_t, uint64_t> verified;
-  for (NodeId id = 0; id < facts.size(); ++id) {
-    if (!facts[id].verified_bytes) continue;
+  facts.ForEach([&](NodeId id, const ManifestFacts& one) {
+    if (!one.verified_bytes) return;
     const Digest& digest = graph.node(id).digest;
     const auto blob = std::lower_bound(
         inventory.blobs.begin(), inventory.blobs.end(), digest,
         [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
-    if (blob == inventory.blobs.end() || !(blob->digest == digest)) continue;
-    verified.emplace(static_cast<size_t>(blob - inventory.blobs.begin()),
-                     *facts[id].verified_bytes);
-  }
+    if (blob == inventory.blobs.end() || !(blob->digest == digest)) return;
+    verified.emplace(static_cast<size_t>(blob - inventory.blobs.begin()), *one.verified_bytes);
+  });
   return verified;
 }
 
@@ -173,7 +173,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth, &observer);
   Inventory& inventory = model->inventory;
   const Graph& graph = model->graph;
-  const std::vector<ManifestFacts> facts = collector.Take(graph.nodes().size());
+  const ManifestFactsTable facts = collector.Take(graph.nodes().size());
   if (options.verify_data) {
     run->StartPhase("verify", "bytes");
     VerifyOptions verify;

@@ -33,7 +33,7 @@ std::vector<const std::string*> FirstHolders(const Graph& graph) {
 
 class ManifestChecker {
  public:
-  ManifestChecker(const Graph& graph, const std::vector<ManifestFacts>& facts,
+  ManifestChecker(const Graph& graph, const ManifestFactsTable& facts,
                   const std::vector<const std::string*>& holders, Findings* out)
       : graph_(graph), facts_(facts), holders_(holders), out_(out) {}
 
@@ -146,14 +146,14 @@ class ManifestChecker {
   }
 
   const Graph& graph_;
-  const std::vector<ManifestFacts>& facts_;
+  const ManifestFactsTable& facts_;
   const std::vector<const std::string*>& holders_;
   Findings* out_;
 };
 
 }  // namespace
 
-Findings CheckManifests(const Graph& graph, const std::vector<ManifestFacts>& facts) {
+Findings CheckManifests(const Graph& graph, const ManifestFactsTable& facts) {
   // Manifests are checked in parallel, a block of them into each list, joined in manifest order so
   // that the result does not depend on scheduling.
   const std::vector<const std::string*> holders = FirstHolders(graph);

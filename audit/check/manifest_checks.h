@@ -13,7 +13,7 @@
 
 namespace regsweep::audit {
 
-Findings CheckManifests(const Graph& graph, const std::vector<ManifestFacts>& facts);
+Findings CheckManifests(const Graph& graph, const ManifestFactsTable& facts);
 
 }  // namespace regsweep::audit
 

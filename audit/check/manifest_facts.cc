@@ -110,13 +110,24 @@ ManifestObserver ManifestFactsCollector::Observer() {
   };
 }
 
-std::vector<ManifestFacts> ManifestFactsCollector::Take(size_t node_count) {
-  std::vector<ManifestFacts> facts(node_count);
-  for (auto& part : collected_) {
-    for (auto& [id, one] : part) facts[id] = std::move(one);
-    part.clear();
+const ManifestFacts& ManifestFactsTable::operator[](NodeId id) const {
+  static const ManifestFacts kNoFacts;
+  if (id >= by_node_.size() || by_node_[id] == nullptr) return kNoFacts;
+  return *by_node_[id];
+}
+
+ManifestFactsTable ManifestFactsCollector::Take(size_t node_count) {
+  ManifestFactsTable table;
+  table.by_node_.assign(node_count, nullptr);
+  for (ManifestFactsTable::Part& part : collected_) {
+    // Moving a deque keeps its elements where they are.
+    table.parts_.push_back(std::move(part));
+    for (const auto& [id, facts] : table.parts_.back()) {
+      if (id < node_count) table.by_node_[id] = &facts;
+    }
   }
-  return facts;
+  collected_.clear();
+  return table;
 }
 
 }  // namespace regsweep::audit

@@ -8,6 +8,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,36 @@ struct ManifestFacts {
   std::string reason;
 };
 
+// The facts by NodeId, held only for the nodes the graph read: a registry's blobs far
+// outnumber its manifests, and a ManifestFacts is some 300 bytes. Move-only: it points into
+// the facts it holds.
+class ManifestFactsTable {
+ public:
+  ManifestFactsTable() = default;
+  ManifestFactsTable(ManifestFactsTable&&) = default;
+  ManifestFactsTable& operator=(ManifestFactsTable&&) = default;
+  ManifestFactsTable(const ManifestFactsTable&) = delete;
+  ManifestFactsTable& operator=(const ManifestFactsTable&) = delete;
+
+  // The facts of `id`: empty ones (no verified bytes, no manifest) for a node the graph did not
+  // read.
+  const ManifestFacts& operator[](NodeId id) const;
+  // Calls fn(id, facts) for each node the graph read, in no particular order.
+  template <typename Function>
+  void ForEach(Function&& fn) const {
+    for (const Part& part : parts_) {
+      for (const auto& [id, facts] : part) fn(id, facts);
+    }
+  }
+
+ private:
+  friend class ManifestFactsCollector;
+  // As one loading thread gathered them; a deque, as it grows without moving what it holds.
+  using Part = std::deque<std::pair<NodeId, ManifestFacts>>;
+  std::vector<Part> parts_;
+  std::vector<const ManifestFacts*> by_node_;  // NodeId -> its facts in parts_, or null
+};
+
 // Gathers the facts of every manifest while the graph is built: its observer sees the verified
 // bytes of each manifest as the graph reads them (from the loading threads), so no manifest is
 // read twice and core's graph stays lean for gc.
@@ -38,12 +69,12 @@ class ManifestFactsCollector {
  public:
   // For Graph::Build; must not outlive the collector.
   ManifestObserver Observer();
-  // The facts by NodeId once the graph is built (nodes it did not read have none).
-  std::vector<ManifestFacts> Take(size_t node_count);
+  // The facts by NodeId once the graph (of `node_count` nodes) is built.
+  ManifestFactsTable Take(size_t node_count);
 
  private:
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers_;
-  tbb::enumerable_thread_specific<std::vector<std::pair<NodeId, ManifestFacts>>> collected_;
+  tbb::enumerable_thread_specific<ManifestFactsTable::Part> collected_;
 };
 
 // True when `text` matches the OCI digest grammar [a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+;

@@ -16,7 +16,7 @@ namespace {
 
 class RepositoryChecker {
  public:
-  RepositoryChecker(const Graph& graph, const std::vector<ManifestFacts>& facts,
+  RepositoryChecker(const Graph& graph, const ManifestFactsTable& facts,
                     const RepositoryNode& repository, int64_t now_ns, Findings* out)
       : graph_(graph),
         facts_(facts),
@@ -158,7 +158,7 @@ class RepositoryChecker {
   }
 
   const Graph& graph_;
-  const std::vector<ManifestFacts>& facts_;
+  const ManifestFactsTable& facts_;
   const RepositoryNode& repository_;
   const RepositoryRecord& record_;
   const int64_t now_ns_;
@@ -168,8 +168,7 @@ class RepositoryChecker {
 
 }  // namespace
 
-Findings CheckRepositories(const Graph& graph, const std::vector<ManifestFacts>& facts,
-                           int64_t now_ns) {
+Findings CheckRepositories(const Graph& graph, const ManifestFactsTable& facts, int64_t now_ns) {
   // Repositories are checked in parallel, each into its own list, joined in repository order so
   // that the result does not depend on scheduling.
   std::vector<Findings> per_repository(graph.repositories().size());

@@ -19,8 +19,7 @@ namespace regsweep::audit {
 // distribution purges uploads older than this (168h); an older one is reported as stale.
 inline constexpr int64_t kStaleUploadNs = int64_t{168} * 3600 * 1000000000;
 
-Findings CheckRepositories(const Graph& graph, const std::vector<ManifestFacts>& facts,
-                           int64_t now_ns);
+Findings CheckRepositories(const Graph& graph, const ManifestFactsTable& facts, int64_t now_ns);
 
 }  // namespace regsweep::audit
 

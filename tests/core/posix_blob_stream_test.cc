@@ -50,8 +50,10 @@ class PosixBlobStreamTest : public ::testing::Test {
 };
 
 TEST_F(PosixBlobStreamTest, SmallAndLargeFilesStreamExactlyTheirBytes) {
+  // Growing sizes, so that the thread's read buffer grows between files, then smaller ones.
   for (const size_t size :
-       {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1, (size_t{17} << 20) + 3}) {
+       {size_t{0}, size_t{1}, size_t{100}, size_t{5000}, size_t{300000}, size_t{1} << 20,
+        (size_t{1} << 20) + 1, (size_t{17} << 20) + 3, size_t{4096}, size_t{777777}}) {
     const std::string bytes = Pattern(size);
     Write("data", bytes);
     OpenedFacts facts;
@@ -70,6 +72,20 @@ TEST_F(PosixBlobStreamTest, SmallAndLargeFilesStreamExactlyTheirBytes) {
     EXPECT_EQ(sink.Finish(), HashBytes(DigestAlgorithm::kSha256, bytes)) << size;
     fs::remove(path("data"));  // a new inode each time
   }
+}
+
+TEST_F(PosixBlobStreamTest, SmallFileThatGrowsAfterOpeningIsReadToItsEnd) {
+  const std::string bytes = Pattern(200000);
+  Write("data", bytes.substr(0, 10));
+  OpenedFacts facts;
+  const std::unique_ptr<BlobStream> stream = Open("data", &facts);
+  ASSERT_NE(stream, nullptr);
+  EXPECT_EQ(facts.size, 10U);
+  Write("data", bytes);  // the same inode, now longer than when it was opened
+  HashingSink sink;
+  EXPECT_TRUE(stream->ForEachChunk(sink).ok());
+  EXPECT_EQ(sink.bytes(), bytes.size());
+  EXPECT_EQ(sink.Finish(), HashBytes(DigestAlgorithm::kSha256, bytes));
 }
 
 TEST_F(PosixBlobStreamTest, LargeFileThatShrinksWhileMappedIsReadAgainFromTheStart) {
