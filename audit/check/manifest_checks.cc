@@ -62,23 +62,28 @@ class ManifestChecker {
     }
     if (!facts_[id].manifest) return;
     const Manifest& manifest = *facts_[id].manifest;
-    if (manifest.config) CheckDescriptor(id, *manifest.config, "config");
+    // The graph's node of this manifest names the same descriptors by node, in the same order:
+    // config first, then the blobs.
+    const ManifestNode& references = graph_.manifest(id);
+    size_t next_blob = 0;
+    if (manifest.config)
+      CheckDescriptor(id, *manifest.config, references.blobs[next_blob++], "config");
     const char* blobs_key = manifest.kind == ManifestKind::kDockerSchema1      ? "fsLayers"
                             : manifest.kind == ManifestKind::kArtifactManifest ? "blobs"
                                                                                : "layers";
     for (size_t i = 0; i < manifest.blobs.size(); ++i) {
-      CheckDescriptor(id, manifest.blobs[i], Label(blobs_key, i));
+      CheckDescriptor(id, manifest.blobs[i], references.blobs[next_blob++], Label(blobs_key, i));
     }
     for (size_t i = 0; i < manifest.children.size(); ++i) {
       const Descriptor& child = manifest.children[i];
-      if (CheckDescriptor(id, child, Label("manifests", i))) {
-        CheckMediaType(id, child, Label("manifests", i));
+      if (CheckDescriptor(id, child, references.children[i], Label("manifests", i))) {
+        CheckMediaType(id, child, references.children[i], Label("manifests", i));
       }
     }
     // A missing subject is a property of the referrer in its repository (repository checks).
-    if (manifest.subject && Present(manifest.subject->digest)) {
-      CheckDescriptor(id, *manifest.subject, "subject");
-      CheckMediaType(id, *manifest.subject, "subject");
+    if (manifest.subject && BlobOf(*references.subject) != nullptr) {
+      CheckDescriptor(id, *manifest.subject, *references.subject, "subject");
+      CheckMediaType(id, *manifest.subject, *references.subject, "subject");
     }
   }
 
@@ -87,12 +92,11 @@ class ManifestChecker {
     return std::string(key) + "[" + std::to_string(index) + "]";
   }
 
-  const BlobRecord* BlobOf(const Digest& digest) const {
-    const auto id = graph_.Find(digest);
-    const BlobRecord* blob = id ? graph_.Blob(*id) : nullptr;
+  // The blob of node `id`, when its data is in the store.
+  const BlobRecord* BlobOf(NodeId id) const {
+    const BlobRecord* blob = graph_.Blob(id);
     return blob != nullptr && blob->has_data ? blob : nullptr;
   }
-  bool Present(const Digest& digest) const { return BlobOf(digest) != nullptr; }
 
   std::string Where(NodeId manifest) const {
     const Node& node = graph_.node(manifest);
@@ -110,9 +114,10 @@ class ManifestChecker {
                             std::move(reason)});
   }
 
-  // Returns true when the blob is present with the right size.
-  bool CheckDescriptor(NodeId manifest, const Descriptor& descriptor, const std::string& label) {
-    const BlobRecord* blob = BlobOf(descriptor.digest);
+  // Returns true when the blob (node `target`) is present with the right size.
+  bool CheckDescriptor(NodeId manifest, const Descriptor& descriptor, NodeId target,
+                       const std::string& label) {
+    const BlobRecord* blob = BlobOf(target);
     if (blob == nullptr) {
       if (descriptor.has_urls) {
         Report(manifest, Severity::kWarning, "foreign_blob_missing", descriptor.digest,
@@ -133,10 +138,10 @@ class ManifestChecker {
     return true;
   }
 
-  void CheckMediaType(NodeId manifest, const Descriptor& descriptor, const std::string& label) {
-    const auto target = graph_.Find(descriptor.digest);
-    if (!target || !facts_[*target].manifest) return;
-    const std::string& declared = facts_[*target].manifest->media_type;
+  void CheckMediaType(NodeId manifest, const Descriptor& descriptor, NodeId target,
+                      const std::string& label) {
+    if (!facts_[target].manifest) return;
+    const std::string& declared = facts_[target].manifest->media_type;
     if (descriptor.media_type.empty() || declared.empty() || declared == descriptor.media_type) {
       return;
     }

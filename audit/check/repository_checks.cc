@@ -3,8 +3,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <iterator>
-#include <unordered_set>
 
 #include "core/distribution_layout.h"
 #include "core/format.h"
@@ -23,8 +23,9 @@ class RepositoryChecker {
         repository_(repository),
         record_(*repository.record),
         now_ns_(now_ns),
-        out_(out) {
-    for (const Digest& link : record_.layer_links) layer_links_.insert(link);
+        out_(out),
+        linked_(repository.layer_links) {
+    std::sort(linked_.begin(), linked_.end());
   }
 
   void Check() {
@@ -32,12 +33,12 @@ class RepositoryChecker {
       CheckIndexEntries();
       return;
     }
-    for (const RevisionRecord& revision : record_.revisions) {
-      if (revision.link == LinkState::kOk) CheckRevision(revision.digest);
-    }
+    // The graph has each revision with a valid link once, and each link, by node.
+    for (const auto& [id, index] : repository_.revisions) CheckRevision(id);
     for (const TagRecord& tag : record_.tags) CheckTag(tag);
-    for (const Digest& link : record_.layer_links) {
-      if (!Present(link)) {
+    for (size_t i = 0; i < record_.layer_links.size(); ++i) {
+      const Digest& link = record_.layer_links[i];
+      if (!Present(repository_.layer_links[i])) {
         Report(Severity::kWarning, "dangling_layer_link",
                distribution::LayerLinkDir(name(), link) + "/link", link,
                "`_layers` link to a blob that is not in the blob store");
@@ -64,15 +65,19 @@ class RepositoryChecker {
  private:
   const std::string& name() const { return record_.name; }
 
+  bool Present(NodeId id) const {
+    const BlobRecord* blob = graph_.Blob(id);
+    return blob != nullptr && blob->has_data;
+  }
   bool Present(const Digest& digest) const {
     const auto id = graph_.Find(digest);
-    const BlobRecord* blob = id ? graph_.Blob(*id) : nullptr;
-    return blob != nullptr && blob->has_data;
+    return id && Present(*id);
   }
   bool IsRevision(const Digest& digest) const {
     const auto id = graph_.Find(digest);
     return id && repository_.HasRevision(*id);
   }
+  bool IsLinked(NodeId id) const { return std::binary_search(linked_.begin(), linked_.end(), id); }
   std::string RevisionLink(const Digest& digest) const {
     return distribution::RevisionDir(name(), digest) + "/link";
   }
@@ -86,17 +91,22 @@ class RepositoryChecker {
                             with_digest ? digest.ToString() : std::string(), std::move(reason)});
   }
 
-  void CheckRevision(const Digest& digest) {
-    if (!Present(digest)) {
+  void CheckRevision(NodeId id) {
+    const Digest& digest = graph_.node(id).digest;
+    if (!Present(id)) {
       Report(Severity::kError, "revision_blob_missing", RevisionLink(digest), digest,
              "manifest revision whose blob is not in the blob store: pulls by this digest fail");
       return;
     }
-    const auto id = graph_.Find(digest);
-    if (!id || !facts_[*id].manifest) return;
-    const Manifest& manifest = *facts_[*id].manifest;
+    if (!facts_[id].manifest) return;
+    const Manifest& manifest = *facts_[id].manifest;
+    // The graph's node of this manifest names the same descriptors, in the same order: config
+    // first, then the blobs (manifest_checks.cc walks them the same way).
+    const ManifestNode& node = graph_.manifest(id);
+    size_t next_blob = 0;
     auto need_link = [&](const Descriptor& descriptor, const std::string& label) {
-      if (descriptor.has_urls || layer_links_.count(descriptor.digest) != 0) return;
+      const NodeId blob = node.blobs[next_blob++];
+      if (descriptor.has_urls || IsLinked(blob)) return;
       Report(Severity::kError, "layer_link_missing",
              distribution::LayerLinkDir(name(), descriptor.digest) + "/link", descriptor.digest,
              label + " of manifest " + digest.ToString() +
@@ -106,18 +116,19 @@ class RepositoryChecker {
     for (size_t i = 0; i < manifest.blobs.size(); ++i) {
       need_link(manifest.blobs[i], "layer " + std::to_string(i));
     }
-    for (const Descriptor& child : manifest.children) {
-      if (IsRevision(child.digest)) continue;
+    for (size_t i = 0; i < manifest.children.size(); ++i) {
+      const Descriptor& child = manifest.children[i];
+      if (repository_.HasRevision(node.children[i])) continue;
       Report(Severity::kError, "index_child_not_revision", RevisionLink(child.digest), child.digest,
              "child of index " + digest.ToString() +
                  " is not a manifest revision of this repository: pulling that platform fails" +
-                 (Present(child.digest) ? "" : " (its blob is not in the store either)"));
+                 (Present(node.children[i]) ? "" : " (its blob is not in the store either)"));
     }
-    if (manifest.subject && !IsRevision(manifest.subject->digest)) {
+    if (manifest.subject && !repository_.HasRevision(*node.subject)) {
       Report(Severity::kWarning, "referrer_subject_missing", RevisionLink(digest), digest,
              "referrer whose subject " + manifest.subject->digest.ToString() +
                  " is not a manifest of this repository" +
-                 (Present(manifest.subject->digest) ? "" : " (nor in the blob store)"));
+                 (Present(*node.subject) ? "" : " (nor in the blob store)"));
     }
   }
 
@@ -163,7 +174,7 @@ class RepositoryChecker {
   const RepositoryRecord& record_;
   const int64_t now_ns_;
   Findings* out_;
-  std::unordered_set<Digest, DigestHash> layer_links_;
+  std::vector<NodeId> linked_;  // the nodes of this repository's `_layers` links, sorted
 };
 
 }  // namespace
