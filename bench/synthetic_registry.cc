@@ -195,11 +195,12 @@ class Generator {
     BlobRecord record;
     record.digest = digest;
     record.has_data = true;
-    record.size = size;
-    record.allocated = (size + 4095) / 4096 * 4096;
-    record.mtime_ns = Mtime();
-    record.inode = registry_.inventory.blobs.size() + 1;
-    registry_.inventory.blobs.push_back(record);
+    BlobFacts facts;
+    facts.size = size;
+    facts.allocated = (size + 4095) / 4096 * 4096;
+    facts.mtime_ns = Mtime();
+    facts.inode = registry_.inventory.blobs.size() + 1;
+    registry_.inventory.AddBlob(record, facts);
     return Blob{digest, size};
   }
 

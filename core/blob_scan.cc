@@ -26,16 +26,23 @@ struct Shard {
   std::string name;  // two hex digits
 };
 
-// Fills `blob`'s data facts from an lstat of its data below its open blob folder.
+// Fills what is known of `blob`'s data, and its `facts`, from an lstat of its data below its
+// open blob folder.
 void ExamineData(const Layout& layout, TreeReader& fs, const Folder& folder, BlobRecord* blob,
-                 FindingSink& sink) {
+                 BlobFacts* facts, FindingSink& sink) {
   IoStatus status;
   const FileStat data = layout.StatBlobData(fs, folder, blob->digest, &status);
-  RecordBlobData(layout, data, status, blob, sink);
+  RecordBlobData(layout, data, status, blob, facts, sink);
 }
 
+// The blobs of one shard folder, and with `stat_data` the facts of each (in the same order).
+struct ShardBlobs {
+  std::vector<BlobRecord> blobs;
+  std::vector<BlobFacts> facts;
+};
+
 void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, bool stat_data,
-               std::vector<BlobRecord>* blobs, FindingSink& sink) {
+               ShardBlobs* found, FindingSink& sink) {
   const std::string shard_path = std::string(distribution::kBlobsDir) + "/" +
                                  std::string(AlgorithmName(shard.algorithm)) + "/" + shard.name;
   Folder dir;
@@ -45,7 +52,8 @@ void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, 
     ReportUnopenable(sink, shard_path, "", status);
     return;
   }
-  blobs->reserve(entries.size());
+  found->blobs.reserve(entries.size());
+  if (stat_data) found->facts.reserve(entries.size());
   for (const DirEntry& entry : entries) {
     std::string why;
     const auto digest = Digest::FromHex(shard.algorithm, entry.name, &why);
@@ -60,8 +68,12 @@ void ScanShard(TreeReader& fs, const Folder& algorithm_dir, const Shard& shard, 
     }
     BlobRecord blob;
     blob.digest = *digest;
-    if (stat_data) ExamineData(DefaultLayout(), fs, dir, &blob, sink);
-    blobs->push_back(blob);
+    if (stat_data) {
+      BlobFacts facts;
+      ExamineData(DefaultLayout(), fs, dir, &blob, &facts, sink);
+      found->facts.push_back(facts);
+    }
+    found->blobs.push_back(blob);
   }
 }
 
@@ -100,16 +112,16 @@ std::vector<Shard> ListShards(TreeReader& fs, const Folder& blobs,
 }  // namespace
 
 void RecordBlobData(const Layout& layout, const FileStat& data, const IoStatus& status,
-                    BlobRecord* blob, FindingSink& sink) {
+                    BlobRecord* blob, BlobFacts* facts, FindingSink& sink) {
   // What a symbolic link points to is never looked at: that blob's data is unknown.
   blob->data_known = (data.exists || status.ok()) && data.type != EntryType::kSymlink;
   if (data.exists) {
-    blob->mtime_ns = data.mtime_ns;
-    blob->inode = data.inode;
+    facts->mtime_ns = data.mtime_ns;
+    facts->inode = data.inode;
     if (data.type == EntryType::kRegular) {
       blob->has_data = true;
-      blob->size = data.size;
-      blob->allocated = data.allocated;
+      facts->size = data.size;
+      facts->allocated = data.allocated;
     } else {
       sink.Error("bad_blob", layout.BlobData(blob->digest), "",
                  data.type == EntryType::kSymlink
@@ -125,8 +137,8 @@ void RecordBlobData(const Layout& layout, const FileStat& data, const IoStatus& 
   }
 }
 
-std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data,
-                                      ThreadFindings& findings, Progress* progress) {
+void ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data, ThreadFindings& findings,
+                   Inventory* inventory, Progress* progress) {
   IoStatus status;
   const Folder blobs_dir = fs.OpenFolder(v2, distribution::kBlobsDir, &status);
   if (!blobs_dir.valid()) {
@@ -134,14 +146,14 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool sta
       FindingSink sink(&findings.local());
       ReportUnopenable(sink, std::string(distribution::kBlobsDir), "", status);
     }
-    return {};
+    return;
   }
   std::vector<Folder> algorithm_dirs(2);
   FindingSink sink(&findings.local());
   const std::vector<Shard> shards = ListShards(fs, blobs_dir, &algorithm_dirs, sink);
   // One exactly sized vector per shard, gathered into one of the exact total: the records are
   // never held more than once plus a shard.
-  std::vector<std::vector<BlobRecord>> per_shard(shards.size());
+  std::vector<ShardBlobs> per_shard(shards.size());
   tbb::parallel_for(size_t{0}, shards.size(), [&](size_t i) {
     FindingSink thread_sink(&findings.local());
     const Shard& shard = shards[i];
@@ -150,16 +162,24 @@ std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool sta
     Advance(progress);
   });
   size_t total = 0;
-  for (const auto& part : per_shard) total += part.size();
-  std::vector<BlobRecord> blobs;
-  blobs.reserve(total);
-  for (auto& part : per_shard) {
-    blobs.insert(blobs.end(), part.begin(), part.end());
-    part = std::vector<BlobRecord>();
+  for (const ShardBlobs& part : per_shard) total += part.blobs.size();
+  std::vector<BlobRecord>& blobs = inventory->blobs;
+  blobs.reserve(blobs.size() + total);
+  if (stat_data) inventory->blob_facts.reserve(inventory->blob_facts.size() + total);
+  for (ShardBlobs& part : per_shard) {
+    for (size_t i = 0; i < part.blobs.size(); ++i) {
+      BlobRecord& blob = part.blobs[i];
+      if (stat_data) {
+        blob.facts = static_cast<uint32_t>(inventory->blob_facts.size());
+        inventory->blob_facts.push_back(part.facts[i]);
+      }
+      blobs.push_back(blob);
+    }
+    part = ShardBlobs();
   }
+  // Each record takes the index of its facts along.
   tbb::parallel_sort(blobs.begin(), blobs.end(),
                      [](const BlobRecord& a, const BlobRecord& b) { return a.digest < b.digest; });
-  return blobs;
 }
 
 void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventory* inventory,
@@ -172,6 +192,7 @@ void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventor
   const Layout& layout = *inventory->layout;
   auto shards = std::make_unique<ShardFolders>(layout);
   for (const uint32_t i : which) shards->Want(inventory->blobs[i].digest);
+  inventory->MakeRoomForFacts(which);
   for (const ShardFolders::Failure& failure : shards->OpenWanted(fs, v2)) {
     FindingSink sink(&findings.local());
     ReportUnopenable(sink, failure.path, "", failure.status);
@@ -181,7 +202,7 @@ void StatBlobData(const Folder& v2, const std::vector<uint32_t>& which, Inventor
     const Folder& folder = shards->Of(blob.digest);
     if (!folder.valid()) return;
     FindingSink sink(&findings.local());
-    ExamineData(layout, fs, folder, &blob, sink);
+    ExamineData(layout, fs, folder, &blob, &inventory->MutableFacts(blob), sink);
     Advance(progress);
   });
   MergeFindings(findings, &inventory->findings);

@@ -22,19 +22,20 @@ class Layout;
 class Progress;
 class TreeReader;
 
-// Lists the blob store below the open v2 folder, sorted by digest. With `stat_data` every
-// blob's `data` is examined; otherwise none is (BlobRecord::data_known stays false).
-// `progress` (may be null) advances once per shard listed.
-std::vector<BlobRecord> ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data,
-                                      ThreadFindings& findings, Progress* progress = nullptr);
+// Lists the blob store below the open v2 folder into inventory->blobs, sorted by digest. With
+// `stat_data` every blob's `data` is examined (its facts go to inventory->blob_facts);
+// otherwise none is (BlobRecord::data_known stays false). `progress` (may be null) advances
+// once per shard listed.
+void ScanBlobStore(TreeReader& fs, const Folder& v2, bool stat_data, ThreadFindings& findings,
+                   Inventory* inventory, Progress* progress = nullptr);
 
-// Records what an examination of a blob's `data` found, as the scan does: its facts into `blob`
-// (data_known, has_data, size, age, inode), and what is wrong with it (absent, a symbolic link,
-// not a regular file, unreadable) into `sink`. `data` and `status` as TreeReader::Stat gives
-// them. audit's hashing calls it when its own open of every blob replaces the scan's lstat.
-// `layout` names the data in findings.
+// Records what an examination of a blob's `data` found, as the scan does: whether it is known
+// and present into `blob`, its size, age and inode into `facts`, and what is wrong with it
+// (absent, a symbolic link, not a regular file, unreadable) into `sink`. `data` and `status` as
+// TreeReader::Stat gives them. audit's hashing calls it when its own open of every blob replaces
+// the scan's lstat. `layout` names the data in findings.
 void RecordBlobData(const Layout& layout, const FileStat& data, const IoStatus& status,
-                    BlobRecord* blob, FindingSink& sink);
+                    BlobRecord* blob, BlobFacts* facts, FindingSink& sink);
 
 // Examines the `data` of inventory->blobs[i] for each i in `which` (in parallel), as a scan with
 // ScanOptions::stat_blob_data would have; what is wrong is added to inventory->findings.

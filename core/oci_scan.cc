@@ -89,7 +89,7 @@ class OciScanner {
           inventory_.blobs.begin(), inventory_.blobs.end(), digest,
           [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
       const bool in_store = blob != inventory_.blobs.end() && blob->digest == digest;
-      revision.mtime_ns = in_store ? blob->mtime_ns : index_mtime_ns;
+      revision.mtime_ns = in_store ? inventory_.Facts(*blob).mtime_ns : index_mtime_ns;
       record_.revisions.push_back(revision);
     }
     for (const BlobRecord& blob : inventory_.blobs) record_.layer_links.push_back(blob.digest);
@@ -232,6 +232,7 @@ class OciScanner {
       digests.push_back(*digest);
     }
     std::vector<BlobRecord> examined(digests.size());
+    std::vector<BlobFacts> facts(digests.size());
     std::vector<uint8_t> is_manifest(digests.size(), 0);
     tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
     tbb::parallel_for(size_t{0}, digests.size(), [&](size_t i) {
@@ -240,25 +241,25 @@ class OciScanner {
       FindingSink sink = Sink();
       IoStatus status;
       const FileStat data = layout_.StatBlobData(fs_, folder, blob.digest, &status);
-      RecordBlobData(layout_, data, status, &blob, sink);
+      RecordBlobData(layout_, data, status, &blob, &facts[i], sink);
       if (!blob.data_known || (data.exists && !blob.has_data)) incomplete_ = true;
-      if (blob.has_data && blob.size <= kMaxManifestBytes) {
-        is_manifest[i] = IsManifest(folder, blob, parsers.local(), sink) ? 1 : 0;
+      if (blob.has_data && facts[i].size <= kMaxManifestBytes) {
+        is_manifest[i] = IsManifest(folder, blob, facts[i].size, parsers.local(), sink) ? 1 : 0;
       }
     });
     for (size_t i = 0; i < digests.size(); ++i) {
       if (is_manifest[i] != 0) discovered_.push_back(digests[i]);
-      inventory_.blobs.push_back(examined[i]);
+      inventory_.AddBlob(examined[i], facts[i]);
     }
   }
 
-  // Whether the blob (of at most kMaxManifestBytes) is a manifest: JSON whose bytes hash to its
-  // name and parse as one. One read of a blob up to kReadWholeBytes; a larger one is read whole
-  // only when its head may start a JSON object.
-  bool IsManifest(const Folder& folder, const BlobRecord& blob, simdjson::dom::parser& parser,
-                  FindingSink& sink) {
+  // Whether the blob (of `size`, at most kMaxManifestBytes) is a manifest: JSON whose bytes hash
+  // to its name and parse as one. One read of a blob up to kReadWholeBytes; a larger one is read
+  // whole only when its head may start a JSON object.
+  bool IsManifest(const Folder& folder, const BlobRecord& blob, uint64_t size,
+                  simdjson::dom::parser& parser, FindingSink& sink) {
     const std::string name = layout_.BlobDataInFolder(blob.digest);
-    if (blob.size > kReadWholeBytes) {
+    if (size > kReadWholeBytes) {
       const SmallFile head = fs_.ReadHead(folder, name, kHeadBytes);
       if (!Readable(head, blob, sink)) return false;
       if (!MayStartJsonObject(head.content)) return false;

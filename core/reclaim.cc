@@ -14,11 +14,12 @@ std::vector<BlobFate> DecideBlobFates(const Graph& graph, const MarkResult& mark
   for (NodeId id = 0; id < fates.size(); ++id) {
     if (marks.live[id] != 0) fates[id] = BlobFate::kLive;
   }
-  const std::vector<BlobRecord>& blobs = graph.inventory().blobs;
-  for (size_t i = 0; i < blobs.size(); ++i) {
-    const BlobRecord& blob = blobs[i];
+  const Inventory& inventory = graph.inventory();
+  for (size_t i = 0; i < inventory.blobs.size(); ++i) {
+    const BlobRecord& blob = inventory.blobs[i];
     BlobFate& fate = fates[graph.BlobNode(i)];
-    if (fate == BlobFate::kReclaimed && (!blob.data_known || policy.IsRecent(blob.mtime_ns))) {
+    if (fate == BlobFate::kReclaimed &&
+        (!blob.data_known || policy.IsRecent(inventory.Facts(blob).mtime_ns))) {
       fate = BlobFate::kSpared;
     }
   }

@@ -576,6 +576,26 @@ void RecordRepositorySymlinks(Inventory* inventory) {
 
 }  // namespace
 
+const BlobFacts& Inventory::Facts(const BlobRecord& blob) const {
+  static const BlobFacts kUnknown;
+  return blob.facts == BlobRecord::kNoFacts ? kUnknown : blob_facts[blob.facts];
+}
+
+void Inventory::MakeRoomForFacts(const std::vector<uint32_t>& which) {
+  for (const uint32_t i : which) {
+    BlobRecord& blob = blobs[i];
+    if (blob.facts != BlobRecord::kNoFacts) continue;
+    blob.facts = static_cast<uint32_t>(blob_facts.size());
+    blob_facts.emplace_back();
+  }
+}
+
+void Inventory::AddBlob(BlobRecord blob, const BlobFacts& facts) {
+  blob.facts = static_cast<uint32_t>(blob_facts.size());
+  blob_facts.push_back(facts);
+  blobs.push_back(blob);
+}
+
 std::optional<Digest> ParseLinkContent(std::string_view content, std::string* why) {
   if (content.empty()) {
     *why = "empty link file";
@@ -592,7 +612,7 @@ Inventory ScanRegistry(const Folder& v2, const ScanOptions& options) {
   TreeReader& fs = options.reader != nullptr ? *options.reader : DefaultTreeReader();
   Inventory inventory;
   ThreadFindings findings;
-  inventory.blobs = ScanBlobStore(fs, v2, options.stat_blob_data, findings, options.progress);
+  ScanBlobStore(fs, v2, options.stat_blob_data, findings, &inventory, options.progress);
   ScanRepositories(fs, v2, options, findings, &inventory);
   MergeFindings(findings, &inventory.findings);
   RecordRepositorySymlinks(&inventory);

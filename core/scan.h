@@ -1,11 +1,11 @@
 // The scanner: reads a distribution registry tree into an Inventory of raw facts.
 //
-// It interprets nothing beyond the layout: which blobs exist (with size, mtime, inode; see
-// core/blob_scan.h), and per
-// repository its layer links, manifest revisions, tags (current link and index entries) and
-// uploads. What does not fit the layout becomes a Finding naming the path and the reason; a
-// repository where something that could decide reachability was unreadable is flagged
-// `incomplete`, and the collector later refuses to delete anything it might depend on.
+// It interprets nothing beyond the layout: which blobs exist (with size, mtime, inode when
+// examined; see core/blob_scan.h), and per repository its layer links, manifest revisions, tags
+// (current link and index entries) and uploads. What does not fit the layout becomes a Finding
+// naming the path and the reason; a repository where something that could decide reachability was
+// unreadable is flagged `incomplete`, and the collector later refuses to delete anything it might
+// depend on.
 //
 // To stay cheaper than merely listing the tree, the scanner lists `_layers/<alg>/` and tag
 // `index/<alg>/` folders instead of reading every link in them (the folder names are the
@@ -34,17 +34,26 @@ class TreeReader;
 // The layout of an inventory that does not name one: distribution's (core/distribution_layout.h).
 const Layout& DefaultLayout();
 
-struct BlobRecord {
-  Digest digest;
-  // `data` was examined (lstat): the fields below say what it is. An absent `data` is known
-  // too (has_data false, every field 0). False when it was not looked at
-  // (ScanOptions::stat_blob_data) or could not be: then nothing is known of its size or age.
-  bool data_known = false;
-  bool has_data = false;  // `data` exists and is a regular file
+// What an examination of a blob's `data` (its lstat, or the open that hashes it) found.
+struct BlobFacts {
   uint64_t size = 0;
   uint64_t allocated = 0;  // bytes on disk (st_blocks * 512)
   int64_t mtime_ns = 0;
   uint64_t inode = 0;
+};
+
+struct BlobRecord {
+  static constexpr uint32_t kNoFacts = UINT32_MAX;
+
+  Digest digest;
+  // `data` was examined: Inventory::Facts says what it is. An absent `data` is known too
+  // (has_data false, every fact 0). False when it was not looked at
+  // (ScanOptions::stat_blob_data) or could not be: then nothing is known of its size or age.
+  bool data_known = false;
+  bool has_data = false;  // `data` exists and is a regular file
+  // Index into Inventory::blob_facts, or kNoFacts. gc examines only the blobs it may delete, so
+  // the facts are held apart: a record is 40 bytes, not 72 (most of a large store's memory).
+  uint32_t facts = kNoFacts;
 };
 
 enum class LinkState : uint8_t {
@@ -105,6 +114,7 @@ struct Inventory {
   // Where the tree keeps what is recorded below (core/layout.h); never null.
   const Layout* layout = &DefaultLayout();
   std::vector<BlobRecord> blobs;               // sorted by digest
+  std::vector<BlobFacts> blob_facts;           // of the examined blobs (BlobRecord::facts)
   std::vector<RepositoryRecord> repositories;  // sorted by name
   // Folders of the repository tree that could not be listed (`repositories/` itself, a folder
   // below it, or a repository's `_manifests` or revisions), sorted. What they hold is unknown and
@@ -115,6 +125,16 @@ struct Inventory {
   // behind them may use any blob; a repository holding one is also incomplete.
   std::vector<std::string> repository_symlinks;
   Findings findings;
+
+  // What is known of blobs[i]'s data: zeros when it was not examined.
+  const BlobFacts& Facts(const BlobRecord& blob) const;
+  // Gives each of blobs[i], i in `which`, that has none a place for its facts (zeros), so that
+  // examinations in parallel can each fill their own (MutableFacts).
+  void MakeRoomForFacts(const std::vector<uint32_t>& which);
+  // The facts of a blob that has a place for them (MakeRoomForFacts, or AddBlob).
+  BlobFacts& MutableFacts(const BlobRecord& blob) { return blob_facts[blob.facts]; }
+  // Appends a blob with its facts (tests, benchmarks and scans that build an inventory).
+  void AddBlob(BlobRecord blob, const BlobFacts& facts);
 };
 
 struct ScanOptions {

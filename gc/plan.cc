@@ -199,21 +199,22 @@ class Planner {
   }
 
   void PlanBlobs() {
-    const std::vector<BlobRecord>& blobs = graph_.inventory().blobs;
-    for (size_t i = 0; i < blobs.size(); ++i) {
-      const BlobRecord& blob = blobs[i];
+    const Inventory& inventory = graph_.inventory();
+    for (size_t i = 0; i < inventory.blobs.size(); ++i) {
+      const BlobRecord& blob = inventory.blobs[i];
+      const uint64_t size = inventory.Facts(blob).size;
       const NodeId id = graph_.BlobNode(i);
       if (fates_[id] != BlobFate::kReclaimed) {
         if (Spared(id)) {
           ++plan_.spared_count;
-          plan_.spared_bytes += blob.size;
+          plan_.spared_bytes += size;
         }
         ++plan_.kept.blobs;
-        plan_.kept.blob_bytes += blob.size;
+        plan_.kept.blob_bytes += size;
         if (!blob.data_known) plan_.kept_blob_bytes_known = false;
         continue;
       }
-      Add(Action{ActionKind::kDeleteBlob, blob.digest, kNoRepository, "", blob.size});
+      Add(Action{ActionKind::kDeleteBlob, blob.digest, kNoRepository, "", size});
     }
   }
 

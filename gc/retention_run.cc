@@ -183,7 +183,7 @@ void CountFreedBytes(const Graph& graph, const Plan& plan, RetentionReport* repo
       uint64_t bytes = 0;
       for (const NodeId id : nodes) {
         const BlobRecord* blob = graph.Blob(id);
-        if (deleted[id] != 0 && blob != nullptr) bytes += blob->size;
+        if (deleted[id] != 0 && blob != nullptr) bytes += graph.inventory().Facts(*blob).size;
       }
       repository.frees_bytes[t] = bytes;
     }

@@ -46,15 +46,16 @@ WhatIf ExplainWhatIf(const Graph& graph, const MarkResult& marks, const Plan& pl
   for (const NodeId id : released) {
     const BlobRecord* blob = graph.Blob(id);
     if (blob == nullptr || !blob->has_data) continue;
+    const uint64_t size = graph.inventory().Facts(*blob).size;
     ++what_if.released_blobs;
-    what_if.released_bytes += blob->size;
+    what_if.released_bytes += size;
     if (deleted[id] != 0) {
       ++what_if.freed_blobs;
-      what_if.freed_bytes += blob->size;
+      what_if.freed_bytes += size;
       continue;
     }
     kept_index[id] = what_if.kept.size();
-    what_if.kept.push_back(KeptBlob{blob->digest, blob->size, {}, 0});
+    what_if.kept.push_back(KeptBlob{blob->digest, size, {}, 0});
   }
   std::vector<std::vector<std::string>> names(what_if.kept.size());
   ClosureWalker walker(graph);

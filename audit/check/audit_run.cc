@@ -44,7 +44,7 @@ AuditCounts Count(const Inventory& inventory, const Graph& graph) {
   AuditCounts counts;
   counts.repositories = inventory.repositories.size();
   counts.blobs = inventory.blobs.size();
-  for (const BlobRecord& blob : inventory.blobs) counts.blob_bytes += blob.size;
+  for (const BlobRecord& blob : inventory.blobs) counts.blob_bytes += inventory.Facts(blob).size;
   for (const Node& node : graph.nodes()) {
     counts.manifests += node.status != ManifestStatus::kNotLoaded ? 1 : 0;
   }
@@ -194,7 +194,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     }
     if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
     RunWithIoDepth(options.io_depth,
-                   [&] { outcome.verify = VerifyBlobData(&inventory.blobs, v2, verify); });
+                   [&] { outcome.verify = VerifyBlobData(&inventory, v2, verify); });
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
     std::string error;

@@ -58,8 +58,8 @@ class ProgressTicker {
   std::optional<PeriodicThread> ticker_;  // last: stopped before the rest goes
 };
 
-bool Unchanged(const GoodVerification& good, const BlobRecord& blob) {
-  return good.inode == blob.inode && good.size == blob.size && good.mtime_ns == blob.mtime_ns;
+bool Unchanged(const GoodVerification& good, const BlobFacts& facts) {
+  return good.inode == facts.inode && good.size == facts.size && good.mtime_ns == facts.mtime_ns;
 }
 
 std::string ReadProblem(const BlobRead& read) {
@@ -72,13 +72,13 @@ std::string ReadProblem(const BlobRead& read) {
 struct ThreadResults {
   Findings findings;
   std::vector<Digest> corrupt;
-  std::vector<size_t> deferred;  // blob indexes
+  std::vector<uint32_t> deferred;  // blob indexes
 };
 
 // What the hashing open of a blob the scan did not examine found, as a stat would have. A read
 // that failed after the open found a regular file leaves the data present (and unreadable).
 void RecordOpenedData(const Layout& layout, const BlobRead& read, BlobRecord* blob,
-                      FindingSink& sink) {
+                      BlobFacts* facts, FindingSink& sink) {
   FileStat data;
   IoStatus status;
   data.exists =
@@ -93,7 +93,7 @@ void RecordOpenedData(const Layout& layout, const BlobRead& read, BlobRecord* bl
   if (!data.exists && read.status != ReadStatus::kNotFound) {
     status = read.io.ok() ? IoStatus::FromErrno(EIO) : read.io;
   }
-  RecordBlobData(layout, data, status, blob, sink);
+  RecordBlobData(layout, data, status, blob, facts, sink);
 }
 
 enum class Handled : uint8_t {
@@ -102,10 +102,12 @@ enum class Handled : uint8_t {
   kDeferred,  // larger than defer_above: added to results.deferred
 };
 
-// Hashes one blob (through `reader`) and reports what is wrong with it.
-Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const ShardFolders& shards,
-                  uint64_t defer_above, const VerifyOptions& options,
+// Hashes one blob (through `reader`) and reports what is wrong with it. A blob the scan did not
+// examine must have room for its facts (Inventory::MakeRoomForFacts): the open records them.
+Handled VerifyOne(uint32_t index, Inventory* inventory, TreeReader& reader,
+                  const ShardFolders& shards, uint64_t defer_above, const VerifyOptions& options,
                   std::atomic<uint64_t>* progress, ThreadResults& results) {
+  BlobRecord* blob = &inventory->blobs[index];
   const Layout& layout = shards.layout();
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
     results.findings.push_back(Finding{severity, kind, layout.BlobData(blob->digest), std::string(),
@@ -121,7 +123,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const Shar
   const BlobRead first = options.hash(reader, folder, data, blob->digest, defer_above, progress);
   if (!blob->data_known) {
     FindingSink sink(&results.findings);
-    RecordOpenedData(layout, first, blob, sink);
+    RecordOpenedData(layout, first, blob, &inventory->MutableFacts(*blob), sink);
     if (!blob->has_data) return Handled::kNoData;
   }
   if (first.status != ReadStatus::kOk) {
@@ -172,7 +174,7 @@ Handled VerifyOne(size_t index, BlobRecord* blob, TreeReader& reader, const Shar
 // Hashes blobs[i] for each i in `order`, one blob per task: with the largest first, any coarser
 // split hands all the large blobs to one thread while the other runs out of work. Returns how
 // many were hashed (not deferred, and with data).
-uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord>* blobs,
+uint64_t HashInParallel(const std::vector<uint32_t>& order, Inventory* inventory,
                         TreeReader& reader, const ShardFolders& shards, uint64_t defer_above,
                         const VerifyOptions& options, std::atomic<uint64_t>* blobs_done,
                         std::atomic<uint64_t>* bytes_done,
@@ -183,9 +185,8 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
       [&](const tbb::blocked_range<size_t>& range) {
         ThreadResults& mine = results->local();
         for (size_t i = range.begin(); i != range.end(); ++i) {
-          BlobRecord& blob = (*blobs)[order[i]];
-          const Handled handled =
-              VerifyOne(order[i], &blob, reader, shards, defer_above, options, bytes_done, mine);
+          const Handled handled = VerifyOne(order[i], inventory, reader, shards, defer_above,
+                                            options, bytes_done, mine);
           if (handled == Handled::kHashed) ++hashed;
           if (handled != Handled::kDeferred) ++*blobs_done;
         }
@@ -196,24 +197,25 @@ uint64_t HashInParallel(const std::vector<size_t>& order, std::vector<BlobRecord
 
 }  // namespace
 
-VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
-                            const VerifyOptions& options) {
+VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const VerifyOptions& options) {
   VerifyResult result;
   const auto start = Clock::now();
-  const std::vector<size_t> selected = SelectBlobs(*blobs, options.subset, options.seed);
-  std::vector<size_t> todo;     // sizes known
-  std::vector<size_t> unknown;  // data not examined by the scan
+  std::vector<BlobRecord>& blobs = inventory->blobs;
+  const std::vector<size_t> selected = SelectBlobs(blobs, options.subset, options.seed);
+  std::vector<uint32_t> todo;     // sizes known
+  std::vector<uint32_t> unknown;  // data not examined by the scan
   HashProgress totals;
   uint64_t verified_blobs = 0;
   uint64_t verified_bytes = 0;
   for (const size_t index : selected) {
-    BlobRecord& blob = (*blobs)[index];
+    BlobRecord& blob = blobs[index];
     if (const auto verified = options.already_verified.find(index);
         verified != options.already_verified.end()) {
       if (!blob.data_known) {  // a regular file of that size, as the graph's read found
         blob.data_known = true;
         blob.has_data = true;
-        blob.size = verified->second;
+        inventory->MakeRoomForFacts({static_cast<uint32_t>(index)});
+        inventory->MutableFacts(blob).size = verified->second;
       }
       ++result.hashed;
       ++verified_blobs;
@@ -221,27 +223,30 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
       continue;
     }
     if (!blob.data_known) {
-      unknown.push_back(index);
+      unknown.push_back(static_cast<uint32_t>(index));
       continue;
     }
+    const BlobFacts& facts = inventory->Facts(blob);
     const GoodVerification* good =
         options.state != nullptr ? options.state->Find(blob.digest) : nullptr;
-    if (good != nullptr && options.max_age_ns >= 0 && Unchanged(*good, blob) &&
+    if (good != nullptr && options.max_age_ns >= 0 && Unchanged(*good, facts) &&
         good->verified_ns >= options.now_ns - options.max_age_ns) {
       ++result.skipped;
       continue;
     }
-    todo.push_back(index);
-    totals.bytes_total += blob.size;
+    todo.push_back(static_cast<uint32_t>(index));
+    totals.bytes_total += facts.size;
   }
+  // The opens that hash the blobs the scan did not examine record their facts.
+  inventory->MakeRoomForFacts(unknown);
   // Blobs already verified count as done from the start.
   totals.blobs_total = verified_blobs + todo.size() + unknown.size();
   totals.bytes_total += verified_bytes;
 
   // Blobs are read below their folders, each opened once.
   auto shards = std::make_unique<ShardFolders>(*options.layout);
-  for (const std::vector<size_t>* part : {&todo, &unknown}) {
-    for (const size_t index : *part) shards->Want((*blobs)[index].digest);
+  for (const std::vector<uint32_t>* part : {&todo, &unknown}) {
+    for (const uint32_t index : *part) shards->Want(blobs[index].digest);
   }
   // A folder that cannot be opened leaves its blobs unread (VerifyOne says why).
   TreeReader& reader = options.reader != nullptr ? *options.reader : DefaultTreeReader();
@@ -254,19 +259,20 @@ VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
     ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
     // Blobs of unknown size are hashed in digest order as their open reveals them; the large
     // ones are put off to join the others, which are hashed largest first.
-    result.hashed += HashInParallel(unknown, blobs, reader, *shards, kDeferAbove, options,
+    result.hashed += HashInParallel(unknown, inventory, reader, *shards, kDeferAbove, options,
                                     &blobs_done, &bytes_done, &results);
     for (const ThreadResults& part : results) {
       todo.insert(todo.end(), part.deferred.begin(), part.deferred.end());
     }
-    std::stable_sort(todo.begin(), todo.end(),
-                     [&](size_t a, size_t b) { return (*blobs)[a].size > (*blobs)[b].size; });
-    result.hashed += HashInParallel(todo, blobs, reader, *shards, kNeverDefer, options, &blobs_done,
-                                    &bytes_done, &results);
+    std::stable_sort(todo.begin(), todo.end(), [&](uint32_t a, uint32_t b) {
+      return inventory->Facts(blobs[a]).size > inventory->Facts(blobs[b]).size;
+    });
+    result.hashed += HashInParallel(todo, inventory, reader, *shards, kNeverDefer, options,
+                                    &blobs_done, &bytes_done, &results);
   }
   // Blobs the subset picked that turned out to hold no data were never candidates.
   result.selected = selected.size();
-  for (const size_t index : unknown) result.selected -= (*blobs)[index].has_data ? 0 : 1;
+  for (const uint32_t index : unknown) result.selected -= blobs[index].has_data ? 0 : 1;
   for (ThreadResults& part : results) {
     result.corrupt.insert(result.corrupt.end(), part.corrupt.begin(), part.corrupt.end());
     result.findings.insert(result.findings.end(), std::make_move_iterator(part.findings.begin()),

@@ -63,12 +63,11 @@ struct VerifyResult {
 };
 
 // Blobs whose data the scan did not examine (data_known false) are examined by the hashing
-// open itself: their facts are recorded into `blobs`, and what is wrong with their data is
+// open itself: their facts are recorded into the inventory, and what is wrong with their data is
 // reported, as the scan would have (core/blob_scan.h's RecordBlobData). Their sizes being
 // unknown, they are hashed in digest order, except those over 16 MiB, which are put off and
 // hashed with the blobs of known size, largest first.
-VerifyResult VerifyBlobData(std::vector<BlobRecord>* blobs, const Folder& v2,
-                            const VerifyOptions& options);
+VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const VerifyOptions& options);
 
 }  // namespace regsweep::audit
 

@@ -129,10 +129,11 @@ class ManifestChecker {
       }
       return false;
     }
-    if (descriptor.size >= 0 && static_cast<uint64_t>(descriptor.size) != blob->size) {
+    const uint64_t size = graph_.inventory().Facts(*blob).size;
+    if (descriptor.size >= 0 && static_cast<uint64_t>(descriptor.size) != size) {
       Report(manifest, Severity::kError, "descriptor_size_mismatch", descriptor.digest,
              label + " of " + Where(manifest) + " says " + std::to_string(descriptor.size) +
-                 " bytes, the blob has " + std::to_string(blob->size));
+                 " bytes, the blob has " + std::to_string(size));
       return false;
     }
     return true;

@@ -18,18 +18,20 @@ OrphanBlobs FindOrphanBlobs(const Graph& graph) {
   // No grace period, so no link's age is ever asked.
   const std::vector<BlobFate> fates =
       DecideBlobFates(graph, marks, plain_collection, [](uint32_t, const Digest&) { return true; });
-  const Layout& layout = *graph.inventory().layout;
-  for (const BlobRecord& blob : graph.inventory().blobs) {
-    if (fates[*graph.Find(blob.digest)] != BlobFate::kReclaimed) continue;
+  const Inventory& inventory = graph.inventory();
+  const Layout& layout = *inventory.layout;
+  for (size_t i = 0; i < inventory.blobs.size(); ++i) {
+    const BlobRecord& blob = inventory.blobs[i];
+    if (fates[graph.BlobNode(i)] != BlobFate::kReclaimed) continue;
+    const uint64_t size = inventory.Facts(blob).size;
     ++orphans.count;
-    orphans.bytes += blob.size;
+    orphans.bytes += size;
     orphans.findings.push_back(Finding{
         Severity::kInfo, "orphan_blob",
         blob.has_data ? layout.BlobData(blob.digest) : layout.BlobPath(blob.digest), std::string(),
         blob.digest.ToString(),
-        blob.has_data
-            ? "nothing references this blob; `gc` would reclaim its " + FormatBytes(blob.size)
-            : "blob folder without data that nothing references; `gc` would remove it"});
+        blob.has_data ? "nothing references this blob; `gc` would reclaim its " + FormatBytes(size)
+                      : "blob folder without data that nothing references; `gc` would remove it"});
   }
   return orphans;
 }

@@ -59,7 +59,7 @@ void AddSharedPairs(const Graph& graph, std::vector<std::pair<NodeId, uint32_t>>
            node_repositories[end].first == node_repositories[begin].first) {
       ++end;
     }
-    const uint64_t size = graph.Blob(node_repositories[begin].first)->size;
+    const uint64_t size = graph.inventory().Facts(*graph.Blob(node_repositories[begin].first)).size;
     for (size_t a = begin; a < end; ++a) {
       for (size_t b = a + 1; b < end; ++b) {
         pairs[{node_repositories[a].second, node_repositories[b].second}] += size;
@@ -78,19 +78,23 @@ void AddSharedPairs(const Graph& graph, std::vector<std::pair<NodeId, uint32_t>>
 
 void DescribeTopBlobs(const Graph& graph, const std::vector<Holder>& holders, size_t count,
                       Usage* usage) {
+  const Inventory& inventory = graph.inventory();
   std::vector<const BlobRecord*> blobs;
-  for (const BlobRecord& blob : graph.inventory().blobs) {
+  for (const BlobRecord& blob : inventory.blobs) {
     if (blob.has_data) blobs.push_back(&blob);
   }
   count = std::min(count, blobs.size());
   std::partial_sort(blobs.begin(), blobs.begin() + static_cast<std::ptrdiff_t>(count), blobs.end(),
-                    [](const BlobRecord* a, const BlobRecord* b) {
-                      return a->size != b->size ? a->size > b->size : a->digest < b->digest;
+                    [&](const BlobRecord* a, const BlobRecord* b) {
+                      const uint64_t a_size = inventory.Facts(*a).size;
+                      const uint64_t b_size = inventory.Facts(*b).size;
+                      return a_size != b_size ? a_size > b_size : a->digest < b->digest;
                     });
   std::unordered_map<NodeId, size_t> wanted;
   for (size_t i = 0; i < count; ++i) {
     wanted[*graph.Find(blobs[i]->digest)] = i;
-    usage->top_blobs.push_back(BlobUsage{blobs[i]->digest, blobs[i]->size, {}, {}});
+    usage->top_blobs.push_back(
+        BlobUsage{blobs[i]->digest, inventory.Facts(*blobs[i]).size, {}, {}});
   }
   ClosureWalker walker(graph);
   std::vector<NodeId> nodes;
@@ -164,38 +168,40 @@ Usage ComputeUsage(const Graph& graph, size_t top_blobs) {
     for (const NodeId id : nodes) {
       const BlobRecord* blob = graph.Blob(id);
       if (blob == nullptr) continue;
-      holder.size += blob->size;
+      const uint64_t size = graph.inventory().Facts(*blob).size;
+      holder.size += size;
       if (holder_count[id]++ == 0) first_holder[id] = h;
       if (last_repository[id] == r) continue;
       last_repository[id] = r;
       if (repository_count[id]++ == 0) first_repository[id] = r;
       node_repositories.emplace_back(id, r);
-      usage.repositories[r].logical_bytes += blob->size;
+      usage.repositories[r].logical_bytes += size;
     }
   }
-  const std::vector<BlobRecord>& blobs = graph.inventory().blobs;
-  for (size_t i = 0; i < blobs.size(); ++i) {
-    const BlobRecord& blob = blobs[i];
+  const Inventory& inventory = graph.inventory();
+  for (size_t i = 0; i < inventory.blobs.size(); ++i) {
+    const BlobRecord& blob = inventory.blobs[i];
     if (!blob.has_data) continue;  // a folder without data: nothing to account
+    const BlobFacts& facts = inventory.Facts(blob);
     const NodeId id = graph.BlobNode(i);
     ++totals.blobs;
-    totals.blob_bytes += blob.size;
-    totals.allocated_bytes += blob.allocated;
+    totals.blob_bytes += facts.size;
+    totals.allocated_bytes += facts.allocated;
     if (!manifest_marks.live[id]) {
       ++totals.unused_by_manifests_blobs;
-      totals.unused_by_manifests_bytes += blob.size;
+      totals.unused_by_manifests_bytes += facts.size;
     }
     if (holder_count[id] == 0) {
       ++totals.unreferenced_blobs;
-      totals.unreferenced_bytes += blob.size;
+      totals.unreferenced_bytes += facts.size;
       continue;
     }
     ++totals.referenced_blobs;
-    totals.referenced_bytes += blob.size;
+    totals.referenced_bytes += facts.size;
     if (usage.images_hidden) continue;
-    if (holder_count[id] == 1) holders[first_holder[id]].exclusive += blob.size;
+    if (holder_count[id] == 1) holders[first_holder[id]].exclusive += facts.size;
     if (repository_count[id] == 1)
-      usage.repositories[first_repository[id]].exclusive_bytes += blob.size;
+      usage.repositories[first_repository[id]].exclusive_bytes += facts.size;
   }
   for (RepositoryUsage& row : usage.repositories) {
     row.shared_bytes = row.logical_bytes - row.exclusive_bytes;

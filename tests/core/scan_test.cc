@@ -75,9 +75,17 @@ TEST_F(ScanTest, RecordsBlobsRepositoriesTagsAndUploads) {
                                [&](const BlobRecord& b) { return b.digest == layer; });
   ASSERT_NE(it, inv.blobs.end());
   EXPECT_TRUE(it->has_data);
-  EXPECT_EQ(it->size, 7u);
-  EXPECT_NE(it->inode, 0u);
-  EXPECT_GT(it->mtime_ns, 0);
+  EXPECT_EQ(inv.Facts(*it).size, 7u);
+  EXPECT_NE(inv.Facts(*it).inode, 0u);
+  EXPECT_GT(inv.Facts(*it).mtime_ns, 0);
+  // Sorting the blobs by digest keeps each one's facts: every size and inode is its own file's.
+  for (const BlobRecord& blob : inv.blobs) {
+    struct stat st;
+    const std::string data = (builder_.v2() / DefaultLayout().BlobData(blob.digest)).string();
+    ASSERT_EQ(lstat(data.c_str(), &st), 0) << data;
+    EXPECT_EQ(inv.Facts(blob).size, static_cast<uint64_t>(st.st_size)) << data;
+    EXPECT_EQ(inv.Facts(blob).inode, st.st_ino) << data;
+  }
 
   ASSERT_EQ(inv.repositories.size(), 2u);
   const RepositoryRecord* svc = FindRepo(inv, "team/a/svc");
@@ -188,8 +196,10 @@ TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
   ASSERT_EQ(inv.blobs.size(), 3u);
   for (const BlobRecord& blob : inv.blobs) {
     EXPECT_FALSE(blob.data_known);
-    EXPECT_EQ(blob.size, 0u);
+    EXPECT_EQ(blob.facts, BlobRecord::kNoFacts) << "no room taken for facts never examined";
+    EXPECT_EQ(inv.Facts(blob).size, 0u);
   }
+  EXPECT_TRUE(inv.blob_facts.empty());
   EXPECT_EQ(FindFinding(inv, "bad_blob", fifo_data), nullptr) << "not examined, not reported";
 
   auto index_of = [&](const Digest& digest) {
@@ -202,8 +212,9 @@ TEST_F(ScanTest, BlobDataIsExaminedOnlyWhenAsked) {
   const BlobRecord& examined = inv.blobs[index_of(candidate.digest)];
   EXPECT_TRUE(examined.data_known);
   EXPECT_TRUE(examined.has_data);
-  EXPECT_EQ(examined.size, candidate.size);
-  EXPECT_GT(examined.mtime_ns, 0);
+  EXPECT_EQ(inv.Facts(examined).size, candidate.size);
+  EXPECT_GT(inv.Facts(examined).mtime_ns, 0);
+  EXPECT_EQ(inv.blob_facts.size(), 2u) << "facts for the two blobs examined alone";
   EXPECT_TRUE(inv.blobs[index_of(fifo.digest)].data_known);
   EXPECT_FALSE(inv.blobs[index_of(fifo.digest)].has_data);
   EXPECT_NE(FindFinding(inv, "bad_blob", fifo_data), nullptr);
