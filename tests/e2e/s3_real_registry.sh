@@ -478,6 +478,14 @@ gc_via_proxy() {
             --json "$OUT/$prefix.json" "s3://$BUCKET/$prefix" >"$OUT/$prefix.out" 2>&1 &
         wait "$!"
     ) 2>/dev/null || RS_RC=$?
+    # The proxy logs the kill only once it has seen the run gone, which may be after this shell
+    # has: stopped before that, it would leave no "killed" line (seen under load).
+    if [ -n "${2:-}" ] && [ "$RS_RC" = 137 ]; then
+        for _ in $(seq 1 1000); do
+            grep -qE '^(killed [0-9]+ after|KILL FAILED)' "$OUT/$prefix.proxy" && break
+            sleep 0.01
+        done
+    fi
     kill "$PROXY_PID" 2>/dev/null || true
     wait "$PROXY_PID" 2>/dev/null || true
     PROXY_PID=
