@@ -17,10 +17,16 @@
 
 namespace regsweep {
 
+// What the graph keeps of a manifest it read until it is interned: its references, config
+// first, then the blobs, the children and the subject (ManifestNode's order).
 struct Graph::LoadResult {
   ManifestStatus status = ManifestStatus::kNotLoaded;
   std::string problem;
-  std::optional<Manifest> manifest;
+  ManifestKind kind = ManifestKind::kOciManifest;
+  std::vector<Digest> references;
+  uint32_t blobs = 0;  // config included
+  uint32_t children = 0;
+  bool has_subject = false;
 };
 
 namespace {
@@ -64,14 +70,24 @@ LoadResult LoadOne(TreeReader& fs, const Folder& folder, const std::string& data
     return result;
   }
   ParsedManifest parsed = ParseManifest(parser, file.content);
-  if (observer != nullptr) (*observer)(id, file.content, parsed);
-  if (!parsed.manifest) {
+  if (parsed.manifest) {
+    const Manifest& manifest = *parsed.manifest;
+    result.status = ManifestStatus::kOk;
+    result.kind = manifest.kind;
+    result.blobs = static_cast<uint32_t>(manifest.blobs.size() + (manifest.config ? 1 : 0));
+    result.children = static_cast<uint32_t>(manifest.children.size());
+    result.has_subject = manifest.subject.has_value();
+    result.references.reserve(result.blobs + result.children + (result.has_subject ? 1 : 0));
+    if (manifest.config) result.references.push_back(manifest.config->digest);
+    for (const Descriptor& blob : manifest.blobs) result.references.push_back(blob.digest);
+    for (const Descriptor& child : manifest.children) result.references.push_back(child.digest);
+    if (manifest.subject) result.references.push_back(manifest.subject->digest);
+  } else {
     result.status = ManifestStatus::kInvalid;
-    result.problem = std::move(parsed.error);
-    return result;
+    result.problem = parsed.error;
   }
-  result.status = ManifestStatus::kOk;
-  result.manifest = std::move(parsed.manifest);
+  // Last: the observer may take the parse.
+  if (observer != nullptr) (*observer)(id, file.content, parsed);
   return result;
 }
 
@@ -221,12 +237,7 @@ void Graph::AddLoaded(const NodeId* ids, std::vector<LoadResult>* results) {
   // The references of every manifest of the chunk, in order, are interned in one pass.
   std::vector<Digest> references;
   for (const LoadResult& result : *results) {
-    if (result.status != ManifestStatus::kOk) continue;
-    const Manifest& parsed = *result.manifest;
-    if (parsed.config) references.push_back(parsed.config->digest);
-    for (const Descriptor& blob : parsed.blobs) references.push_back(blob.digest);
-    for (const Descriptor& child : parsed.children) references.push_back(child.digest);
-    if (parsed.subject) references.push_back(parsed.subject->digest);
+    references.insert(references.end(), result.references.begin(), result.references.end());
   }
   std::vector<NodeId> nodes(references.size());
   InternEach(
@@ -241,15 +252,13 @@ void Graph::AddLoaded(const NodeId* ids, std::vector<LoadResult>* results) {
       problems_[id] = std::move(result.problem);
       continue;
     }
-    const Manifest& parsed = *result.manifest;
     ManifestNode manifest;
-    manifest.kind = parsed.kind;
-    const size_t blobs = parsed.blobs.size() + (parsed.config ? 1 : 0);
-    manifest.blobs.assign(next, next + blobs);
-    next += blobs;
-    manifest.children.assign(next, next + parsed.children.size());
-    next += parsed.children.size();
-    if (parsed.subject) manifest.subject = *next++;
+    manifest.kind = result.kind;
+    manifest.blobs.assign(next, next + result.blobs);
+    next += result.blobs;
+    manifest.children.assign(next, next + result.children);
+    next += result.children;
+    if (result.has_subject) manifest.subject = *next++;
     nodes_[id].manifest = static_cast<uint32_t>(manifests_.size());
     manifests_.push_back(std::move(manifest));
   }

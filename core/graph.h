@@ -72,9 +72,10 @@ struct RepositoryNode {
 };
 
 // Sees each manifest the graph reads whose bytes match its digest: the bytes and how they
-// parsed (whether they did or not). Called from the loading threads, concurrently.
+// parsed (whether they did or not). Called from the loading threads, concurrently, once the
+// graph has taken what it keeps of the parse: the observer may move from `parsed`.
 using ManifestObserver =
-    std::function<void(NodeId id, std::string_view bytes, const ParsedManifest& parsed)>;
+    std::function<void(NodeId id, std::string_view bytes, ParsedManifest& parsed)>;
 
 class Graph {
  public:

@@ -98,11 +98,11 @@ bool MatchesDigestGrammar(std::string_view text, std::string_view* algorithm) {
 }
 
 ManifestObserver ManifestFactsCollector::Observer() {
-  return [this](NodeId id, std::string_view bytes, const ParsedManifest& parsed) {
+  return [this](NodeId id, std::string_view bytes, ParsedManifest& parsed) {
     ManifestFacts facts;
     facts.verified_bytes = bytes.size();
     if (parsed.manifest) {
-      facts.manifest = parsed.manifest;
+      facts.manifest = std::move(parsed.manifest);
     } else {
       ClassifyRefusal(parsers_.local(), bytes, parsed, &facts);
     }
