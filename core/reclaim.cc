@@ -18,8 +18,11 @@ std::vector<BlobFate> DecideBlobFates(const Graph& graph, const MarkResult& mark
   for (size_t i = 0; i < inventory.blobs.size(); ++i) {
     const BlobRecord& blob = inventory.blobs[i];
     BlobFate& fate = fates[graph.BlobNode(i)];
+    // A blob whose examination left no facts has no known age either: spared, like one never
+    // examined (every examination gives facts; this keeps a slip there from deleting).
+    const bool age_unknown = !blob.data_known || blob.facts == BlobRecord::kNoFacts;
     if (fate == BlobFate::kReclaimed &&
-        (!blob.data_known || policy.IsRecent(inventory.Facts(blob).mtime_ns))) {
+        (age_unknown || policy.IsRecent(inventory.Facts(blob).mtime_ns))) {
       fate = BlobFate::kSpared;
     }
   }
