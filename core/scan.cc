@@ -582,12 +582,16 @@ const BlobFacts& Inventory::Facts(const BlobRecord& blob) const {
 }
 
 void Inventory::MakeRoomForFacts(const std::vector<uint32_t>& which) {
-  for (const uint32_t i : which) {
-    BlobRecord& blob = blobs[i];
-    if (blob.facts != BlobRecord::kNoFacts) continue;
+  for (const uint32_t i : which) FactsToFill(i);
+}
+
+BlobFacts& Inventory::FactsToFill(uint32_t i) {
+  BlobRecord& blob = blobs[i];
+  if (blob.facts == BlobRecord::kNoFacts) {
     blob.facts = static_cast<uint32_t>(blob_facts.size());
     blob_facts.emplace_back();
   }
+  return blob_facts[blob.facts];
 }
 
 void Inventory::AddBlob(BlobRecord blob, const BlobFacts& facts) {

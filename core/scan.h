@@ -131,6 +131,9 @@ struct Inventory {
   // Gives each of blobs[i], i in `which`, that has none a place for its facts (zeros), so that
   // examinations in parallel can each fill their own (MutableFacts).
   void MakeRoomForFacts(const std::vector<uint32_t>& which);
+  // The facts of blobs[i], given a place first if it has none. Not while others fill theirs:
+  // making room may move every blob's facts.
+  BlobFacts& FactsToFill(uint32_t i);
   // The facts of a blob that has a place for them (MakeRoomForFacts, or AddBlob).
   BlobFacts& MutableFacts(const BlobRecord& blob) { return blob_facts[blob.facts]; }
   // Appends a blob with its facts (tests, benchmarks and scans that build an inventory).

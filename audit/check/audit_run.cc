@@ -67,19 +67,15 @@ void SortFindings(Findings* findings) {
 }
 
 // The blobs whose bytes the graph read and found equal to their digest (the manifests it
-// loaded): index into inventory.blobs -> byte count.
-std::unordered_map<size_t, uint64_t> VerifiedManifestBlobs(const Inventory& inventory,
-                                                           const Graph& graph,
+// loaded): index into the inventory's blobs (the node's) -> byte count.
+std::unordered_map<size_t, uint64_t> VerifiedManifestBlobs(const Graph& graph,
                                                            const ManifestFactsTable& facts) {
   std::unordered_map<size_t, uint64_t> verified;
   facts.ForEach([&](NodeId id, const ManifestFacts& one) {
-    if (!one.verified_bytes) return;
-    const Digest& digest = graph.node(id).digest;
-    const auto blob = std::lower_bound(
-        inventory.blobs.begin(), inventory.blobs.end(), digest,
-        [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
-    if (blob == inventory.blobs.end() || !(blob->digest == digest)) return;
-    verified.emplace(static_cast<size_t>(blob - inventory.blobs.begin()), *one.verified_bytes);
+    const int32_t blob = graph.node(id).blob;
+    if (one.verified_bytes && blob >= 0) {
+      verified.emplace(static_cast<size_t>(blob), *one.verified_bytes);
+    }
   });
   return verified;
 }
@@ -192,7 +188,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
         if (options.on_progress) options.on_progress(hashed);
       };
     }
-    if (!state) verify.already_verified = VerifiedManifestBlobs(inventory, graph, facts);
+    if (!state) verify.already_verified = VerifiedManifestBlobs(graph, facts);
     RunWithIoDepth(options.io_depth,
                    [&] { outcome.verify = VerifyBlobData(&inventory, v2, verify); });
     Append(&outcome.findings, std::move(outcome.verify.findings));

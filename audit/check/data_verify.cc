@@ -214,8 +214,7 @@ VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const Verify
       if (!blob.data_known) {  // a regular file of that size, as the graph's read found
         blob.data_known = true;
         blob.has_data = true;
-        inventory->MakeRoomForFacts({static_cast<uint32_t>(index)});
-        inventory->MutableFacts(blob).size = verified->second;
+        inventory->FactsToFill(static_cast<uint32_t>(index)).size = verified->second;
       }
       ++result.hashed;
       ++verified_blobs;
