@@ -62,6 +62,11 @@ SmallFile PosixTreeReader::ReadSmall(const Folder& at, std::string_view relative
   return ReadSmallFile(at.fd(), relative, max_bytes);
 }
 
+SmallFile PosixTreeReader::ReadContent(const Folder& at, std::string_view relative,
+                                       size_t max_bytes) {
+  return ReadSmallFileContent(at.fd(), relative, max_bytes);
+}
+
 SmallFile PosixTreeReader::ReadHead(const Folder& at, std::string_view relative, size_t bytes) {
   return ReadFileHead(at.fd(), relative, bytes);
 }

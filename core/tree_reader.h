@@ -65,6 +65,13 @@ class TreeReader {
   // Reads `relative` below `at` if it is a regular file of at most `max_bytes` (as
   // ReadSmallFile).
   virtual SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) = 0;
+  // Reads `relative` below `at` as ReadSmall does, for callers that want only its bytes and
+  // reject any but those they expect (link files): a backend may leave mtime_ns 0, and the
+  // local filesystem returns a FIFO's or device's bytes too rather than stat first
+  // (ReadSmallFileContent). This default is ReadSmall.
+  virtual SmallFile ReadContent(const Folder& at, std::string_view relative, size_t max_bytes) {
+    return ReadSmall(at, relative, max_bytes);
+  }
   // Reads the first `bytes` bytes of `relative` below `at` (all of it when it is shorter) if it
   // is a regular file, as ReadSmall does otherwise. This default reads the file through
   // OpenStream (all of it); the local filesystem reads only the head.
@@ -98,6 +105,7 @@ class PosixTreeReader final : public TreeReader {
   Folder OpenFolder(const Folder& at, std::string_view relative, IoStatus* status) override;
   IoStatus List(const Folder& folder, std::vector<DirEntry>* entries) override;
   SmallFile ReadSmall(const Folder& at, std::string_view relative, size_t max_bytes) override;
+  SmallFile ReadContent(const Folder& at, std::string_view relative, size_t max_bytes) override;
   SmallFile ReadHead(const Folder& at, std::string_view relative, size_t bytes) override;
   FileStat Stat(const Folder& at, std::string_view relative, IoStatus* status) override;
   FileStat StatInChild(const Folder& at, std::string_view child, std::string_view name,

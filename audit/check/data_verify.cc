@@ -207,10 +207,12 @@ VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const Verify
   HashProgress totals;
   uint64_t verified_blobs = 0;
   uint64_t verified_bytes = 0;
+  // Both `selected` and `already_verified` ascend by blob index: one walk over each.
+  auto verified = options.already_verified.begin();
   for (const size_t index : selected) {
     BlobRecord& blob = blobs[index];
-    if (const auto verified = options.already_verified.find(index);
-        verified != options.already_verified.end()) {
+    while (verified != options.already_verified.end() && verified->first < index) ++verified;
+    if (verified != options.already_verified.end() && verified->first == index) {
       if (!blob.data_known) {  // a regular file of that size, as the graph's read found
         blob.data_known = true;
         blob.has_data = true;

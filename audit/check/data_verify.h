@@ -10,7 +10,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "audit/check/blob_hasher.h"
@@ -44,10 +44,10 @@ struct VerifyOptions {
   const Layout* layout = &DefaultLayout();
   BlobHashFunction hash = HashBlobData;
   // Blobs this run has already read and found equal to their digest (the manifests the graph
-  // loaded): index into the blobs -> their byte count. They count as hashed and are not read
-  // again; one the scan did not examine is recorded as present with that size (its age and
-  // inode stay unknown, so this is for runs without a state file).
-  std::unordered_map<size_t, uint64_t> already_verified;
+  // loaded): (index into the blobs, byte count), sorted by index. They count as hashed and are
+  // not read again; one the scan did not examine is recorded as present with that size (its age
+  // and inode stay unknown, so this is for runs without a state file).
+  std::vector<std::pair<uint32_t, uint64_t>> already_verified;
   // Called about twice a second from a separate thread while hashing, and once at the end.
   std::function<void(const HashProgress&)> on_progress;
 };
