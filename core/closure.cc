@@ -51,26 +51,26 @@ void ClosureWalker::WalkManifest(uint32_t repository, NodeId start, std::vector<
 void ClosureWalker::Walk(const MarkRoot& root, std::vector<NodeId>* nodes) {
   nodes->clear();
   NewEpoch();
-  const RepositoryRecord& record = *graph_.repositories()[root.repository].record;
+  const RepositoryNode& repository = graph_.repositories()[root.repository];
+  const RepositoryRecord& record = *repository.record;
   switch (root.kind) {
     case MarkRoot::Kind::kTag:
-      Expand(root.repository, *graph_.Find(record.tags[root.index].current), nodes);
+      Expand(root.repository, repository.tag_targets[root.index], nodes);
       return;
     case MarkRoot::Kind::kRevision:
-      Expand(root.repository, *graph_.Find(record.revisions[root.index].digest), nodes);
+      Expand(root.repository, repository.revision_nodes[root.index], nodes);
       return;
     case MarkRoot::Kind::kRepositoryKeptWhole:
-      for (const NodeId link : graph_.repositories()[root.repository].layer_links) {
-        Add(link, nodes);
-      }
+      for (const NodeId link : repository.layer_links) Add(link, nodes);
       for (const Digest& link : record.unusable_layer_links) Add(*graph_.Find(link), nodes);
-      for (const RevisionRecord& revision : record.revisions) {
+      for (size_t i = 0; i < record.revisions.size(); ++i) {
+        const RevisionRecord& revision = record.revisions[i];
         if (revision.other_target) Add(*graph_.Find(*revision.other_target), nodes);
-        Expand(root.repository, *graph_.Find(revision.digest), nodes);
+        Expand(root.repository, repository.revision_nodes[i], nodes);
       }
-      for (const TagRecord& tag : record.tags) {
-        if (tag.current_state == LinkState::kOk) {
-          Expand(root.repository, *graph_.Find(tag.current), nodes);
+      for (size_t t = 0; t < record.tags.size(); ++t) {
+        if (record.tags[t].current_state == LinkState::kOk) {
+          Expand(root.repository, repository.tag_targets[t], nodes);
         }
       }
       return;

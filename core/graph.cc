@@ -298,19 +298,33 @@ Graph Graph::Build(const Inventory& inventory, const Folder& v2, TreeReader* rea
         record.layer_links.size(), [&](size_t i) -> const Digest& { return record.layer_links[i]; },
         [&](size_t i, NodeId id) { repository.layer_links[i] = id; });
     for (const Digest& link : record.unusable_layer_links) graph.Intern(link);
+    repository.revision_nodes.reserve(record.revisions.size());
     for (uint32_t i = 0; i < record.revisions.size(); ++i) {
       const RevisionRecord& revision = record.revisions[i];
       const NodeId id = graph.Intern(revision.digest);
+      repository.revision_nodes.push_back(id);
       if (revision.link == LinkState::kOk) {
         repository.revisions.emplace_back(id, i);
         want(id);
       }
       if (revision.other_target) want(graph.Intern(*revision.other_target));
     }
+    repository.tag_targets.reserve(record.tags.size());
+    repository.tag_index_starts.reserve(record.tags.size() + 1);
     for (const TagRecord& tag : record.tags) {
-      if (tag.current_state == LinkState::kOk) want(graph.Intern(tag.current));
-      for (const Digest& entry : tag.index_entries) graph.Intern(entry);
+      NodeId target = kFreeSlot;
+      if (tag.current_state == LinkState::kOk) {
+        target = graph.Intern(tag.current);
+        want(target);
+      }
+      repository.tag_targets.push_back(target);
+      repository.tag_index_starts.push_back(
+          static_cast<uint32_t>(repository.tag_index_nodes.size()));
+      for (const Digest& entry : tag.index_entries) {
+        repository.tag_index_nodes.push_back(graph.Intern(entry));
+      }
     }
+    repository.tag_index_starts.push_back(static_cast<uint32_t>(repository.tag_index_nodes.size()));
     // Sorted, a revision is found by bisection. A store lists each revision once; a node named
     // twice would keep its first index, as one map entry per node did.
     std::sort(repository.revisions.begin(), repository.revisions.end());

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,11 +65,26 @@ struct RepositoryNode {
   // Manifests with a valid revision link here: (node, index in record->revisions), sorted by
   // node, each node once (8 bytes each, where a hash map took about 40).
   std::vector<std::pair<NodeId, uint32_t>> revisions;
+  // The node of each of record->revisions (its digest), in the same order.
+  std::vector<NodeId> revision_nodes;
+  // The node of each of record->tags' current manifest, in the same order; meaningless for a
+  // tag whose current link is not kOk.
+  std::vector<NodeId> tag_targets;
+  // The nodes of every tag's index entries, tag after tag in record->tags' order (see
+  // TagIndexNodes).
+  std::vector<NodeId> tag_index_nodes;
+  // Where each tag's entries start in tag_index_nodes, and the end: one more than the tags.
+  std::vector<uint32_t> tag_index_starts;
   // subject -> manifests of this repository whose `subject` names it.
   std::unordered_map<NodeId, std::vector<NodeId>> referrers;
 
   // Whether manifest `id` has a valid revision link here.
   bool HasRevision(NodeId id) const;
+  // The nodes of record->tags[t].index_entries, in the same order.
+  std::span<const NodeId> TagIndexNodes(size_t t) const {
+    return std::span<const NodeId>(tag_index_nodes)
+        .subspan(tag_index_starts[t], tag_index_starts[t + 1] - tag_index_starts[t]);
+  }
 };
 
 // Sees each manifest the graph reads whose bytes match its digest: the bytes and how they

@@ -16,6 +16,7 @@ class Marker {
  public:
   Marker(const Graph& graph, const GcPolicy& policy) : graph_(graph), policy_(policy) {
     result_.live.assign(graph.nodes().size(), 0);
+    marked_in_.assign(graph.nodes().size(), kNotMarked);
     result_.repositories.resize(graph.repositories().size());
   }
 
@@ -34,7 +35,8 @@ class Marker {
     // whatever the policy says (RunGc refuses such a policy before it gets here).
     const bool tags_droppable = graph_.inventory().layout->HasLinkFiles();
     for (size_t r = 0; r < graph_.repositories().size(); ++r) {
-      const RepositoryRecord& record = *graph_.repositories()[r].record;
+      const RepositoryNode& repository = graph_.repositories()[r];
+      const RepositoryRecord& record = *repository.record;
       const bool deleting = deleted.count(record.name) != 0;
       if (deleting) deleted_found.insert(record.name);
       if (!record.valid_name) Taint(r, "its name is not a valid repository name");
@@ -62,7 +64,7 @@ class Marker {
         }
         if (tag.current_state == LinkState::kOk) {
           result_.roots.push_back(MarkRoot{MarkRoot::Kind::kTag, static_cast<uint32_t>(r), t});
-          Visit(r, *graph_.Find(tag.current), "tag " + tag.name);
+          Visit(r, repository.tag_targets[t], "tag " + tag.name);
         }
       }
       for (uint32_t i = 0; i < record.revisions.size(); ++i) {
@@ -70,13 +72,15 @@ class Marker {
         if (revision.link != LinkState::kOk) continue;
         // An unusable manifest is visited even when untagged: it might be a referrer of a
         // kept subject, so what it references cannot be known to be garbage.
-        const NodeId id = *graph_.Find(revision.digest);
+        const NodeId id = repository.revision_nodes[i];
         if ((!policy_.DeletesUntagged(record.name) && !deleting) ||
             policy_.IsRecent(revision.mtime_ns) || graph_.node(id).status != ManifestStatus::kOk) {
           result_.roots.push_back(MarkRoot{MarkRoot::Kind::kRevision, static_cast<uint32_t>(r), i});
           Visit(r, id, "revision");
         }
       }
+      std::vector<NodeId>& kept = result_.repositories[r].kept_manifests;
+      std::sort(kept.begin(), kept.end());
       if (deleting) {
         result_.repositories[r].deleted = !result_.repositories[r].tainted;
         if (result_.repositories[r].tainted) {
@@ -110,17 +114,34 @@ class Marker {
   }
 
  private:
-  // Marks manifest `id` in repository `r`, then everything it leads to.
-  void Visit(size_t r, NodeId id, const std::string& reached_from) {
-    std::vector<std::pair<NodeId, std::string>> work{{id, reached_from}};
+  // How a manifest was reached, to say so should it taint its repository.
+  struct Reached {
+    NodeId id;
+    enum class How : uint8_t { kRoot, kChild, kReferrer } how;
+    NodeId from;  // the index or subject that led here (kChild, kReferrer)
+  };
+
+  // Marks manifest `id` in repository `r` (its marking runs before the next repository's),
+  // then everything it leads to. `root` says how the root was reached.
+  void Visit(size_t r, NodeId id, const std::string& root) {
+    std::vector<NodeId>& kept = result_.repositories[r].kept_manifests;
+    std::vector<Reached> work{{id, Reached::How::kRoot, id}};
     while (!work.empty()) {
-      auto [current, from] = std::move(work.back());
+      const Reached reached = work.back();
       work.pop_back();
-      if (!result_.repositories[r].kept_manifests.insert(current).second) continue;
+      const NodeId current = reached.id;
+      if (marked_in_[current] == r) continue;
+      marked_in_[current] = static_cast<uint32_t>(r);
+      kept.push_back(current);
       result_.live[current] = 1;
       const Node& node = graph_.node(current);
       const RepositoryNode& repository = graph_.repositories()[r];
       if (node.status != ManifestStatus::kOk) {
+        const std::string from =
+            reached.how == Reached::How::kRoot
+                ? root
+                : (reached.how == Reached::How::kChild ? "child of " : "referrer of ") +
+                      graph_.node(reached.from).digest.ToString();
         Taint(r,
               "manifest " + node.digest.ToString() + " (" + from + ") is " +
                   std::string(ManifestStatusText(node.status)) + ": " + graph_.Problem(current),
@@ -129,23 +150,23 @@ class Marker {
       }
       const ManifestNode& manifest = graph_.manifest(current);
       for (const NodeId blob : manifest.blobs) result_.live[blob] = 1;
-      const std::string here = node.digest.ToString();
       // Without link files (OCI) a repository's manifests are simply in its blob store.
       const bool links = graph_.inventory().layout->HasLinkFiles();
       for (const NodeId child : manifest.children) {
         if (links && !repository.HasRevision(child)) {
-          result_.problems.push_back(Finding{
-              Severity::kWarning, "index_child_not_in_repository",
-              distribution::RevisionDir(repository.record->name, graph_.node(child).digest),
-              repository.record->name, graph_.node(child).digest.ToString(),
-              "index " + here + " names a manifest that is not a revision of this repository"});
+          result_.problems.push_back(
+              Finding{Severity::kWarning, "index_child_not_in_repository",
+                      distribution::RevisionDir(repository.record->name, graph_.node(child).digest),
+                      repository.record->name, graph_.node(child).digest.ToString(),
+                      "index " + node.digest.ToString() +
+                          " names a manifest that is not a revision of this repository"});
         }
-        work.emplace_back(child, "child of " + here);
+        work.push_back(Reached{child, Reached::How::kChild, current});
       }
       const auto referrers = repository.referrers.find(current);
       if (referrers != repository.referrers.end()) {
         for (const NodeId referrer : referrers->second) {
-          work.emplace_back(referrer, "referrer of " + here);
+          work.push_back(Reached{referrer, Reached::How::kReferrer, current});
         }
       }
     }
@@ -189,20 +210,25 @@ class Marker {
         MarkRoot{MarkRoot::Kind::kRepositoryKeptWhole, static_cast<uint32_t>(r), 0});
     for (const NodeId link : repository.layer_links) result_.live[link] = 1;
     for (const Digest& link : record.unusable_layer_links) result_.live[*graph_.Find(link)] = 1;
-    for (const RevisionRecord& revision : record.revisions) {
+    for (size_t i = 0; i < record.revisions.size(); ++i) {
+      const RevisionRecord& revision = record.revisions[i];
       if (revision.other_target) result_.live[*graph_.Find(*revision.other_target)] = 1;
-      Visit(r, *graph_.Find(revision.digest), "revision of a repository kept whole");
+      Visit(r, repository.revision_nodes[i], "revision of a repository kept whole");
     }
-    for (const TagRecord& tag : record.tags) {
-      if (tag.current_state == LinkState::kOk) {
-        Visit(r, *graph_.Find(tag.current), "tag " + tag.name);
+    for (size_t t = 0; t < record.tags.size(); ++t) {
+      if (record.tags[t].current_state == LinkState::kOk) {
+        Visit(r, repository.tag_targets[t], "tag " + record.tags[t].name);
       }
     }
   }
 
+  static constexpr uint32_t kNotMarked = UINT32_MAX;
+
   const Graph& graph_;
   const GcPolicy& policy_;
   MarkResult result_;
+  // By NodeId: the repository whose marking last kept it (kNotMarked: none yet).
+  std::vector<uint32_t> marked_in_;
 };
 
 }  // namespace

@@ -17,9 +17,9 @@
 #ifndef REGSWEEP_CORE_MARK_H_
 #define REGSWEEP_CORE_MARK_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "core/finding.h"
@@ -29,11 +29,17 @@
 namespace regsweep {
 
 struct RepositoryMarks {
-  std::unordered_set<NodeId> kept_manifests;
+  // The manifests kept in this repository, sorted (see Keeps).
+  std::vector<NodeId> kept_manifests;
   // Indexes into the record's tags (from --untag, --untag-regex or --delete-repo).
   std::vector<uint32_t> dropped_tags;
   bool tainted = false;
   bool deleted = false;  // named by --delete-repo (and not kept whole)
+
+  // Whether manifest `id` is kept in this repository.
+  bool Keeps(NodeId id) const {
+    return std::binary_search(kept_manifests.begin(), kept_manifests.end(), id);
+  }
 };
 
 // Something the mark started from: a tag, a revision, or a repository kept whole (which keeps

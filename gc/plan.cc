@@ -3,6 +3,7 @@
 
 #include <array>
 #include <iterator>
+#include <span>
 
 #include "core/distribution_layout.h"
 #include "core/reclaim.h"
@@ -125,7 +126,8 @@ class Planner {
   bool Spared(NodeId id) const { return fates_[id] == BlobFate::kSpared; }
 
   void PlanTagsAndRevisions(size_t r) {
-    const RepositoryRecord& record = *graph_.repositories()[r].record;
+    const RepositoryNode& repository = graph_.repositories()[r];
+    const RepositoryRecord& record = *repository.record;
     const RepositoryMarks& marks = marks_.repositories[r];
     if (!record.valid_name) return;
     std::vector<uint8_t> dropped(record.tags.size(), 0);
@@ -144,8 +146,10 @@ class Planner {
       ++plan_.kept.tags;
       const TagRecord& tag = record.tags[t];
       if (!tag.valid_name || marks.tainted || !links_) continue;
-      for (const Digest& entry : tag.index_entries) {
-        if (marks.kept_manifests.count(*graph_.Find(entry)) != 0) continue;
+      const std::span<const NodeId> entry_nodes = repository.TagIndexNodes(t);
+      for (size_t e = 0; e < entry_nodes.size(); ++e) {
+        if (marks.Keeps(entry_nodes[e])) continue;
+        const Digest& entry = tag.index_entries[e];
         const std::string dir = distribution::TagIndexEntryDir(record.name, tag.name, entry);
         if (RecentLink(dir)) {
           ++plan_.spared_count;
@@ -155,9 +159,10 @@ class Planner {
       }
     }
     size_t revisions_left = 0;
-    for (const RevisionRecord& revision : record.revisions) {
+    for (size_t i = 0; i < record.revisions.size(); ++i) {
+      const RevisionRecord& revision = record.revisions[i];
       const bool kept = marks.tainted || revision.link == LinkState::kBad ||
-                        marks.kept_manifests.count(*graph_.Find(revision.digest)) != 0;
+                        marks.Keeps(repository.revision_nodes[i]);
       const bool recent =
           !kept && (revision.link == LinkState::kMissing
                         ? RecentLink(distribution::RevisionDir(record.name, revision.digest))

@@ -17,7 +17,7 @@ std::unordered_set<NodeId> Released(const Graph& graph, const MarkResult& marks)
     const RepositoryRecord& record = *graph.repositories()[r].record;
     for (const uint32_t t : marks.repositories[r].dropped_tags) {
       if (record.tags[t].current_state != LinkState::kOk) continue;
-      walker.WalkManifest(r, *graph.Find(record.tags[t].current), &nodes);
+      walker.WalkManifest(r, graph.repositories()[r].tag_targets[t], &nodes);
       released.insert(nodes.begin(), nodes.end());
     }
     if (!marks.repositories[r].deleted) continue;

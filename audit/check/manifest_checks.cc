@@ -17,15 +17,14 @@ std::vector<const std::string*> FirstHolders(const Graph& graph) {
   std::vector<const std::string*> holders(graph.nodes().size(), nullptr);
   for (const RepositoryNode& repository : graph.repositories()) {
     const RepositoryRecord& record = *repository.record;
-    auto hold = [&](const Digest& digest) {
-      const auto id = graph.Find(digest);
-      if (id && holders[*id] == nullptr) holders[*id] = &record.name;
+    auto hold = [&](NodeId id) {
+      if (holders[id] == nullptr) holders[id] = &record.name;
     };
-    for (const RevisionRecord& revision : record.revisions) {
-      if (revision.link == LinkState::kOk) hold(revision.digest);
+    for (size_t i = 0; i < record.revisions.size(); ++i) {
+      if (record.revisions[i].link == LinkState::kOk) hold(repository.revision_nodes[i]);
     }
-    for (const TagRecord& tag : record.tags) {
-      if (tag.current_state == LinkState::kOk) hold(tag.current);
+    for (size_t t = 0; t < record.tags.size(); ++t) {
+      if (record.tags[t].current_state == LinkState::kOk) hold(repository.tag_targets[t]);
     }
   }
   return holders;

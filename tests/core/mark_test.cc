@@ -182,6 +182,36 @@ TEST_F(MarkTest, UntaggedUnknownManifestAlsoKeepsItsRepository) {
   EXPECT_TRUE(p.Live(Sha("x")));
 }
 
+// The finding names the unusable manifest and how the mark reached it: by a tag, or as the
+// child of an index (named by digest).
+TEST_F(MarkTest, AnUnusableManifestIsNamedWithHowItWasReached) {
+  const Blob child = builder_.PushImage("a", {"child-layer"});
+  const Blob index = builder_.PushIndex("a", {child});
+  builder_.Tag("a", "multi", index.digest);
+  builder_.WriteFile(distribution::BlobData(child.digest), "garbage");
+  const Blob image = builder_.PushImage("b", {"image-layer"});
+  builder_.Tag("b", "v2", image.digest);
+  builder_.WriteFile(distribution::BlobData(image.digest), "garbage too");
+  Pipeline p(builder_, Policy(true));
+  auto reason_about = [&](const Digest& digest) {
+    for (const Finding& finding : p.marks().problems) {
+      if (finding.digest == digest.ToString()) return finding.reason;
+    }
+    return std::string();
+  };
+  EXPECT_NE(reason_about(child.digest)
+                .find("manifest " + child.digest.ToString() + " (child of " +
+                      index.digest.ToString() + ") is "),
+            std::string::npos)
+      << reason_about(child.digest);
+  EXPECT_NE(
+      reason_about(image.digest).find("manifest " + image.digest.ToString() + " (tag v2) is "),
+      std::string::npos)
+      << reason_about(image.digest);
+  EXPECT_TRUE(p.Tainted("a"));
+  EXPECT_TRUE(p.Tainted("b"));
+}
+
 // Manifests are verified against their digests, so a true cycle cannot be built; a child named
 // twice and also tagged must still be visited once and kept.
 TEST_F(MarkTest, SharedAndRepeatedChildrenAreKept) {
