@@ -180,7 +180,9 @@ TEST_F(PlanTest, GracePeriodStatsAreInFlightTogether) {
   builder_.SetAllMtimes(kOld);
   const Pipeline p(builder_, Policy(true));
   const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
-  LatencyTreeReader slow(DefaultTreeReader(), std::chrono::milliseconds(5));
+  // Long enough that the stats overlap even on a loaded machine (sanitizers, ctest -j): the
+  // requests of one wave start within a few milliseconds of each other.
+  LatencyTreeReader slow(DefaultTreeReader(), std::chrono::milliseconds(25));
   Plan plan;
   RunWithIoDepth(16, [&] { plan = MakePlan(p.graph(), p.marks(), Policy(true), slow, v2); });
   for (const Blob& blob : blobs) {
