@@ -233,39 +233,23 @@ SmallFile ReadFileHead(int dirfd, std::string_view name, size_t bytes) {
 }
 
 SmallFile ReadSmallFileContent(int dirfd, std::string_view name, size_t max_bytes) {
-  SmallFile result;
   const UniqueFd fd = OpenBeneath(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd.valid()) {
-    result.error = errno;
-    result.status = errno == ENOENT  ? ReadStatus::kNotFound
-                    : errno == ELOOP ? ReadStatus::kSymlink
-                                     : ReadStatus::kIoError;
-    return result;
+  if (fd.valid()) {
+    SmallFile result;
+    result.content.resize(max_bytes + 1);
+    ssize_t n;
+    do {
+      n = read(fd.get(), result.content.data(), result.content.size());
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && static_cast<size_t>(n) <= max_bytes) {
+      result.content.resize(static_cast<size_t>(n));
+      result.status = ReadStatus::kOk;
+      return result;
+    }
   }
-  result.content.resize(max_bytes + 1);
-  ssize_t n;
-  do {
-    n = read(fd.get(), result.content.data(), result.content.size());
-  } while (n < 0 && errno == EINTR);
-  if (n > 0 && static_cast<size_t>(n) <= max_bytes) {
-    result.content.resize(static_cast<size_t>(n));
-    result.status = ReadStatus::kOk;
-    return result;
-  }
-  const int read_error = n < 0 ? errno : 0;
-  result.content.clear();
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) {
-    result.error = errno;
-  } else if (!S_ISREG(st.st_mode)) {
-    result.status = ReadStatus::kNotRegular;
-  } else if (read_error != 0) {
-    result.error = read_error;
-  } else {
-    result.mtime_ns = ToNs(st.st_mtim);
-    result.status = n == 0 ? ReadStatus::kOk : ReadStatus::kTooLarge;
-  }
-  return result;
+  // Missing, empty, too long, not a regular file, unreadable: the typed read says which (rare,
+  // so opening again costs nothing that matters).
+  return ReadSmallFile(dirfd, name, max_bytes);
 }
 
 std::string_view ReadStatusText(ReadStatus status) {

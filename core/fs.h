@@ -82,11 +82,10 @@ SmallFile ReadSmallFile(int dirfd, std::string_view name, size_t max_bytes);
 // Reads the first `bytes` bytes (or all, when shorter) of `name` beneath `dirfd` if it is a
 // regular file.
 SmallFile ReadFileHead(int dirfd, std::string_view name, size_t bytes);
-// Reads `name` beneath `dirfd` as ReadSmallFile does, without its fstat: one read of up to
-// max_bytes + 1 bytes, a short one taken as the end. When that read yields 1 to max_bytes
-// bytes they are the content (mtime_ns stays 0), even from a FIFO or device, so this is for
-// callers that parse and reject anything but what they expect (link files). Otherwise (empty,
-// longer, or a failed read) the fstat decides, as in ReadSmallFile.
+// Reads `name` beneath `dirfd` without an fstat: one read of up to max_bytes + 1 bytes, a short
+// one taken as the end. When that read yields 1 to max_bytes bytes they are the content (kOk,
+// mtime_ns 0), even from a FIFO or device, so this is for callers that parse and reject
+// anything but what they expect (link files). Anything else is ReadSmallFile's result.
 SmallFile ReadSmallFileContent(int dirfd, std::string_view name, size_t max_bytes);
 
 std::string_view ReadStatusText(ReadStatus status);

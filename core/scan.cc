@@ -66,22 +66,24 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
 // and tag index links, whose folder's name is what counts): a symbolic link there is a bad link,
 // not an unknown part of the tree. `*mtime_ns` is the link's mtime; with nullptr, the link is
 // first read without asking its age or type (TreeReader::ReadContent: one request fewer on the
-// local filesystem) and taken as it is only when it names `expected`; anything else is read
-// again as ReadSmall does, so what is reported is always what a typed read finds.
+// local filesystem) and its bytes are taken only when they name `expected`; other bytes are
+// read again as ReadSmall does (they may be a FIFO's or device's), so what is reported is
+// always what a typed read finds.
 LinkState ReadLink(TreeReader& fs, const Folder& dir, std::string_view relative,
                    std::string_view dir_path, const std::string& repository, const Digest* expected,
                    Digest* target, int64_t* mtime_ns, FindingSink& sink, bool decides = true) {
-  if (mtime_ns == nullptr && expected != nullptr) {
-    const SmallFile untyped = fs.ReadContent(dir, relative, distribution::kMaxLinkBytes);
+  const bool untyped = mtime_ns == nullptr && expected != nullptr;
+  SmallFile file = untyped ? fs.ReadContent(dir, relative, distribution::kMaxLinkBytes)
+                           : fs.ReadSmall(dir, relative, distribution::kMaxLinkBytes);
+  if (untyped && file.status == ReadStatus::kOk) {
     std::string why;
-    const auto digest =
-        untyped.status == ReadStatus::kOk ? ParseLinkContent(untyped.content, &why) : std::nullopt;
+    const auto digest = ParseLinkContent(file.content, &why);
     if (digest && *digest == *expected) {
       *target = *digest;
       return LinkState::kOk;
     }
+    file = fs.ReadSmall(dir, relative, distribution::kMaxLinkBytes);
   }
-  const SmallFile file = fs.ReadSmall(dir, relative, distribution::kMaxLinkBytes);
   if (mtime_ns != nullptr) *mtime_ns = file.mtime_ns;
   if (file.status == ReadStatus::kNotFound) return LinkState::kMissing;
   auto path = [&] { return JoinPath(dir_path, relative); };

@@ -68,7 +68,8 @@ class TreeReader {
   // Reads `relative` below `at` as ReadSmall does, for callers that want only its bytes and
   // reject any but those they expect (link files): a backend may leave mtime_ns 0, and the
   // local filesystem returns a FIFO's or device's bytes too rather than stat first
-  // (ReadSmallFileContent). This default is ReadSmall.
+  // (ReadSmallFileContent). A status other than kOk is the one ReadSmall gives. This default
+  // is ReadSmall.
   virtual SmallFile ReadContent(const Folder& at, std::string_view relative, size_t max_bytes) {
     return ReadSmall(at, relative, max_bytes);
   }
