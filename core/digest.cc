@@ -105,6 +105,15 @@ class Sha512Table {
   std::array<std::atomic<Entry*>, kMaxChunks> chunks_{};
 };
 
+// Writes the lower-case hex of `size` bytes at `raw` to `out` (2 * size characters).
+void WriteHex(const uint8_t* raw, size_t size, char* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[raw[i] >> 4];
+    out[2 * i + 1] = kDigits[raw[i] & 0xf];
+  }
+}
+
 }  // namespace
 
 std::string_view AlgorithmName(DigestAlgorithm algorithm) {
@@ -172,21 +181,20 @@ const uint8_t* Digest::bytes() const {
   return Sha512Table::Get().Bytes(index);
 }
 
-std::string Digest::Hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const uint8_t* raw = bytes();
-  std::string hex(size() * 2, '0');
-  for (size_t i = 0; i < size(); ++i) {
-    hex[2 * i] = kDigits[raw[i] >> 4];
-    hex[2 * i + 1] = kDigits[raw[i] & 0xf];
-  }
-  return hex;
+std::string Digest::Hex() const { return HexThen({}); }
+
+std::string Digest::HexThen(std::string_view suffix) const {
+  std::string text(size() * 2 + suffix.size(), '\0');
+  WriteHex(bytes(), size(), text.data());
+  suffix.copy(text.data() + size() * 2, suffix.size());
+  return text;
 }
 
 std::string Digest::ToString() const {
-  std::string text(AlgorithmName(algorithm_));
-  text += ':';
-  text += Hex();
+  const std::string_view name = AlgorithmName(algorithm_);
+  std::string text(name.size() + 1 + size() * 2, ':');
+  name.copy(text.data(), name.size());
+  WriteHex(bytes(), size(), text.data() + name.size() + 1);
   return text;
 }
 

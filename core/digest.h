@@ -48,6 +48,9 @@ class Digest {
   size_t size() const { return AlgorithmBytes(algorithm_); }
 
   std::string Hex() const;
+  // The hex digits followed by `suffix` ("<hex>/link"), built in one allocation: paths below an
+  // algorithm or shard folder are made for every link and blob.
+  std::string HexThen(std::string_view suffix) const;
   std::string ToString() const;  // "<alg>:<hex>"
 
   bool operator==(const Digest& other) const {

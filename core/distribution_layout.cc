@@ -26,7 +26,7 @@ size_t DistributionLayout::BlobFolderSlot(const Digest& digest) const {
 }
 
 std::string DistributionLayout::BlobDataInFolder(const Digest& digest) const {
-  return digest.Hex() + "/data";
+  return digest.HexThen("/data");
 }
 
 std::string DistributionLayout::BlobPath(const Digest& digest) const {

@@ -2,9 +2,9 @@
 //
 // Every path handed to these functions is relative to an open directory and is resolved
 // without following any symbolic link and without leaving that directory (openat2 with
-// RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or a component-by-component O_NOFOLLOW walk where the
-// kernel lacks openat2). Files are opened non-blocking, so a FIFO in place of a file never
-// hangs a run, and only regular files are ever read.
+// RESOLVE_NO_SYMLINKS, and RESOLVE_BENEATH when the path holds "..", or a component-by-component
+// O_NOFOLLOW walk where the kernel lacks openat2). Files are opened non-blocking, so a FIFO in
+// place of a file never hangs a run, and only regular files are ever read.
 #ifndef REGSWEEP_CORE_FS_H_
 #define REGSWEEP_CORE_FS_H_
 

@@ -40,8 +40,7 @@ void ForEachLink(size_t count, ThreadFindings& findings, const Body& body) {
 // anything else found there.
 void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algorithm,
                       const std::string& alg_path, const std::string& repository,
-                      std::vector<Digest>* digests, std::vector<std::string>* hex_names,
-                      FindingSink& sink) {
+                      std::vector<Digest>* digests, FindingSink& sink) {
   digests->reserve(digests->size() + entries.size());
   for (const DirEntry& entry : entries) {
     std::string why;
@@ -56,7 +55,6 @@ void AddDigestFolders(const std::vector<DirEntry>& entries, DigestAlgorithm algo
       continue;
     }
     digests->push_back(*digest);
-    if (hex_names != nullptr) hex_names->push_back(entry.name);
   }
 }
 
@@ -126,7 +124,7 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, const Folder& alg_dir, const std::
   std::vector<LinkState> states(digests->size() - first);
   ForEachLink(states.size(), findings, [&](size_t k, FindingSink& sink) {
     const Digest& digest = (*digests)[first + k];
-    const std::string relative = digest.Hex() + "/link";
+    const std::string relative = digest.HexThen("/link");
     Digest target = digest;
     states[k] = ReadLink(fs, alg_dir, relative, alg_path, repository, &digest, &target,
                          /*mtime_ns=*/nullptr, sink, /*decides=*/false);
@@ -157,9 +155,9 @@ void KeepDigestsWithGoodLinks(TreeReader& fs, const Folder& alg_dir, const std::
 // go to *unusable, when given).
 bool ListDigestFolders(TreeReader& fs, const Folder& parent, std::string_view name,
                        const std::string& dir_path, const std::string& repository,
-                       std::vector<Digest>* digests, std::vector<std::string>* hex_names,
-                       ThreadFindings& findings, bool* unknown_algorithm = nullptr,
-                       bool read_links = false, std::vector<Digest>* unusable = nullptr) {
+                       std::vector<Digest>* digests, ThreadFindings& findings,
+                       bool* unknown_algorithm = nullptr, bool read_links = false,
+                       std::vector<Digest>* unusable = nullptr) {
   FindingSink sink(&findings.local());
   Folder dir;
   std::vector<DirEntry> algorithms;
@@ -188,7 +186,7 @@ bool ListDigestFolders(TreeReader& fs, const Folder& parent, std::string_view na
       return false;
     }
     const size_t first = digests->size();
-    AddDigestFolders(entries, *algorithm, alg_path, repository, digests, hex_names, sink);
+    AddDigestFolders(entries, *algorithm, alg_path, repository, digests, sink);
     if (read_links) {
       KeepDigestsWithGoodLinks(fs, alg_dir, alg_path, repository, first, digests, unusable,
                                findings);
@@ -214,7 +212,7 @@ bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
       ReportUnopenable(sink, path, repository, status);
       return false;
     }
-    AddDigestFolders(entries, algorithm, path, repository, digests, nullptr, sink);
+    AddDigestFolders(entries, algorithm, path, repository, digests, sink);
   }
   return true;
 }
@@ -226,10 +224,9 @@ void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* re
                    const ScanOptions& options, ThreadFindings& findings) {
   const std::string base = distribution::RepositoryDir(repo->name) + "/_manifests/revisions";
   std::vector<Digest> digests;
-  std::vector<std::string> hex_names;
   bool unknown_algorithm = false;
-  if (!ListDigestFolders(fs, manifests, "revisions", base, repo->name, &digests, &hex_names,
-                         findings, &unknown_algorithm)) {
+  if (!ListDigestFolders(fs, manifests, "revisions", base, repo->name, &digests, findings,
+                         &unknown_algorithm)) {
     repo->incomplete = true;
     repo->revisions_unknown = true;
     return;
@@ -252,7 +249,7 @@ void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* re
   ForEachLink(digests.size(), findings, [&](size_t i, FindingSink& sink) {
     const Digest& digest = digests[i];
     const size_t a = static_cast<size_t>(digest.algorithm());
-    const std::string relative = hex_names[i] + "/link";
+    const std::string relative = digest.HexThen("/link");
     RevisionRecord& revision = repo->revisions[i];
     revision.digest = digest;
     if (!options.read_all_links &&
@@ -326,7 +323,7 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     for (const DirEntry& tag_entry : tag_entries) {
       if (tag_entry.name == "index" && tag_entry.type == EntryType::kDirectory) {
         ListDigestFolders(fs, tag_dir, "index", tag_path + "/index", repository, &tag.index_entries,
-                          nullptr, findings, nullptr, /*read_links=*/true);
+                          findings, nullptr, /*read_links=*/true);
       } else if (tag_entry.name != "current" || tag_entry.type != EntryType::kDirectory) {
         ReportUnexpected(sink, tag_entry, JoinPath(tag_path, tag_entry.name), repository);
       }
@@ -451,7 +448,7 @@ void ScanLayers(TreeReader& fs, const Folder& repo_dir, RepositoryRecord* repo,
                 const ScanOptions& options, ThreadFindings& findings) {
   const std::string base = distribution::RepositoryDir(repo->name) + "/_layers";
   if (!ListDigestFolders(fs, repo_dir, distribution::kLayersDir, base, repo->name,
-                         &repo->layer_links, nullptr, findings, nullptr, options.read_all_links,
+                         &repo->layer_links, findings, nullptr, options.read_all_links,
                          &repo->unusable_layer_links)) {
     repo->incomplete = true;
   }

@@ -35,6 +35,18 @@ TEST(DigestTest, ParsesSha512) {
   EXPECT_EQ(*digest, expected);
 }
 
+TEST(DigestTest, PathsBelowAFolderAreTheHexAndTheSuffix) {
+  const std::string sha256_hex = std::string(kEmptySha256).substr(7);
+  const Digest sha256 = Digest::Parse(kEmptySha256).value();
+  EXPECT_EQ(sha256.Hex(), sha256_hex);
+  EXPECT_EQ(sha256.HexThen("/link"), sha256_hex + "/link");
+  const Digest sha512 = HashBytes(DigestAlgorithm::kSha512, "abc");
+  const std::string sha512_text = sha512.ToString();
+  EXPECT_EQ(sha512_text.substr(0, 7), "sha512:");
+  EXPECT_EQ(sha512.HexThen("/data"), sha512_text.substr(7) + "/data");
+  EXPECT_EQ(sha512.HexThen(""), sha512.Hex());
+}
+
 TEST(DigestTest, RejectsWhatIsNotCanonical) {
   const std::string hex = kEmptySha256.substr(7);
   std::string upper = hex;
