@@ -240,6 +240,27 @@ TEST_F(ScanTest, UnexpectedEntriesAndInvalidNames) {
   EXPECT_NE(FindFinding(inv, "invalid_tag", "tags/.hidden"), nullptr);
 }
 
+// audit (read_all_links) lists each tag's folder and its index to report what the registry never
+// writes there; gc reads only the links that decide reachability, and says nothing of them.
+TEST_F(ScanTest, StrayEntriesOfATagAreReportedByAuditOnly) {
+  const auto image = builder_.PushImage("a", {"l"});
+  builder_.Tag("a", "v1", image.digest);
+  builder_.WriteFile("repositories/a/_manifests/tags/v1/notes.txt", "x");
+  builder_.WriteFile("repositories/a/_manifests/tags/v1/index/stray", "x");
+  builder_.WriteFile("repositories/a/_manifests/tags/v1/index/md5/abc/link", "x");
+  for (const bool audit : {false, true}) {
+    const Inventory inv = Scan(nullptr, /*read_all_links=*/audit);
+    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/notes.txt") != nullptr, audit);
+    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/index/stray") != nullptr, audit);
+    EXPECT_EQ(FindFinding(inv, "unknown_algorithm", "tags/v1/index/md5") != nullptr, audit);
+    const RepositoryRecord* repo = FindRepo(inv, "a");
+    ASSERT_NE(repo, nullptr);
+    ASSERT_EQ(repo->tags.size(), 1u);
+    EXPECT_EQ(repo->tags[0].current, image.digest);
+    EXPECT_EQ(repo->tags[0].index_entries, std::vector<Digest>{image.digest});
+  }
+}
+
 TEST(ScanParsersTest, Rfc3339) {
   EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:01Z"), 1000000000);
   EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00+01:00"), 0);
