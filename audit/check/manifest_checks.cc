@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "audit/check/descriptor_place.h"
 #include "core/layout.h"
 
 namespace regsweep::audit {
@@ -66,31 +67,26 @@ class ManifestChecker {
     const ManifestNode& references = graph_.manifest(id);
     size_t next_blob = 0;
     if (manifest.config)
-      CheckDescriptor(id, *manifest.config, references.blobs[next_blob++], "config");
-    const char* blobs_key = manifest.kind == ManifestKind::kDockerSchema1      ? "fsLayers"
-                            : manifest.kind == ManifestKind::kArtifactManifest ? "blobs"
-                                                                               : "layers";
+      CheckDescriptor(id, *manifest.config, references.blobs[next_blob++], {"config"});
+    const char* blobs_key = BlobsField(manifest.kind);
     for (size_t i = 0; i < manifest.blobs.size(); ++i) {
-      CheckDescriptor(id, manifest.blobs[i], references.blobs[next_blob++], Label(blobs_key, i));
+      CheckDescriptor(id, manifest.blobs[i], references.blobs[next_blob++], {blobs_key, i});
     }
     for (size_t i = 0; i < manifest.children.size(); ++i) {
       const Descriptor& child = manifest.children[i];
-      if (CheckDescriptor(id, child, references.children[i], Label("manifests", i))) {
-        CheckMediaType(id, child, references.children[i], Label("manifests", i));
+      const DescriptorPlace place{"manifests", i};
+      if (CheckDescriptor(id, child, references.children[i], place)) {
+        CheckMediaType(id, child, references.children[i], place);
       }
     }
     // A missing subject is a property of the referrer in its repository (repository checks).
     if (manifest.subject && BlobOf(*references.subject) != nullptr) {
-      CheckDescriptor(id, *manifest.subject, *references.subject, "subject");
-      CheckMediaType(id, *manifest.subject, *references.subject, "subject");
+      CheckDescriptor(id, *manifest.subject, *references.subject, {"subject"});
+      CheckMediaType(id, *manifest.subject, *references.subject, {"subject"});
     }
   }
 
  private:
-  static std::string Label(const char* key, size_t index) {
-    return std::string(key) + "[" + std::to_string(index) + "]";
-  }
-
   // The blob of node `id`, when its data is in the store.
   const BlobRecord* BlobOf(NodeId id) const {
     const BlobRecord* blob = graph_.Blob(id);
@@ -115,23 +111,23 @@ class ManifestChecker {
 
   // Returns true when the blob (node `target`) is present with the right size.
   bool CheckDescriptor(NodeId manifest, const Descriptor& descriptor, NodeId target,
-                       const std::string& label) {
+                       const DescriptorPlace& place) {
     const BlobRecord* blob = BlobOf(target);
     if (blob == nullptr) {
       if (descriptor.has_urls) {
         Report(manifest, Severity::kWarning, "foreign_blob_missing", descriptor.digest,
-               label + " of " + Where(manifest) +
+               place.Text() + " of " + Where(manifest) +
                    " is not in the blob store; it has `urls`, so clients may fetch it elsewhere");
       } else {
         Report(manifest, Severity::kError, "blob_missing", descriptor.digest,
-               label + " of " + Where(manifest) + " is not in the blob store: pulls fail");
+               place.Text() + " of " + Where(manifest) + " is not in the blob store: pulls fail");
       }
       return false;
     }
     const uint64_t size = graph_.inventory().Facts(*blob).size;
     if (descriptor.size >= 0 && static_cast<uint64_t>(descriptor.size) != size) {
       Report(manifest, Severity::kError, "descriptor_size_mismatch", descriptor.digest,
-             label + " of " + Where(manifest) + " says " + std::to_string(descriptor.size) +
+             place.Text() + " of " + Where(manifest) + " says " + std::to_string(descriptor.size) +
                  " bytes, the blob has " + std::to_string(size));
       return false;
     }
@@ -139,14 +135,14 @@ class ManifestChecker {
   }
 
   void CheckMediaType(NodeId manifest, const Descriptor& descriptor, NodeId target,
-                      const std::string& label) {
+                      const DescriptorPlace& place) {
     if (!facts_[target].manifest) return;
     const std::string& declared = facts_[target].manifest->media_type;
     if (descriptor.media_type.empty() || declared.empty() || declared == descriptor.media_type) {
       return;
     }
     Report(manifest, Severity::kError, "media_type_mismatch", descriptor.digest,
-           label + " of " + Where(manifest) + " says mediaType " + descriptor.media_type +
+           place.Text() + " of " + Where(manifest) + " says mediaType " + descriptor.media_type +
                ", the manifest itself says " + declared);
   }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "audit/check/descriptor_place.h"
 #include "core/distribution_layout.h"
 #include "core/format.h"
 #include "core/layout.h"
@@ -104,18 +105,17 @@ class RepositoryChecker {
     // first, then the blobs (manifest_checks.cc walks them the same way).
     const ManifestNode& node = graph_.manifest(id);
     size_t next_blob = 0;
-    auto need_link = [&](const Descriptor& descriptor, const std::string& label) {
+    auto need_link = [&](const Descriptor& descriptor, const DescriptorPlace& place) {
       const NodeId blob = node.blobs[next_blob++];
       if (descriptor.has_urls || IsLinked(blob)) return;
       Report(Severity::kError, "layer_link_missing",
              distribution::LayerLinkDir(name(), descriptor.digest) + "/link", descriptor.digest,
-             label + " of manifest " + digest.ToString() +
+             place.Text() + " of manifest " + digest.ToString() +
                  " is not linked in this repository's `_layers`: pulls answer \"blob unknown\"");
     };
-    if (manifest.config) need_link(*manifest.config, "config");
-    for (size_t i = 0; i < manifest.blobs.size(); ++i) {
-      need_link(manifest.blobs[i], "layer " + std::to_string(i));
-    }
+    if (manifest.config) need_link(*manifest.config, {"config"});
+    const char* blobs_key = BlobsField(manifest.kind);
+    for (size_t i = 0; i < manifest.blobs.size(); ++i) need_link(manifest.blobs[i], {blobs_key, i});
     for (size_t i = 0; i < manifest.children.size(); ++i) {
       const Descriptor& child = manifest.children[i];
       if (repository_.HasRevision(node.children[i])) continue;

@@ -104,6 +104,10 @@ TEST_F(AuditStructureTest, MissingLayerLinkANeededBlob) {
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "layer_link_missing", link, Severity::kError);
   EXPECT_EQ(Find(outcome, "layer_link_missing", link)->repository, "library/base");
+  // base-libs is the image's second layer: the finding says where the manifest names it.
+  EXPECT_EQ(Find(outcome, "layer_link_missing", link)->reason.rfind("layers[1] of manifest ", 0),
+            0u)
+      << Find(outcome, "layer_link_missing", link)->reason;
   EXPECT_EQ(outcome.exit_code, 1);
 }
 
@@ -227,6 +231,12 @@ TEST_F(AuditStructureTest, DescriptorSizeAndMediaTypeDisagreements) {
   const AuditOutcome outcome = AuditReadOnly();
   ExpectFinding(outcome, "descriptor_size_mismatch", Data(layer.digest), Severity::kError);
   ExpectFinding(outcome, "media_type_mismatch", Data(image.digest), Severity::kError);
+  EXPECT_EQ(Find(outcome, "descriptor_size_mismatch", Data(layer.digest))
+                ->reason.rfind("layers[0] of ", 0),
+            0u);
+  EXPECT_EQ(
+      Find(outcome, "media_type_mismatch", Data(image.digest))->reason.rfind("manifests[0] of ", 0),
+      0u);
 }
 
 TEST_F(AuditStructureTest, ForeignLayerMissingIsAWarning) {

@@ -1,0 +1,44 @@
+// Where a descriptor sits in its manifest, as findings name it: "config", "layers[2]",
+// "manifests[0]". The checks walk every descriptor of every manifest and almost none earns a
+// finding, so the place is carried as a key and an index and made into text only for a finding.
+#ifndef REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
+#define REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
+
+#include <cstddef>
+#include <string>
+
+#include "core/manifest.h"
+
+namespace regsweep::audit {
+
+struct DescriptorPlace {
+  static constexpr size_t kNoIndex = static_cast<size_t>(-1);
+
+  const char* key;          // the manifest's JSON field: "config", "layers", "fsLayers", ...
+  size_t index = kNoIndex;  // the position in that field's array; kNoIndex for a single one
+
+  std::string Text() const {
+    if (index == kNoIndex) return key;
+    return std::string(key) + "[" + std::to_string(index) + "]";
+  }
+};
+
+// The field that lists a manifest's blobs other than its config.
+inline const char* BlobsField(ManifestKind kind) {
+  switch (kind) {
+    case ManifestKind::kDockerSchema1:
+      return "fsLayers";
+    case ManifestKind::kArtifactManifest:
+      return "blobs";
+    case ManifestKind::kDockerSchema2:
+    case ManifestKind::kDockerManifestList:
+    case ManifestKind::kOciManifest:
+    case ManifestKind::kOciIndex:
+      break;
+  }
+  return "layers";
+}
+
+}  // namespace regsweep::audit
+
+#endif  // REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
