@@ -195,12 +195,15 @@ bool ListDigestFolders(TreeReader& fs, const Folder& parent, std::string_view na
   return true;
 }
 
-// gc's cheaper read of a tag's index: opens `<tag>/index/<alg>` directly for each supported
+// The cheaper read of a tag's index: opens `<tag>/index/<alg>` directly for each supported
 // algorithm instead of listing `index` first (an absent folder is empty). Stray entries in
-// `index` itself are left to audit. Returns false when a folder could not be listed.
+// `index` itself are left to ScanOptions::list_tag_folders. With `read_links` (audit), each
+// entry's link is read and only the digests whose link names its folder are kept, as
+// ListDigestFolders does. Returns false when a folder could not be listed.
 bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
                   const std::string& tag_path, const std::string& repository,
-                  std::vector<Digest>* digests, FindingSink& sink) {
+                  std::vector<Digest>* digests, ThreadFindings& findings, bool read_links) {
+  FindingSink sink(&findings.local());
   std::vector<DirEntry> entries;
   for (const DigestAlgorithm algorithm : {DigestAlgorithm::kSha256, DigestAlgorithm::kSha512}) {
     const std::string relative = tag + "/index/" + std::string(AlgorithmName(algorithm));
@@ -212,7 +215,11 @@ bool ListTagIndex(TreeReader& fs, const Folder& tags, const std::string& tag,
       ReportUnopenable(sink, path, repository, status);
       return false;
     }
+    const size_t first = digests->size();
     AddDigestFolders(entries, algorithm, path, repository, digests, sink);
+    if (read_links) {
+      KeepDigestsWithGoodLinks(fs, dir, path, repository, first, digests, nullptr, findings);
+    }
   }
   return true;
 }
@@ -299,7 +306,8 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     // then the current link, unless the storage vouches that it names one of the index's
     // digests (the registry adds every digest a tag is set to to its index; on an object
     // store that saves a GET per tag).
-    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, sink);
+    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, findings,
+                 /*read_links=*/false);
     for (const Digest& candidate : tag.index_entries) {
       if (fs.HoldsExactly(tags, current_link, candidate.ToString(), &tag.mtime_ns)) {
         tag.current = candidate;
@@ -317,6 +325,11 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     }
   }
   if (!options.read_all_links) return tag;
+  if (!options.list_tag_folders) {
+    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, findings,
+                 /*read_links=*/true);
+    return tag;
+  }
   Folder tag_dir;
   std::vector<DirEntry> tag_entries;
   if (OpenAndList(fs, tags, entry.name, &tag_dir, &tag_entries).ok()) {

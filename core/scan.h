@@ -145,6 +145,12 @@ struct ScanOptions {
   // present and name their own folder are then recorded in layer_links and index_entries; the
   // others become findings (a missing link file is info, a bad one an error).
   bool read_all_links = false;
+  // With read_all_links, also list each tag's folder and its `index` to report what the
+  // registry never writes there (stray files, symbolic links, folders of unknown algorithms).
+  // Nothing the registry serves reads those entries, and on a tree of many tags the two
+  // listings per tag are a tenth of an audit (docs/performance.md): `audit --tag-strays`.
+  // Without it a tag's index is reached as gc reaches it, at `index/<alg>`.
+  bool list_tag_folders = false;
   // Examine every blob's `data` (size, age). gc turns this off and examines only the blobs whose
   // size or age can decide something, with StatBlobData (core/blob_scan.h).
   bool stat_blob_data = true;

@@ -105,6 +105,9 @@ CommandAction AddAuditCommand(CLI::App& app) {
                   "move the data of corrupt blobs into this folder (same filesystem), keeping "
                   "their path; never deletes");
   cmd->add_flag("--strict", options.strict, "exit 1 on warnings too");
+  cmd->add_flag("--tag-strays", options.tag_strays,
+                "also list every tag's folder and index for entries the registry never writes "
+                "(two listings per tag)");
   cmd->add_option("--json", flags->json_out,
                   "write one JSON object per finding and a summary to FILE (- for stdout)");
   cmd->add_option("--prometheus", flags->prometheus_out,

@@ -39,6 +39,9 @@ struct AuditOptions {
   int64_t max_age_ns = -1;     // --max-age; < 0 when not given
   std::string quarantine_dir;  // --quarantine
   bool strict = false;         // warnings make exit code 1
+  // --tag-strays: also list every tag's folder and index for entries that do not belong
+  // (ScanOptions::list_tag_folders).
+  bool tag_strays = false;
   // Reads in flight at once while scanning, reading manifests and hashing (core/io_depth.h).
   unsigned io_depth = kDefaultIoDepth;
   // The backend settings with the object store's requests in flight at the run's --io-depth.

@@ -299,6 +299,21 @@ TEST_F(AuditStructureTest, ReferrerWhoseSubjectIsGoneAndStaleTagHistory) {
                 Severity::kWarning);
 }
 
+// A file the registry never writes in a tag's folder is reported with --tag-strays only, and
+// changes nothing else the audit finds.
+TEST_F(AuditStructureTest, StrayFileInATagFolderNeedsTagStrays) {
+  const std::string stray = distribution::TagDir("library/base", "1.0") + "/notes.txt";
+  builder_.WriteFile(stray, "x");
+  const AuditOutcome plain = AuditReadOnly();
+  EXPECT_EQ(Find(plain, "unexpected_entry", stray), nullptr) << Describe(plain);
+  AuditOptions options;
+  options.tag_strays = true;
+  const AuditOutcome listed = AuditReadOnly(options);
+  ExpectFinding(listed, "unexpected_entry", stray, Severity::kWarning);
+  EXPECT_EQ(listed.findings.size(), plain.findings.size() + 1) << Describe(listed);
+  EXPECT_EQ(listed.counts.links, plain.counts.links);
+}
+
 TEST_F(AuditStructureTest, MissingRootCannotRun) {
   AuditOptions options;
   options.root = (dir_.path() / "nowhere").string();

@@ -29,11 +29,13 @@ class ScanTest : public ::testing::Test {
   ScanTest() : builder_(dir_.path()) {}
 
   // Scans the built registry, through `reader` when given.
-  Inventory Scan(TreeReader* reader = nullptr, bool read_all_links = false) {
+  Inventory Scan(TreeReader* reader = nullptr, bool read_all_links = false,
+                 bool list_tag_folders = false) {
     const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
     ScanOptions options;
     options.reader = reader;
     options.read_all_links = read_all_links;
+    options.list_tag_folders = list_tag_folders;
     return ScanRegistry(v2, options);
   }
 
@@ -240,24 +242,45 @@ TEST_F(ScanTest, UnexpectedEntriesAndInvalidNames) {
   EXPECT_NE(FindFinding(inv, "invalid_tag", "tags/.hidden"), nullptr);
 }
 
-// audit (read_all_links) lists each tag's folder and its index to report what the registry never
-// writes there; gc reads only the links that decide reachability, and says nothing of them.
-TEST_F(ScanTest, StrayEntriesOfATagAreReportedByAuditOnly) {
+// Only audit --tag-strays (list_tag_folders) lists each tag's folder and its index to report
+// what the registry never writes there. gc and a plain audit reach the index at `index/<alg>`
+// and read the same links; a plain audit also reads every index link and judges it.
+TEST_F(ScanTest, StrayEntriesOfATagAreReportedByAuditWithTagStraysOnly) {
   const auto image = builder_.PushImage("a", {"l"});
   builder_.Tag("a", "v1", image.digest);
   builder_.WriteFile("repositories/a/_manifests/tags/v1/notes.txt", "x");
   builder_.WriteFile("repositories/a/_manifests/tags/v1/index/stray", "x");
   builder_.WriteFile("repositories/a/_manifests/tags/v1/index/md5/abc/link", "x");
-  for (const bool audit : {false, true}) {
-    const Inventory inv = Scan(nullptr, /*read_all_links=*/audit);
-    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/notes.txt") != nullptr, audit);
-    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/index/stray") != nullptr, audit);
-    EXPECT_EQ(FindFinding(inv, "unknown_algorithm", "tags/v1/index/md5") != nullptr, audit);
+  // A history entry whose link names another digest than its folder.
+  const Digest other = HashBytes(DigestAlgorithm::kSha256, "other");
+  builder_.WriteFile(distribution::TagIndexEntryDir("a", "v1", other) + "/link",
+                     image.digest.ToString());
+  struct Mode {
+    const char* name;
+    bool read_all_links;
+    bool list_tag_folders;
+  };
+  for (const Mode mode : {Mode{"gc", false, false}, Mode{"audit", true, false},
+                          Mode{"audit --tag-strays", true, true}}) {
+    SCOPED_TRACE(mode.name);
+    const Inventory inv = Scan(nullptr, mode.read_all_links, mode.list_tag_folders);
+    const bool strays = mode.list_tag_folders;
+    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/notes.txt") != nullptr, strays);
+    EXPECT_EQ(FindFinding(inv, "unexpected_entry", "tags/v1/index/stray") != nullptr, strays);
+    EXPECT_EQ(FindFinding(inv, "unknown_algorithm", "tags/v1/index/md5") != nullptr, strays);
+    EXPECT_EQ(FindFinding(inv, "bad_link", "tags/v1/index/sha256/" + other.Hex()) != nullptr,
+              mode.read_all_links);
     const RepositoryRecord* repo = FindRepo(inv, "a");
     ASSERT_NE(repo, nullptr);
     ASSERT_EQ(repo->tags.size(), 1u);
     EXPECT_EQ(repo->tags[0].current, image.digest);
-    EXPECT_EQ(repo->tags[0].index_entries, std::vector<Digest>{image.digest});
+    // gc takes the history by its folders' names; audit keeps only entries with a good link.
+    std::vector<Digest> expected{image.digest};
+    if (!mode.read_all_links) expected.push_back(other);
+    std::vector<Digest> entries = repo->tags[0].index_entries;
+    std::sort(entries.begin(), entries.end());
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(entries, expected);
   }
 }
 

@@ -130,6 +130,16 @@ inject index-child-revision index_child_not_revision \
     rm "repositories/multi/oci/_manifests/revisions/sha256/${CHILD#sha256:}/link"
 audit fifo-strict --strict "$T/fifo/root"
 check "[fifo] --strict makes the warning exit 1 (got $RC)" [ "$RC" -eq 1 ]
+# A stray file in a tag's folder: only --tag-strays lists the tag folders that would show it.
+STRAY=repositories/apps/web/_manifests/tags/1.0/notes.txt
+new_copy tag-stray
+echo x >"$T/tag-stray/root/$V2/$STRAY"
+audit tag-stray "$T/tag-stray/root"
+check "[tag-stray] a plain audit does not list tag folders (exit $RC)" \
+    sh -c "[ $RC -eq 0 ] && ! grep -q notes.txt '$T/tag-stray.json'"
+audit tag-stray-listed --tag-strays "$T/tag-stray/root"
+check "[tag-stray] --tag-strays reports it (exit $RC)" has_finding tag-stray-listed \
+    unexpected_entry "$STRAY" warning
 
 # ------------------------------------------------------------------ subsets
 section "--verify-data-subset n/t partitions the blobs"
