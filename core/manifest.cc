@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "core/descriptor_place.h"
+
 namespace regsweep {
 namespace {
 
@@ -52,27 +54,27 @@ std::optional<std::string_view> OptionalString(const object& obj, std::string_vi
   return text;
 }
 
-Descriptor ParseDescriptor(const element& value, std::string_view where, bool size_required) {
+Descriptor ParseDescriptor(const element& value, const DescriptorPlace& where, bool size_required) {
   object obj;
   if (value.get_object().get(obj) != simdjson::SUCCESS) {
-    throw Refusal{std::string(where) + " is not an object"};
+    throw Refusal{where.Text() + " is not an object"};
   }
   Descriptor descriptor;
   const auto digest_text = OptionalString(obj, "digest");
-  if (!digest_text) throw Refusal{std::string(where) + " has no digest"};
+  if (!digest_text) throw Refusal{where.Text() + " has no digest"};
   std::string why;
   const auto digest = Digest::Parse(*digest_text, &why);
-  if (!digest) throw Refusal{std::string(where) + " digest is not usable: " + why};
+  if (!digest) throw Refusal{where.Text() + " digest is not usable: " + why};
   descriptor.digest = *digest;
   element size;
   if (obj["size"].get(size) == simdjson::SUCCESS) {
     int64_t size_value = 0;
     if (size.get_int64().get(size_value) != simdjson::SUCCESS || size_value < 0) {
-      throw Refusal{std::string(where) + " size is not a non-negative integer"};
+      throw Refusal{where.Text() + " size is not a non-negative integer"};
     }
     descriptor.size = size_value;
   } else if (size_required) {
-    throw Refusal{std::string(where) + " has no size"};
+    throw Refusal{where.Text() + " has no size"};
   }
   if (const auto media_type = OptionalString(obj, "mediaType")) {
     descriptor.media_type = std::string(*media_type);
@@ -86,8 +88,7 @@ Descriptor ParseDescriptor(const element& value, std::string_view where, bool si
   return descriptor;
 }
 
-std::vector<Descriptor> ParseDescriptorArray(const object& obj, std::string_view key,
-                                             bool required) {
+std::vector<Descriptor> ParseDescriptorArray(const object& obj, const char* key, bool required) {
   std::vector<Descriptor> out;
   element value;
   if (obj[key].get(value) != simdjson::SUCCESS) {
@@ -99,10 +100,7 @@ std::vector<Descriptor> ParseDescriptorArray(const object& obj, std::string_view
     throw Refusal{"'" + std::string(key) + "' is not an array"};
   }
   size_t index = 0;
-  for (element item : items) {
-    out.push_back(
-        ParseDescriptor(item, std::string(key) + "[" + std::to_string(index++) + "]", true));
-  }
+  for (element item : items) out.push_back(ParseDescriptor(item, {key, index++}, true));
   return out;
 }
 
@@ -119,14 +117,14 @@ std::vector<Descriptor> ParseFsLayers(const object& obj) {
   for (element item : items) {
     object layer;
     std::string_view blob_sum;
-    const std::string where = "fsLayers[" + std::to_string(index++) + "]";
+    const DescriptorPlace where{"fsLayers", index++};
     if (item.get_object().get(layer) != simdjson::SUCCESS ||
         layer["blobSum"].get_string().get(blob_sum) != simdjson::SUCCESS) {
-      throw Refusal{where + " has no blobSum"};
+      throw Refusal{where.Text() + " has no blobSum"};
     }
     std::string why;
     const auto digest = Digest::Parse(blob_sum, &why);
-    if (!digest) throw Refusal{where + " blobSum is not usable: " + why};
+    if (!digest) throw Refusal{where.Text() + " blobSum is not usable: " + why};
     Descriptor descriptor;
     descriptor.digest = *digest;
     out.push_back(descriptor);
@@ -187,7 +185,7 @@ Manifest ParseObject(const object& obj) {
     case ManifestKind::kOciManifest: {
       element config;
       if (obj["config"].get(config) != simdjson::SUCCESS) throw Refusal{"no 'config'"};
-      manifest.config = ParseDescriptor(config, "config", true);
+      manifest.config = ParseDescriptor(config, {"config"}, true);
       manifest.blobs = ParseDescriptorArray(obj, "layers", false);
       break;
     }
@@ -197,7 +195,7 @@ Manifest ParseObject(const object& obj) {
   }
   element subject;
   if (obj["subject"].get(subject) == simdjson::SUCCESS) {
-    manifest.subject = ParseDescriptor(subject, "subject", true);
+    manifest.subject = ParseDescriptor(subject, {"subject"}, true);
   }
   return manifest;
 }

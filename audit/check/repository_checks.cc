@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "audit/check/descriptor_place.h"
+#include "core/descriptor_place.h"
 #include "core/distribution_layout.h"
 #include "core/format.h"
 #include "core/layout.h"

@@ -129,14 +129,14 @@ TEST_F(ManifestTest, RefusesWhatItCannotFollow) {
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}",
        "no 'config'", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:../../x\",\"size\":1}}",
-       "digest is not usable", ManifestRefusal::kInvalid},
+       "config digest is not usable", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"config\":" + Desc("c") + ",\"layers\":[{\"digest\":\"" + D("l") +
            "\",\"size\":-5}]}",
-       "size is not a non-negative integer", ManifestRefusal::kInvalid},
+       "layers[0] size is not a non-negative integer", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}",
        "no 'manifests' array", ManifestRefusal::kInvalid},
-      {"{\"schemaVersion\":1,\"fsLayers\":[{\"blobSum\":\"md5:abc\"}]}", "blobSum is not usable",
-       ManifestRefusal::kInvalid},
+      {"{\"schemaVersion\":1,\"fsLayers\":[{\"blobSum\":\"md5:abc\"}]}",
+       "fsLayers[0] blobSum is not usable", ManifestRefusal::kInvalid},
       {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.list.v2+"
        "json\",\"manifests\":\"x\"}",
        "is not an array", ManifestRefusal::kInvalid},

@@ -1,15 +1,16 @@
-// Where a descriptor sits in its manifest, as findings name it: "config", "layers[2]",
-// "manifests[0]". The checks walk every descriptor of every manifest and almost none earns a
-// finding, so the place is carried as a key and an index and made into text only for a finding.
-#ifndef REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
-#define REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
+// Where a descriptor sits in its manifest, as refusals and findings name it: "config",
+// "layers[2]", "manifests[0]". The parser and the checks walk every descriptor of every manifest
+// and almost none is refused or earns a finding, so the place is carried as a key and an index
+// and made into text only when a message needs it.
+#ifndef REGSWEEP_CORE_DESCRIPTOR_PLACE_H_
+#define REGSWEEP_CORE_DESCRIPTOR_PLACE_H_
 
 #include <cstddef>
 #include <string>
 
 #include "core/manifest.h"
 
-namespace regsweep::audit {
+namespace regsweep {
 
 struct DescriptorPlace {
   static constexpr size_t kNoIndex = static_cast<size_t>(-1);
@@ -39,6 +40,6 @@ inline const char* BlobsField(ManifestKind kind) {
   return "layers";
 }
 
-}  // namespace regsweep::audit
+}  // namespace regsweep
 
-#endif  // REGSWEEP_AUDIT_CHECK_DESCRIPTOR_PLACE_H_
+#endif  // REGSWEEP_CORE_DESCRIPTOR_PLACE_H_
