@@ -299,15 +299,20 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
     sink.Warning("invalid_tag", tag_path, repository,
                  "tag name " + tag.name + " is invalid: " + why + " (kept, never deleted)");
   }
+  // The index is reached without listing the tag, unless audit --tag-strays lists the tag's
+  // folder for entries that do not belong (below). gc takes its entries by their folders'
+  // names; audit reads and judges each one's link.
+  const bool list_tag_folder = options.read_all_links && options.list_tag_folders;
+  if (!list_tag_folder) {
+    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, findings,
+                 /*read_links=*/options.read_all_links);
+  }
   const std::string current_link = entry.name + "/current/link";
   bool vouched = false;
   if (!options.read_all_links) {
-    // gc reads only what decides reachability: the index, reached without listing the tag,
-    // then the current link, unless the storage vouches that it names one of the index's
-    // digests (the registry adds every digest a tag is set to to its index; on an object
-    // store that saves a GET per tag).
-    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, findings,
-                 /*read_links=*/false);
+    // gc reads only what decides reachability: the index, then the current link, unless the
+    // storage vouches that it names one of the index's digests (the registry adds every digest
+    // a tag is set to to its index; on an object store that saves a GET per tag).
     for (const Digest& candidate : tag.index_entries) {
       if (fs.HoldsExactly(tags, current_link, candidate.ToString(), &tag.mtime_ns)) {
         tag.current = candidate;
@@ -324,12 +329,7 @@ std::optional<TagRecord> ScanTag(TreeReader& fs, const Folder& tags, const DirEn
                    "tag without a current link: not a tag the registry can serve");
     }
   }
-  if (!options.read_all_links) return tag;
-  if (!options.list_tag_folders) {
-    ListTagIndex(fs, tags, entry.name, tag_path, repository, &tag.index_entries, findings,
-                 /*read_links=*/true);
-    return tag;
-  }
+  if (!list_tag_folder) return tag;
   Folder tag_dir;
   std::vector<DirEntry> tag_entries;
   if (OpenAndList(fs, tags, entry.name, &tag_dir, &tag_entries).ok()) {
