@@ -1,6 +1,8 @@
 // RegistryRun: open, lock, read, time.
 #include "core/registry_run.h"
 
+#include <tbb/task_group.h>
+
 #include "core/io_depth.h"
 #include "core/progress.h"
 
@@ -45,7 +47,8 @@ void RegistryRun::EndPhase() {
 }
 
 std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned io_depth,
-                                                 const ManifestObserver* observer) {
+                                                 const ManifestObserver* observer,
+                                                 const BesideBuild* beside) {
   auto model = std::make_unique<RegistryModel>();
   options.progress = progress_;
   if (options.reader == nullptr) options.reader = &backend_->reader();
@@ -53,8 +56,17 @@ std::unique_ptr<RegistryModel> RegistryRun::Read(ScanOptions options, unsigned i
     StartPhase("scan", "folders");
     model->inventory = backend_->layout().Scan(v2(), v2_path(), options);
     StartPhase("manifests", "manifests");
+    tbb::task_group beside_group;
+    if (beside != nullptr) {
+      beside->prepare(&model->inventory);
+      beside_group.run(beside->run);
+    }
     model->graph = Graph::Build(model->inventory, v2(), options.reader, observer, progress_);
     EndPhase();
+    if (beside != nullptr) {
+      StartPhase(beside->phase, beside->unit);
+      beside_group.wait();
+    }
   });
   return model;
 }

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,20 @@ struct RegistryModel {
   Graph graph;
 };
 
+// Work a command runs beside the graph's build, on the cores and reads the build leaves idle
+// (audit hashes the blobs the graph cannot need there: audit/check/data_verify.h).
+struct BesideBuild {
+  // Called once the scan is done, before the build starts: it may change the inventory.
+  std::function<void(Inventory*)> prepare;
+  // Runs while Graph::Build reads the inventory: it may read it, but must not change a blob's
+  // record (the build reads those of the manifests it loads) or move anything the build reads.
+  std::function<void()> run;
+  // The phase that runs from the build's end until `run` has finished. Read returns with it
+  // still running: the command's next StartPhase or EndPhase ends it.
+  const char* phase = "";
+  const char* unit = "";
+};
+
 class RegistryRun {
  public:
   // Opens the registry at `root` (its rootdirectory or v2 folder, `s3://BUCKET/PREFIX`, or
@@ -74,9 +89,11 @@ class RegistryRun {
 
   // The phases "scan" and "manifests": scans the tree with `options` and builds its graph, each
   // manifest shown to `observer` (may be null), with `io_depth` reads in flight. The tree is
-  // read through options.reader, or the backend's reader when that is null.
+  // read through options.reader, or the backend's reader when that is null. With `beside`
+  // (may be null), its work runs next to the build, within the same reads in flight.
   std::unique_ptr<RegistryModel> Read(ScanOptions options, unsigned io_depth,
-                                      const ManifestObserver* observer = nullptr);
+                                      const ManifestObserver* observer = nullptr,
+                                      const BesideBuild* beside = nullptr);
 
   // Ends the run: gives the run lock back, if taken (on an object store, the last request),
   // then returns the requests the backend sent in all (nullopt when it does not count them).

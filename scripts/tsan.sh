@@ -4,15 +4,15 @@
 # loop on both threads (and, at --io-depth 16 and 32, on many): digest interning, scan,
 # manifest loading (graph, and audit's observer of it), mark, sweep, gc runs, fault injection,
 # hostile input, gc --policy (repositories decided in parallel), the plan's parallel link
-# stats, the backend, audit (data verification and its progress thread, and the SIGBUS guard
-# of its mapped hashing), the depth governor moving TBB's thread limit while loops run, and
-# the S3 client's transport thread with its many callers.
+# stats, the backend, audit (data verification and its progress thread, the SIGBUS guard of
+# its mapped hashing, and the hashing beside the graph's build), the depth governor moving TBB's
+# thread limit while loops run, and the S3 client's transport thread with its many callers.
 # Any TSan report fails the stage. About 4 minutes on 2 cores from scratch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-tsan
 tests="DigestTest.*:ScanTest.*:IoDepthTest.*:MarkTest.*:SweepTest.*:GcRunTest.*:*FaultInjectionTest.*:*HostileInputTest.*"
-tests+=":AuditDataTest.*:AuditStructureTest.*:MappedFileTest.*:PosixBlobStreamTest.*"
+tests+=":AuditDataTest.*:EarlyHashingTest.*:AuditStructureTest.*:MappedFileTest.*:PosixBlobStreamTest.*"
 tests+=":RetentionRunTest.*:BackendTest.*:PlanTest.*:OciLayoutTest.*:DepthGovernorTest.*:RunWithIoDepth.*:PeriodicThreadTest.*"
 s3_tests="S3Client*:S3Backend*"
 if [ "$(nproc)" -lt 2 ]; then

@@ -164,24 +164,14 @@ AuditOutcome RunAudit(const AuditOptions& options) {
                                      options.subset.mode == DataSubset::Mode::kAll &&
                                      !options.on_progress && options.progress == nullptr;
   scan_options.stat_blob_data = !hashing_examines_data;
-  // The phases that wait on storage keep options.io_depth reads in flight; the checks only
-  // compute.
-  ManifestFactsCollector collector;
-  const ManifestObserver observer = collector.Observer();
-  const std::unique_ptr<RegistryModel> model = run->Read(scan_options, options.io_depth, &observer);
-  Inventory& inventory = model->inventory;
-  const Graph& graph = model->graph;
-  const ManifestFactsTable facts = collector.Take(graph.nodes().size());
+  VerifyOptions verify;
   if (options.verify_data) {
-    run->StartPhase("verify", "bytes");
-    VerifyOptions verify;
     verify.subset = options.subset;
     verify.seed = options.seed != 0 ? options.seed : std::random_device{}();
     verify.state = state.get();
     verify.max_age_ns = options.max_age_ns;
     verify.now_ns = now_ns;
     verify.reader = &reader;
-    verify.layout = inventory.layout;
     verify.hash = options.hash;
     verify.on_progress = options.on_progress;
     if (options.progress != nullptr) {
@@ -190,9 +180,37 @@ AuditOutcome RunAudit(const AuditOptions& options) {
         if (options.on_progress) options.on_progress(hashed);
       };
     }
-    if (!state) verify.already_verified = VerifiedManifestBlobs(graph, facts);
-    RunWithIoDepth(options.io_depth,
-                   [&] { outcome.verify = VerifyBlobData(&inventory, v2, verify); });
+  }
+  // When every blob's data is hashed, the blobs the graph cannot need first (layers and
+  // configs) are hashed while the manifests load, on the cores and reads that leaves idle.
+  std::optional<DataVerifier> verifier;
+  BesideBuild hash_early;
+  hash_early.prepare = [&](Inventory* inventory) {
+    verify.layout = inventory->layout;
+    verifier.emplace(inventory, v2, verify);
+    verifier->PickEarly();
+  };
+  hash_early.run = [&] { verifier->HashEarly(); };
+  hash_early.phase = "verify";
+  // The phases that wait on storage keep options.io_depth reads in flight; the checks only
+  // compute.
+  ManifestFactsCollector collector;
+  const ManifestObserver observer = collector.Observer();
+  const std::unique_ptr<RegistryModel> model = run->Read(
+      scan_options, options.io_depth, &observer, hashing_examines_data ? &hash_early : nullptr);
+  Inventory& inventory = model->inventory;
+  const Graph& graph = model->graph;
+  const ManifestFactsTable facts = collector.Take(graph.nodes().size());
+  if (options.verify_data) {
+    // After an early start, the phase is already running.
+    if (!verifier) {
+      run->StartPhase("verify", "bytes");
+      verify.layout = inventory.layout;
+      verifier.emplace(&inventory, v2, verify);
+    }
+    std::vector<std::pair<uint32_t, uint64_t>> already_verified;
+    if (!state) already_verified = VerifiedManifestBlobs(graph, facts);
+    RunWithIoDepth(options.io_depth, [&] { outcome.verify = verifier->Finish(already_verified); });
     Append(&outcome.findings, std::move(outcome.verify.findings));
     outcome.verify.findings.clear();
     std::string error;

@@ -75,6 +75,14 @@ struct ThreadResults {
   std::vector<uint32_t> deferred;  // blob indexes
 };
 
+// What a hashing open found of a blob's record, kept apart while the graph may read the record.
+constexpr uint8_t kDataKnown = 1;
+constexpr uint8_t kHasData = 2;
+
+uint8_t RecordBits(const BlobRecord& blob) {
+  return static_cast<uint8_t>((blob.data_known ? kDataKnown : 0) | (blob.has_data ? kHasData : 0));
+}
+
 // What the hashing open of a blob the scan did not examine found, as a stat would have. A read
 // that failed after the open found a regular file leaves the data present (and unreadable).
 void RecordOpenedData(const Layout& layout, const BlobRead& read, BlobRecord* blob,
@@ -103,11 +111,17 @@ enum class Handled : uint8_t {
 };
 
 // Hashes one blob (through `reader`) and reports what is wrong with it. A blob the scan did not
-// examine must have room for its facts (Inventory::MakeRoomForFacts): the open records them.
+// examine must have room for its facts (Inventory::MakeRoomForFacts): the open records them,
+// and what it finds of the blob's record goes to the record, or, with `record_bits`, there.
 Handled VerifyOne(uint32_t index, Inventory* inventory, TreeReader& reader,
                   const ShardFolders& shards, uint64_t defer_above, const VerifyOptions& options,
-                  std::atomic<uint64_t>* progress, ThreadResults& results) {
+                  std::atomic<uint64_t>* progress, ThreadResults& results, uint8_t* record_bits) {
+  BlobRecord copy;
   BlobRecord* blob = &inventory->blobs[index];
+  if (record_bits != nullptr) {
+    copy = *blob;
+    blob = &copy;
+  }
   const Layout& layout = shards.layout();
   auto finding = [&](Severity severity, const char* kind, std::string reason) {
     results.findings.push_back(Finding{severity, kind, layout.BlobData(blob->digest), std::string(),
@@ -124,6 +138,7 @@ Handled VerifyOne(uint32_t index, Inventory* inventory, TreeReader& reader,
   if (!blob->data_known) {
     FindingSink sink(&results.findings);
     RecordOpenedData(layout, first, blob, &inventory->MutableFacts(*blob), sink);
+    if (record_bits != nullptr) *record_bits = RecordBits(*blob);
     if (!blob->has_data) return Handled::kNoData;
   }
   if (first.status != ReadStatus::kOk) {
@@ -171,52 +186,131 @@ Handled VerifyOne(uint32_t index, Inventory* inventory, TreeReader& reader,
   return Handled::kHashed;
 }
 
-// Hashes blobs[i] for each i in `order`, one blob per task: with the largest first, any coarser
-// split hands all the large blobs to one thread while the other runs out of work. Returns how
-// many were hashed (not deferred, and with data).
-uint64_t HashInParallel(const std::vector<uint32_t>& order, Inventory* inventory,
-                        TreeReader& reader, const ShardFolders& shards, uint64_t defer_above,
-                        const VerifyOptions& options, std::atomic<uint64_t>* blobs_done,
-                        std::atomic<uint64_t>* bytes_done,
-                        tbb::enumerable_thread_specific<ThreadResults>* results) {
+}  // namespace
+
+struct DataVerifier::Work {
+  explicit Work(const VerifyOptions& options)
+      : reader(options.reader != nullptr ? *options.reader : DefaultTreeReader()),
+        shards(*options.layout) {}
+
+  TreeReader& reader;
+  ShardFolders shards;  // blobs are read below their folders, each opened once
+  Clock::time_point start = Clock::now();
+  std::atomic<uint64_t> blobs_done{0};
+  std::atomic<uint64_t> bytes_done{0};
+  tbb::enumerable_thread_specific<ThreadResults> results;
+  std::vector<uint32_t> early;  // blob indexes, ascending
+  // What the hashing open of early[i] found of its record (RecordBits), applied by Finish.
+  std::vector<uint8_t> early_records;
+  uint64_t early_hashed = 0;
+};
+
+DataVerifier::DataVerifier(Inventory* inventory, const Folder& v2, VerifyOptions options)
+    : inventory_(inventory),
+      v2_(v2),
+      options_(std::move(options)),
+      work_(std::make_unique<Work>(options_)) {}
+
+DataVerifier::~DataVerifier() = default;
+
+// One blob per task: with the largest first, any coarser split hands all the large blobs to one
+// thread while the other runs out of work.
+uint64_t DataVerifier::HashInParallel(const std::vector<uint32_t>& order, uint64_t defer_above,
+                                      std::vector<uint8_t>* records) {
+  Work& work = *work_;
   std::atomic<uint64_t> hashed{0};
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, order.size(), 1),
       [&](const tbb::blocked_range<size_t>& range) {
-        ThreadResults& mine = results->local();
+        ThreadResults& mine = work.results.local();
         for (size_t i = range.begin(); i != range.end(); ++i) {
-          const Handled handled = VerifyOne(order[i], inventory, reader, shards, defer_above,
-                                            options, bytes_done, mine);
+          const Handled handled =
+              VerifyOne(order[i], inventory_, work.reader, work.shards, defer_above, options_,
+                        &work.bytes_done, mine, records != nullptr ? &(*records)[i] : nullptr);
           if (handled == Handled::kHashed) ++hashed;
-          if (handled != Handled::kDeferred) ++*blobs_done;
+          if (handled != Handled::kDeferred) ++work.blobs_done;
         }
       },
       tbb::simple_partitioner());
   return hashed.load();
 }
 
-}  // namespace
+void DataVerifier::PickEarly() {
+  if (options_.subset.mode != DataSubset::Mode::kAll || options_.state != nullptr ||
+      options_.on_progress) {
+    return;
+  }
+  const std::vector<BlobRecord>& blobs = inventory_->blobs;
+  // The manifests the graph loads first are looked up among the blobs, sorted by digest.
+  std::vector<uint8_t> loaded_first(blobs.size(), 0);
+  auto note = [&](const Digest& digest) {
+    const auto it = std::lower_bound(
+        blobs.begin(), blobs.end(), digest,
+        [](const BlobRecord& blob, const Digest& wanted) { return blob.digest < wanted; });
+    if (it != blobs.end() && it->digest == digest) loaded_first[it - blobs.begin()] = 1;
+  };
+  for (const RepositoryRecord& record : inventory_->repositories) {
+    for (const RevisionRecord& revision : record.revisions) {
+      note(revision.digest);
+      if (revision.other_target) note(*revision.other_target);
+    }
+    for (const TagRecord& tag : record.tags) {
+      if (tag.current_state == LinkState::kOk) note(tag.current);
+    }
+  }
+  for (uint32_t i = 0; i < blobs.size(); ++i) {
+    if (loaded_first[i] == 0 && !blobs[i].data_known) work_->early.push_back(i);
+  }
+  inventory_->MakeRoomForFacts(work_->early);
+  work_->early_records.assign(work_->early.size(), 0);
+}
 
-VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const VerifyOptions& options) {
+void DataVerifier::HashEarly() {
+  if (work_->early.empty()) return;
+  work_->start = Clock::now();
+  for (const uint32_t index : work_->early) work_->shards.Want(inventory_->blobs[index].digest);
+  // A folder that cannot be opened leaves its blobs unread (VerifyOne says why).
+  work_->shards.OpenWanted(work_->reader, v2_);
+  work_->early_hashed = HashInParallel(work_->early, kDeferAbove, &work_->early_records);
+}
+
+VerifyResult DataVerifier::Finish(
+    const std::vector<std::pair<uint32_t, uint64_t>>& already_verified) {
   VerifyResult result;
-  const auto start = Clock::now();
-  std::vector<BlobRecord>& blobs = inventory->blobs;
-  const std::vector<size_t> selected = SelectBlobs(blobs, options.subset, options.seed);
+  Work& work = *work_;
+  if (work.early.empty()) work.start = Clock::now();
+  std::vector<BlobRecord>& blobs = inventory_->blobs;
+  for (size_t i = 0; i < work.early.size(); ++i) {
+    BlobRecord& blob = blobs[work.early[i]];
+    blob.data_known = (work.early_records[i] & kDataKnown) != 0;
+    blob.has_data = (work.early_records[i] & kHasData) != 0;
+  }
+  const std::vector<size_t> selected = SelectBlobs(blobs, options_.subset, options_.seed);
   std::vector<uint32_t> todo;     // sizes known
   std::vector<uint32_t> unknown;  // data not examined by the scan
   HashProgress totals;
   uint64_t verified_blobs = 0;
   uint64_t verified_bytes = 0;
-  // Both `selected` and `already_verified` ascend by blob index: one walk over each.
-  auto verified = options.already_verified.begin();
+  result.selected = selected.size();
+  result.hashed = work.early_hashed;
+  // `selected`, `early` and `already_verified` ascend by blob index: one walk over each.
+  auto early = work.early.begin();
+  auto verified = already_verified.begin();
   for (const size_t index : selected) {
     BlobRecord& blob = blobs[index];
-    while (verified != options.already_verified.end() && verified->first < index) ++verified;
-    if (verified != options.already_verified.end() && verified->first == index) {
+    while (early != work.early.end() && *early < index) ++early;
+    if (early != work.early.end() && *early == index) {
+      // Hashed early, or put off (large) and hashed below with its known size; one that turned
+      // out to hold no data was never a candidate.
+      result.selected -= blob.has_data ? 0 : 1;
+      continue;
+    }
+    while (verified != already_verified.end() && verified->first < index) ++verified;
+    if (verified != already_verified.end() && verified->first == index) {
       if (!blob.data_known) {  // a regular file of that size, as the graph's read found
         blob.data_known = true;
         blob.has_data = true;
-        inventory->FactsToFill(static_cast<uint32_t>(index)).size = verified->second;
+        inventory_->FactsToFill(static_cast<uint32_t>(index)).size = verified->second;
       }
       ++result.hashed;
       ++verified_blobs;
@@ -227,11 +321,11 @@ VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const Verify
       unknown.push_back(static_cast<uint32_t>(index));
       continue;
     }
-    const BlobFacts& facts = inventory->Facts(blob);
+    const BlobFacts& facts = inventory_->Facts(blob);
     const GoodVerification* good =
-        options.state != nullptr ? options.state->Find(blob.digest) : nullptr;
-    if (good != nullptr && options.max_age_ns >= 0 && Unchanged(*good, facts) &&
-        good->verified_ns >= options.now_ns - options.max_age_ns) {
+        options_.state != nullptr ? options_.state->Find(blob.digest) : nullptr;
+    if (good != nullptr && options_.max_age_ns >= 0 && Unchanged(*good, facts) &&
+        good->verified_ns >= options_.now_ns - options_.max_age_ns) {
       ++result.skipped;
       continue;
     }
@@ -239,42 +333,34 @@ VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const Verify
     totals.bytes_total += facts.size;
   }
   // The opens that hash the blobs the scan did not examine record their facts.
-  inventory->MakeRoomForFacts(unknown);
-  // Blobs already verified count as done from the start.
-  totals.blobs_total = verified_blobs + todo.size() + unknown.size();
+  inventory_->MakeRoomForFacts(unknown);
+  // Blobs already verified, or hashed early, count as done from the start.
+  totals.blobs_total = verified_blobs + todo.size() + unknown.size() + work.early.size();
   totals.bytes_total += verified_bytes;
+  work.blobs_done += verified_blobs;
+  work.bytes_done += verified_bytes;
 
-  // Blobs are read below their folders, each opened once.
-  auto shards = std::make_unique<ShardFolders>(*options.layout);
   for (const std::vector<uint32_t>* part : {&todo, &unknown}) {
-    for (const uint32_t index : *part) shards->Want(blobs[index].digest);
+    for (const uint32_t index : *part) work.shards.Want(blobs[index].digest);
   }
-  // A folder that cannot be opened leaves its blobs unread (VerifyOne says why).
-  TreeReader& reader = options.reader != nullptr ? *options.reader : DefaultTreeReader();
-  shards->OpenWanted(reader, v2);
-
-  std::atomic<uint64_t> blobs_done{verified_blobs};
-  std::atomic<uint64_t> bytes_done{verified_bytes};
-  tbb::enumerable_thread_specific<ThreadResults> results;
+  work.shards.OpenWanted(work.reader, v2_);
   {
-    ProgressTicker ticker(options.on_progress, totals, blobs_done, bytes_done);
+    ProgressTicker ticker(options_.on_progress, totals, work.blobs_done, work.bytes_done);
     // Blobs of unknown size are hashed in digest order as their open reveals them; the large
-    // ones are put off to join the others, which are hashed largest first.
-    result.hashed += HashInParallel(unknown, inventory, reader, *shards, kDeferAbove, options,
-                                    &blobs_done, &bytes_done, &results);
-    for (const ThreadResults& part : results) {
+    // ones (and those the early hashing put off) are put off to join the others, which are
+    // hashed largest first.
+    result.hashed += HashInParallel(unknown, kDeferAbove, /*records=*/nullptr);
+    for (const ThreadResults& part : work.results) {
       todo.insert(todo.end(), part.deferred.begin(), part.deferred.end());
     }
     std::stable_sort(todo.begin(), todo.end(), [&](uint32_t a, uint32_t b) {
-      return inventory->Facts(blobs[a]).size > inventory->Facts(blobs[b]).size;
+      return inventory_->Facts(blobs[a]).size > inventory_->Facts(blobs[b]).size;
     });
-    result.hashed += HashInParallel(todo, inventory, reader, *shards, kNeverDefer, options,
-                                    &blobs_done, &bytes_done, &results);
+    result.hashed += HashInParallel(todo, kNeverDefer, /*records=*/nullptr);
   }
   // Blobs the subset picked that turned out to hold no data were never candidates.
-  result.selected = selected.size();
   for (const uint32_t index : unknown) result.selected -= blobs[index].has_data ? 0 : 1;
-  for (ThreadResults& part : results) {
+  for (ThreadResults& part : work.results) {
     result.corrupt.insert(result.corrupt.end(), part.corrupt.begin(), part.corrupt.end());
     result.findings.insert(result.findings.end(), std::make_move_iterator(part.findings.begin()),
                            std::make_move_iterator(part.findings.end()));
@@ -282,8 +368,8 @@ VerifyResult VerifyBlobData(Inventory* inventory, const Folder& v2, const Verify
   std::sort(result.corrupt.begin(), result.corrupt.end());
   std::sort(result.findings.begin(), result.findings.end(),
             [](const Finding& a, const Finding& b) { return a.path < b.path; });
-  result.bytes_hashed = bytes_done.load();
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.bytes_hashed = work.bytes_done.load();
+  result.seconds = std::chrono::duration<double>(Clock::now() - work.start).count();
   return result;
 }
 
