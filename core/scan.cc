@@ -266,7 +266,7 @@ void ScanRevisions(TreeReader& fs, const Folder& manifests, RepositoryRecord* re
     }
     Digest target = digest;
     revision.link = ReadLink(fs, algorithm_dirs[a], relative, alg_paths[a], repo->name, &digest,
-                             &target, &revision.mtime_ns, sink);
+                             &target, options.revision_ages ? &revision.mtime_ns : nullptr, sink);
     if (!(target == digest)) revision.other_target = target;
     if (revision.link == LinkState::kMissing) {
       // distribution's DELETE of a manifest removes the link file and leaves the folder.

@@ -67,7 +67,7 @@ struct RevisionRecord {
   LinkState link = LinkState::kOk;
   // A well-formed link that names another digest than its folder: both are kept.
   std::optional<Digest> other_target;
-  int64_t mtime_ns = 0;
+  int64_t mtime_ns = 0;  // the link's; 0 when not read (ScanOptions::revision_ages)
 };
 
 struct TagRecord {
@@ -151,6 +151,10 @@ struct ScanOptions {
   // listings per tag are a tenth of an audit (docs/performance.md): `audit --tag-strays`.
   // Without it a tag's index is reached as gc reaches it, at `index/<alg>`.
   bool list_tag_folders = false;
+  // Record each revision link's age (RevisionRecord::mtime_ns), which gc's grace period for
+  // untagged manifests reads. Without it a revision link read with read_all_links is read as a
+  // `_layers` link is, without the fstat that finds its age (audit has no use for the age).
+  bool revision_ages = true;
   // Examine every blob's `data` (size, age). gc turns this off and examines only the blobs whose
   // size or age can decide something, with StatBlobData (core/blob_scan.h).
   bool stat_blob_data = true;

@@ -156,6 +156,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   scan_options.reader = &reader;
   scan_options.read_all_links = true;
   scan_options.list_tag_folders = options.tag_strays;
+  scan_options.revision_ages = false;
   // Hashing every blob opens every blob's data anyway, so then the scan does not also stat it:
   // the hashing open records its size and age (on a store of many small blobs that is a third
   // of the audit's path walks). Sizes are needed before hashing only for the progress estimate

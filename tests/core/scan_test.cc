@@ -367,6 +367,48 @@ TEST_F(ScanTest, RevisionLinksTheStorageVouchesForAreNotRead) {
   (void)one;
 }
 
+// gc reads each revision link's age (its grace period for untagged manifests); audit reads the
+// links without it (no fstat each), and still judges every one: a link naming another digest,
+// and one that is a symbolic link, are bad either way.
+TEST_F(ScanTest, RevisionLinksAreReadWithoutTheirAgeWhenNotAsked) {
+  const auto good = builder_.PushImage("a", {"x"});
+  const auto tampered = builder_.PushImage("a", {"y"});
+  const auto linked = builder_.PushImage("a", {"z"});
+  const std::string tampered_link = distribution::RevisionDir("a", tampered.digest) + "/link";
+  const std::string symlinked_link = distribution::RevisionDir("a", linked.digest) + "/link";
+  builder_.WriteFile(tampered_link, good.digest.ToString());
+  const boost::filesystem::path target = builder_.v2() / "elsewhere";
+  builder_.WriteFile("elsewhere", linked.digest.ToString());
+  boost::filesystem::remove(builder_.v2() / symlinked_link);
+  ASSERT_EQ(symlink(target.c_str(), (builder_.v2() / symlinked_link).c_str()), 0);
+
+  const Folder v2(UniqueFd(open(builder_.v2().c_str(), O_RDONLY | O_DIRECTORY)));
+  for (const bool ages : {true, false}) {
+    ScanOptions options;
+    options.read_all_links = true;
+    options.revision_ages = ages;
+    const Inventory inv = ScanRegistry(v2, options);
+    const RepositoryRecord* repo = FindRepo(inv, "a");
+    ASSERT_NE(repo, nullptr);
+    ASSERT_EQ(repo->revisions.size(), 3u);
+    for (const RevisionRecord& revision : repo->revisions) {
+      if (revision.digest == good.digest) {
+        EXPECT_EQ(revision.link, LinkState::kOk);
+        if (ages) {
+          EXPECT_GT(revision.mtime_ns, 0);
+        } else {
+          EXPECT_EQ(revision.mtime_ns, 0) << "its age was not read";
+        }
+      } else {
+        EXPECT_EQ(revision.link, LinkState::kBad) << revision.digest.ToString() << " ages " << ages;
+      }
+    }
+    EXPECT_NE(FindFinding(inv, "bad_link", tampered_link), nullptr) << "ages " << ages;
+    EXPECT_NE(FindFinding(inv, "symlink", symlinked_link), nullptr) << "ages " << ages;
+    EXPECT_TRUE(repo->incomplete);
+  }
+}
+
 // A tag's current link the storage vouches for as one of the tag's index digests is not read
 // (on S3: no GET per tag); one naming a digest outside the index, or malformed, is read and
 // judged as ever.
