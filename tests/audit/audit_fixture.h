@@ -1,15 +1,20 @@
 // Test support for audit: a registry tree built with RegistryBuilder, a way to run the whole
-// audit on it, to find findings by kind and path, and a snapshot of every file (type, size,
-// content hash, symlink target) to prove an audit changed nothing.
+// audit on it, to find findings by kind and path and to record which blobs it hashed, and a
+// snapshot of every file (type, size, content hash, symlink target) to prove an audit changed
+// nothing.
 #ifndef REGSWEEP_TESTS_AUDIT_AUDIT_FIXTURE_H_
 #define REGSWEEP_TESTS_AUDIT_AUDIT_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "audit/check/audit_run.h"
+#include "audit/check/blob_hasher.h"
 #include "tests/testing/registry_builder.h"
 
 namespace regsweep::audit::testing {
@@ -55,11 +60,26 @@ class AuditTest : public ::testing::Test {
            outcome.Count(Severity::kWarning) == 0;
   }
 
+  // Hashes as audit does and records in hashed_ the name of every blob it is asked to hash
+  // (read hashed_ once the run has returned).
+  BlobHashFunction RecordingHash() {
+    return [this](TreeReader& reader, const Folder& shard, const std::string& data,
+                  const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
+      {
+        std::lock_guard<std::mutex> lock(hashed_mutex_);
+        hashed_.insert(name);
+      }
+      return HashBlobData(reader, shard, data, name, defer_above, progress);
+    };
+  }
+
   // A fixed "now" well after the files' mtimes.
   static constexpr int64_t kNow = int64_t{2000000000} * 1000000000;
 
   TempDir dir_;
   RegistryBuilder builder_;
+  std::mutex hashed_mutex_;
+  std::multiset<Digest> hashed_;  // by RecordingHash
 };
 
 }  // namespace regsweep::audit::testing

@@ -46,25 +46,11 @@ class AuditDataTest : public testing::AuditTest {
     file.seekp(2);
     file.put(static_cast<char>(c ^ 0x20));
   }
-  // Hashes as audit does and records the name of every blob it is asked to hash.
-  BlobHashFunction RecordingHash() {
-    return [this](TreeReader& reader, const Folder& shard, const std::string& data,
-                  const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
-      {
-        std::lock_guard<std::mutex> lock(hashed_mutex_);
-        hashed_.insert(name);
-      }
-      return HashBlobData(reader, shard, data, name, defer_above, progress);
-    };
-  }
   static AuditOptions Verify() {
     AuditOptions options;
     options.verify_data = true;
     return options;
   }
-
-  std::mutex hashed_mutex_;
-  std::multiset<Digest> hashed_;  // by RecordingHash
 };
 
 TEST_F(AuditDataTest, CleanDataVerifies) {

@@ -22,21 +22,6 @@ using regsweep::testing::Blob;
 
 class EarlyHashingTest : public testing::AuditTest {
  protected:
-  // Hashes as audit does and records the name of every blob it is asked to hash.
-  BlobHashFunction RecordingHash() {
-    return [this](TreeReader& reader, const Folder& shard, const std::string& data,
-                  const Digest& name, uint64_t defer_above, std::atomic<uint64_t>* progress) {
-      {
-        std::lock_guard<std::mutex> lock(hashed_mutex_);
-        hashed_.insert(name);
-      }
-      return HashBlobData(reader, shard, data, name, defer_above, progress);
-    };
-  }
-  std::multiset<Digest> Hashed() {
-    std::lock_guard<std::mutex> lock(hashed_mutex_);
-    return hashed_;
-  }
   static AuditOptions Verify() {
     AuditOptions options;
     options.verify_data = true;
@@ -50,9 +35,6 @@ class EarlyHashingTest : public testing::AuditTest {
     for (const auto& [name, seconds] : outcome.timings) names.push_back(name);
     return names;
   }
-
-  std::mutex hashed_mutex_;
-  std::multiset<Digest> hashed_;
 };
 
 // The blobs a revision or a tag names are the manifests the graph loads first; every other blob
@@ -76,7 +58,7 @@ TEST_F(EarlyHashingTest, BlobsNoRevisionOrTagNamesGoEarlyAndTheirRecordsWaitForF
   DataVerifier verifier(&inventory, v2, options);
   verifier.PickEarly();
   verifier.HashEarly();
-  const std::multiset<Digest> early = Hashed();
+  const std::multiset<Digest> early = hashed_;  // HashEarly has returned
   EXPECT_EQ(early.count(image.digest), 0u) << "a revision names it: the graph loads it";
   EXPECT_EQ(early.count(Sha("layer-one")), 1u);
   EXPECT_EQ(early.count(Sha("layer-two")), 1u);
@@ -88,7 +70,7 @@ TEST_F(EarlyHashingTest, BlobsNoRevisionOrTagNamesGoEarlyAndTheirRecordsWaitForF
   }
 
   const VerifyResult result = verifier.Finish();
-  EXPECT_EQ(Hashed().count(image.digest), 1u) << "hashed by Finish";
+  EXPECT_EQ(hashed_.count(image.digest), 1u) << "hashed by Finish";
   EXPECT_EQ(result.hashed, 5u);
   EXPECT_EQ(result.selected, 5u) << "the blob without data was never a candidate";
   ASSERT_EQ(result.findings.size(), 1u);
@@ -122,7 +104,7 @@ TEST_F(EarlyHashingTest, NothingGoesEarlyForASubsetAStateFileOrProgress) {
     DataVerifier verifier(&inventory, v2, options);
     verifier.PickEarly();
     verifier.HashEarly();
-    EXPECT_TRUE(Hashed().empty()) << "variant " << variant;
+    EXPECT_TRUE(hashed_.empty()) << "variant " << variant;
   }
 }
 
@@ -139,8 +121,8 @@ TEST_F(EarlyHashingTest, AManifestOnlyAnIndexNamesIsLoadedAndHashedOnce) {
   options.hash = RecordingHash();
   const AuditOutcome verified = AuditReadOnly(options);
   const AuditOutcome structure = AuditReadOnly();
-  EXPECT_EQ(Hashed().count(arm64.digest), 1u) << "hashed early, not again";
-  EXPECT_EQ(Hashed().count(amd64.digest), 0u) << "verified by the graph";
+  EXPECT_EQ(hashed_.count(arm64.digest), 1u) << "hashed early, not again";
+  EXPECT_EQ(hashed_.count(amd64.digest), 0u) << "verified by the graph";
   EXPECT_EQ(verified.counts.manifests, 3u) << "the graph loaded the child";
   EXPECT_EQ(verified.counts.manifests, structure.counts.manifests);
   EXPECT_EQ(verified.verify.hashed, verified.counts.blobs);
