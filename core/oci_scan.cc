@@ -85,11 +85,8 @@ class OciScanner {
     for (const Digest& digest : revisions) {
       RevisionRecord revision;
       revision.digest = digest;
-      const auto blob = std::lower_bound(
-          inventory_.blobs.begin(), inventory_.blobs.end(), digest,
-          [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
-      const bool in_store = blob != inventory_.blobs.end() && blob->digest == digest;
-      revision.mtime_ns = in_store ? inventory_.Facts(*blob).mtime_ns : index_mtime_ns;
+      const BlobRecord* blob = inventory_.FindBlob(digest);
+      revision.mtime_ns = blob != nullptr ? inventory_.Facts(*blob).mtime_ns : index_mtime_ns;
       record_.revisions.push_back(revision);
     }
     for (const BlobRecord& blob : inventory_.blobs) record_.layer_links.push_back(blob.digest);

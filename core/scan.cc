@@ -600,6 +600,13 @@ void RecordRepositorySymlinks(Inventory* inventory) {
 
 }  // namespace
 
+const BlobRecord* Inventory::FindBlob(const Digest& digest) const {
+  const auto it = std::lower_bound(
+      blobs.begin(), blobs.end(), digest,
+      [](const BlobRecord& record, const Digest& wanted) { return record.digest < wanted; });
+  return it != blobs.end() && it->digest == digest ? &*it : nullptr;
+}
+
 const BlobFacts& Inventory::Facts(const BlobRecord& blob) const {
   static const BlobFacts kUnknown;
   return blob.facts == BlobRecord::kNoFacts ? kUnknown : blob_facts[blob.facts];

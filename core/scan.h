@@ -126,6 +126,8 @@ struct Inventory {
   std::vector<std::string> repository_symlinks;
   Findings findings;
 
+  // The blob of `digest` (blobs are sorted by digest), or null when the store has none.
+  const BlobRecord* FindBlob(const Digest& digest) const;
   // What is known of blobs[i]'s data: zeros when it was not examined.
   const BlobFacts& Facts(const BlobRecord& blob) const;
   // Gives each of blobs[i], i in `which`, that has none a place for its facts (zeros), so that

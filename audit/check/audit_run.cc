@@ -185,10 +185,13 @@ AuditOutcome RunAudit(const AuditOptions& options) {
   // When every blob's data is hashed, the blobs the graph cannot need first (layers and
   // configs) are hashed while the manifests load, on the cores and reads that leaves idle.
   std::optional<DataVerifier> verifier;
-  BesideBuild hash_early;
-  hash_early.prepare = [&](Inventory* inventory) {
+  auto make_verifier = [&](Inventory* inventory) {
     verify.layout = inventory->layout;
     verifier.emplace(inventory, v2, verify);
+  };
+  BesideBuild hash_early;
+  hash_early.prepare = [&](Inventory* inventory) {
+    make_verifier(inventory);
     verifier->PickEarly();
   };
   hash_early.run = [&] { verifier->HashEarly(); };
@@ -206,8 +209,7 @@ AuditOutcome RunAudit(const AuditOptions& options) {
     // After an early start, the phase is already running.
     if (!verifier) {
       run->StartPhase("verify", "bytes");
-      verify.layout = inventory.layout;
-      verifier.emplace(&inventory, v2, verify);
+      make_verifier(&inventory);
     }
     std::vector<std::pair<uint32_t, uint64_t>> already_verified;
     if (!state) already_verified = VerifiedManifestBlobs(graph, facts);

@@ -241,13 +241,11 @@ void DataVerifier::PickEarly() {
     return;
   }
   const std::vector<BlobRecord>& blobs = inventory_->blobs;
-  // The manifests the graph loads first are looked up among the blobs, sorted by digest.
+  // The manifests the graph loads first.
   std::vector<uint8_t> loaded_first(blobs.size(), 0);
   auto note = [&](const Digest& digest) {
-    const auto it = std::lower_bound(
-        blobs.begin(), blobs.end(), digest,
-        [](const BlobRecord& blob, const Digest& wanted) { return blob.digest < wanted; });
-    if (it != blobs.end() && it->digest == digest) loaded_first[it - blobs.begin()] = 1;
+    if (const BlobRecord* blob = inventory_->FindBlob(digest))
+      loaded_first[blob - blobs.data()] = 1;
   };
   for (const RepositoryRecord& record : inventory_->repositories) {
     for (const RevisionRecord& revision : record.revisions) {
